@@ -1,0 +1,58 @@
+"""`make bench`: performance goals measured side by side in one run, printed as a table.
+
+Goals: loading and validating the whole catalog < 100 ms; validation costs at most a few times the
+bare YAML parse of the same files.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from tebiki.catalog import load_catalog, load_export
+from tebiki.catalog.loader import YAML_LOADER, catalog_files
+
+
+def best_of(fn: Callable[[], object], repeat: int = 7) -> float:
+    """Median wall time of *fn* in seconds over *repeat* runs (after one warm-up)."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def catalog_rows() -> list[tuple[str, float, str, str]]:
+    files = catalog_files()
+    texts = [p.read_text(encoding="utf-8") for p in files]
+    exported = json.dumps(load_catalog().to_export(), ensure_ascii=False)
+    bare = best_of(lambda: [yaml.load(t, Loader=YAML_LOADER) for t in texts])
+    full = best_of(load_catalog)
+    from_json = best_of(lambda: load_export(exported))
+    return [
+        ("bare YAML parse of the catalog files", bare, "1.00×", "baseline"),
+        ("load_catalog() (parse + validate + cross-check)", full, f"{full / bare:.2f}×",
+         "< 100 ms " + ("✓" if full < 0.1 else "✗")),
+        ("load_export() of the exported JSON", from_json, f"{from_json / bare:.2f}×", "round trip"),
+    ]
+
+
+def main() -> None:
+    table = Table(title="tebiki bench")
+    for col in ("what", "median", "ratio", "goal"):
+        table.add_column(col)
+    for name, seconds, ratio, goal in catalog_rows():
+        table.add_row(name, f"{seconds * 1000:.1f} ms", ratio, goal)
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()

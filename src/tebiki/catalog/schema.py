@@ -1,0 +1,465 @@
+"""The catalog's schema: one pydantic model per kind of entry, strict (extra="forbid").
+
+Every entry is data; code never holds catalog text. The loader (loader.py) is the only way in.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+ROLES = ("executive", "admin", "worker")
+CATEGORIES = tuple("ABCDEFGHIJKLM")
+METHODS = (
+    "vpn",
+    "remote_desktop",
+    "vdi",
+    "secure_container",
+    "secure_browser",
+    "cloud_service",
+    "standalone",
+)
+RATING_AXES = (
+    "office_reproducibility",
+    "congestion_impact",
+    "introduction_cost",
+    "introduction_workload",
+    "security_control_ease",
+)
+GRADES = ("S", "A", "B", "C", "D")
+CLOUD_KINDS = ("mail", "chat", "meeting", "file_sharing", "saas", "iaas")
+
+Role = Literal["executive", "admin", "worker"]
+Category = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M"]
+MethodId = Literal[
+    "vpn", "remote_desktop", "vdi", "secure_container", "secure_browser", "cloud_service", "standalone"
+]
+Grade = Literal["S", "A", "B", "C", "D"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A piece of prose in Japanese and English, both required."""
+
+    ja: NonEmpty
+    en: NonEmpty
+
+
+class PageRef(Strict):
+    """Where a fact comes from in a paged document (page numbers as printed)."""
+
+    page: int = Field(ge=1, le=200)
+
+
+class SectionRef(Strict):
+    """Where a fact comes from in a sectioned document, e.g. section "5.1.1", page 14."""
+
+    section: NonEmpty
+    page: int | None = Field(default=None, ge=1, le=200)
+
+
+# ---------------------------------------------------------------- conditions
+# A condition says when an entry applies to an organisation. It is one of
+#   {all: [cond, ...]} / {any: [cond, ...]} / {not: cond}
+#   or a single fact test, e.g. {method: vpn}, {terminal: byod}, {cloud: any}.
+# Fact tests are evaluated by tebiki.core.applicability; the vocabulary is checked here.
+
+FACTS: dict[str, tuple[Any, ...]] = {
+    "method": METHODS,
+    "work_form": ("home", "satellite", "mobile"),
+    "terminal": ("company", "byod"),
+    "device": ("pc", "mobile"),
+    "cloud": (*CLOUD_KINDS, "any"),
+    "wifi": ("home", "public", "any"),
+    "active_directory": (True, False),
+    "external_media": (True, False),
+    "local_breakout": (True, False),
+    "office_connection": (True, False),
+    "data_on_terminal": (True, False),
+    "inhouse_admin": (True, False),
+    "windows": (True, False),
+}
+
+
+def check_condition(cond: Any, where: str = "applies_when") -> None:
+    """Raise ValueError naming the path when *cond* is not a well-formed condition."""
+    if not isinstance(cond, dict) or len(cond) != 1:
+        raise ValueError(f"{where}: a condition is a mapping with exactly one key, got {cond!r}")
+    (key, value), = cond.items()
+    if key in ("all", "any"):
+        if not isinstance(value, list) or not value:
+            raise ValueError(f"{where}.{key}: expected a non-empty list of conditions")
+        for i, sub in enumerate(value):
+            check_condition(sub, f"{where}.{key}[{i}]")
+    elif key == "not":
+        check_condition(value, f"{where}.not")
+    elif key in FACTS:
+        if value not in FACTS[key]:
+            allowed = ", ".join(str(v).lower() for v in FACTS[key])
+            raise ValueError(f"{where}.{key}: {value!r} is not one of {allowed}")
+    else:
+        raise ValueError(f"{where}: unknown fact {key!r}; known: all, any, not, {', '.join(FACTS)}")
+
+
+class Conditional(Strict):
+    applies_when: dict[str, Any] | None = None
+
+    @field_validator("applies_when")
+    @classmethod
+    def _valid_condition(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            check_condition(value)
+        return value
+
+
+# ---------------------------------------------------------------- sources and MIC v5
+
+
+class Source(Strict):
+    id: Literal["mic-v5", "mic-checklist-1", "ssk-2020", "csaj-2018"]
+    title: Text
+    publisher: Text
+    published: NonEmpty  # ISO date or year-month as printed
+    edition: NonEmpty | None = None
+    seed: NonEmpty  # which file of ../shared/seeds holds the text we read
+    note: Text | None = None
+    counts: dict[str, int]  # how many entries of each kind this source yields; the loader checks them
+
+
+class WorkForm(Strict):
+    id: Literal["home", "satellite", "mobile"]
+    title: Text
+    summary: Text
+    ref: PageRef
+
+
+class Responsibility(Strict):
+    number: int = Field(ge=1, le=10)
+    title: Text
+    summary: Text
+
+
+class RoleEntry(Strict):
+    id: Role
+    title: Text
+    summary: Text
+    responsibilities: list[Responsibility]
+    ref: PageRef
+
+    @model_validator(mode="after")
+    def _numbered_in_order(self) -> RoleEntry:
+        numbers = [r.number for r in self.responsibilities]
+        if numbers != list(range(1, len(numbers) + 1)):
+            raise ValueError(f"responsibilities: numbers must run 1..n in order, got {numbers}")
+        return self
+
+
+class CategoryEntry(Strict):
+    id: Category
+    title: Text
+    description: Text
+    detail_page: int = Field(ge=1, le=200)
+
+
+class Explanation(Strict):
+    """Chapter 5 of the guideline, summarised: what to do, why, how to see it is done."""
+
+    what: Text
+    why: Text
+    how_to_check: Text
+    page: int = Field(ge=1, le=200)
+
+
+class Measure(Conditional):
+    id: NonEmpty
+    source: Literal["mic-v5"] = "mic-v5"
+    role: Role
+    category: Category
+    number: int = Field(ge=1, le=20)
+    level: Literal["basic", "advanced"]
+    scope: Literal["organisation", "department"]
+    title: Text
+    summary: Text
+    explanation: Explanation
+    ref: PageRef
+
+    @model_validator(mode="after")
+    def _id_matches_fields(self) -> Measure:
+        expected = f"mic-v5:{self.role}:{self.category}-{self.number}"
+        if self.id != expected:
+            raise ValueError(f"id: expected {expected!r} from role/category/number, got {self.id!r}")
+        return self
+
+
+class GradeMeaning(Strict):
+    grade: Grade
+    meaning: Text
+
+
+class RatingAxis(Strict):
+    id: Literal[
+        "office_reproducibility",
+        "congestion_impact",
+        "introduction_cost",
+        "introduction_workload",
+        "security_control_ease",
+    ]
+    title: Text
+    summary: Text
+
+
+class RatingScale(Strict):
+    axes: list[RatingAxis]
+    grades: list[GradeMeaning]
+    ref: PageRef
+
+
+class Point(Strict):
+    title: Text
+    summary: Text
+
+
+class Rating(Strict):
+    grade: Grade
+    reason: Text
+
+
+class MethodProperties(Strict):
+    """Facts about a method that the applicability engine derives conditions from."""
+
+    office_connection: bool  # the terminal reaches the office network or its systems
+    data_on_terminal: bool  # business data is normally stored on the terminal
+
+
+class Method(Strict):
+    id: MethodId
+    number: int = Field(ge=1, le=7)
+    title: Text
+    definition: Text
+    basic_configuration: Text
+    derived_configurations: list[Point]
+    merits: list[Point] = Field(min_length=1)
+    demerits: list[Point] = Field(min_length=1)
+    considerations: list[Text] = Field(min_length=1)
+    byod: Text
+    ratings: dict[str, Rating]
+    use_case: Text
+    properties: MethodProperties
+    v4_name: Text
+    ref: PageRef
+
+    @field_validator("ratings")
+    @classmethod
+    def _all_axes(cls, value: dict[str, Rating]) -> dict[str, Rating]:
+        if sorted(value) != sorted(RATING_AXES):
+            raise ValueError(f"ratings: expected exactly the axes {', '.join(RATING_AXES)}, got {', '.join(value)}")
+        return value
+
+
+class Combination(Strict):
+    id: NonEmpty
+    kind: Literal["local_breakout", "pc_and_mobile"]
+    title: Text
+    summary: Text
+    methods: list[MethodId] = Field(min_length=2)
+    ref: PageRef
+
+
+class TroubleCase(Strict):
+    id: NonEmpty
+    number: int = Field(ge=1, le=15)
+    title: Text
+    happened: Text
+    lesson: Text
+    measures: list[NonEmpty] = Field(min_length=1)
+    ref: PageRef
+
+    @model_validator(mode="after")
+    def _id_matches_number(self) -> TroubleCase:
+        expected = f"mic-v5:case-{self.number:02d}"
+        if self.id != expected:
+            raise ValueError(f"id: expected {expected!r} from number, got {self.id!r}")
+        return self
+
+
+# ---------------------------------------------------------------- MIC checklist, first edition (via 000)
+
+Importance = Literal["high", "medium", "low"]
+Difficulty = Literal["high", "not_high", "low"]
+
+
+class LevelMeaning(Strict):
+    id: NonEmpty
+    title: Text
+    meaning: Text
+
+
+class PriorityCell(Strict):
+    importance: Importance
+    difficulty: Difficulty
+    priority: NonEmpty
+
+
+class PriorityLevel(Strict):
+    id: NonEmpty
+    rank: int = Field(ge=1, le=9)
+    title: Text
+    from_source: bool  # True where the source names this level; False where tebiki extends the matrix
+
+
+class PriorityRule(Strict):
+    importance: list[LevelMeaning]
+    difficulty: list[LevelMeaning]
+    priorities: list[PriorityLevel]
+    matrix: list[PriorityCell]
+    ref: SectionRef
+
+    @model_validator(mode="after")
+    def _complete_matrix(self) -> PriorityRule:
+        cells = {(c.importance, c.difficulty) for c in self.matrix}
+        want = {(i, d) for i in ("high", "medium", "low") for d in ("high", "not_high", "low")}
+        if cells != want or len(self.matrix) != 9:
+            raise ValueError("matrix: needs exactly one cell for each importance x difficulty pair (9)")
+        known = {p.id for p in self.priorities}
+        for c in self.matrix:
+            if c.priority not in known:
+                raise ValueError(f"matrix: unknown priority {c.priority!r}")
+        return self
+
+
+class LegacyType(Strict):
+    """One of the first-edition checklist's 8 method types: terminal ownership x connection."""
+
+    id: NonEmpty
+    terminal: Literal["company", "byod"]
+    connection: Literal["vpn_remote_desktop", "secure_browser", "cloud", "local"]
+    title: Text
+    methods: list[MethodId] = Field(min_length=1)
+    note: Text
+
+
+class ConnectionType(Strict):
+    id: Literal["vpn_remote_desktop", "secure_browser", "cloud", "local"]
+    title: Text
+    summary: Text
+
+
+# ---------------------------------------------------------------- SSK
+
+
+class RiskMeasure(Strict):
+    side: Literal["admin", "user"]
+    group: Text
+    text: Text
+    measures: list[NonEmpty]
+
+
+class RiskType(Strict):
+    id: NonEmpty
+    number: int = Field(ge=1, le=6)
+    title: Text
+    summary: Text
+    examples: list[Text] = Field(min_length=1)
+    measures: list[NonEmpty] = Field(min_length=1)  # MIC measure IDs that counter this risk
+
+
+class RiskCatalog(Strict):
+    risk_types: list[RiskType]
+    countermeasures: list[RiskMeasure]
+
+
+# ---------------------------------------------------------------- CSAJ 2018
+
+Param = int | float | str | bool | list[int] | list[str]
+
+
+class Parameter(Strict):
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    value: Param
+    unit: NonEmpty | None = None
+    label: Text
+
+
+class Policy(Conditional):
+    id: NonEmpty
+    source: Literal["csaj-2018"] = "csaj-2018"
+    section: Annotated[str, StringConstraints(pattern=r"^[5-8]\.\d\.\d$")]
+    number: int = Field(ge=1, le=9)
+    level: Literal["shall", "should", "may"]
+    negative: bool  # SHALL NOT / SHOULD NOT / NEED NOT
+    side: Literal["admin", "user", "both"]
+    title: Text
+    text: Text
+    rationale: Text
+    parameters: list[Parameter] = []
+    measures: list[NonEmpty] = []  # related MIC measures
+    ref: SectionRef
+
+    @model_validator(mode="after")
+    def _id_matches_fields(self) -> Policy:
+        expected = f"csaj-2018:{self.section}-{self.number}"
+        if self.id != expected:
+            raise ValueError(f"id: expected {expected!r} from section/number, got {self.id!r}")
+        if self.ref.section != self.section:
+            raise ValueError(f"ref.section: {self.ref.section!r} differs from section {self.section!r}")
+        return self
+
+
+class PolicySection(Strict):
+    section: Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+){1,2}$")]
+    title: Text
+    group: Literal["terminal", "active_directory", "network", "logs", "rules", "education", "checklist"]
+    page: int = Field(ge=1, le=100)
+
+
+class RuleClause(Strict):
+    number: int = Field(ge=1, le=20)
+    text: Text
+    parameters: list[Parameter] = []
+
+
+class RuleArticle(Strict):
+    """A 規程例: one article of a model rulebook, re-expressed."""
+
+    id: NonEmpty
+    section: NonEmpty
+    title: Text
+    requirement: Text
+    clauses: list[RuleClause] = Field(min_length=1)
+    measures: list[NonEmpty] = []
+    ref: SectionRef
+
+
+class EducationTopic(Strict):
+    id: NonEmpty
+    section: NonEmpty
+    title: Text
+    goal: Text
+    key_points: list[Text] = Field(min_length=1)
+    measures: list[NonEmpty] = []
+    ref: SectionRef
+
+
+class Choice(Strict):
+    id: NonEmpty
+    title: Text
+    meaning: Text
+
+
+class SelfEvaluation(Strict):
+    """The CSAJ self-evaluation sheet: what each row describes and what the company fills in."""
+
+    policy_columns: list[Choice]
+    evaluation_columns: list[Choice]
+    asset_classes: list[Choice]
+    impact_aspects: list[Choice]
+    decisions: list[Choice]
+    example: Text
+    ref: SectionRef
+

@@ -1,0 +1,25 @@
+"""The `tebiki` command line. Commands are thin: parse, call the catalog or core, render.
+
+Exit status: 0 success, 1 the data asked for is missing, invalid or a check failed, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from .assess import assess_app, diagnose_command, report_command
+from .browse import browse
+from .catalog import catalog_app
+
+app = typer.Typer(
+    help="tebiki (手引き): telework security self-assessment from the MIC guideline v5 and CSAJ 2018.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(catalog_app, name="catalog")
+app.command("browse")(browse)
+app.command("diagnose")(diagnose_command)
+app.add_typer(assess_app, name="assess")
+app.command("report")(report_command)
+
+__all__ = ["app"]

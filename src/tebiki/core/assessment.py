@@ -1,0 +1,167 @@
+"""An assessment: the profile plus the recorded state of each applicable item, with history and snapshots.
+
+States are kept per scope: `organisation` for governance items, a department ID for items that can
+differ by department. Invalid combinations (a "will do" without deadline or owner, "not needed"
+without a reason, …) are rejected with a clear message and change nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from .errors import DataError
+from .profile import Profile
+
+ASSESSMENT_SCHEMA = "tebiki-assessment/1"
+Status = Literal["unchecked", "done", "partly", "not_done", "na"]
+Decision = Literal["done", "will_do", "not_needed"]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Level3 = Literal["high", "medium", "low"]
+Difficulty = Literal["high", "not_high", "low"]
+STATUS_VALUE = {"done": 1.0, "partly": 0.5, "not_done": 0.0, "unchecked": 0.0}
+
+
+class Evidence(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    note: ShortText | None = None
+    link: Annotated[str, StringConstraints(pattern=r"^(https?://|file:|/|\./)\S+$", max_length=2000)] | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Evidence:
+        if not self.note and not self.link:
+            raise ValueError("evidence needs a note or a link")
+        return self
+
+
+class ItemState(BaseModel):
+    """What the organisation recorded about one item in one scope."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    item: ShortText
+    scope: ShortText = "organisation"
+    status: Status = "unchecked"
+    decision: Decision | None = None
+    deadline: dt.date | None = None
+    owner: ShortText | None = None
+    reason: ShortText | None = None
+    evidence: list[Evidence] = []
+    importance: Level3 | None = None
+    difficulty: Difficulty | None = None
+    override_reason: ShortText | None = None
+    changed_by: ShortText | None = None
+    changed_at: dt.datetime | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ItemState:
+        if self.decision == "will_do":
+            missing = [n for n in ("deadline", "owner") if getattr(self, n) is None]
+            if missing:
+                raise ValueError(f"decision 'will_do' needs {' and '.join(missing)} (対応予定には期限と担当者が必要です)")
+            if self.status == "done":
+                raise ValueError("status 'done' contradicts decision 'will_do'")
+        if self.decision == "not_needed" and self.reason is None:
+            raise ValueError("decision 'not_needed' needs a reason (対応不要には理由が必要です)")
+        if self.decision == "done" and self.status not in ("done", "partly"):
+            raise ValueError(f"decision 'done' needs status 'done' or 'partly', not {self.status!r}")
+        if self.status == "na" and self.reason is None:
+            raise ValueError("status 'na' needs a reason (対象外には理由が必要です)")
+        if (self.importance or self.difficulty) and self.override_reason is None:
+            raise ValueError("changing importance or difficulty needs override_reason")
+        return self
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.item, self.scope)
+
+
+class Snapshot(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    label: ShortText
+    taken_at: dt.datetime
+    statuses: dict[str, Status]  # "item|scope" -> status
+
+
+class Assessment(BaseModel):
+    """The whole file: profile, current states, append-only history and snapshots."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_: Literal["tebiki-assessment/1"] = Field(ASSESSMENT_SCHEMA, alias="schema")
+    profile: Profile
+    items: list[ItemState] = []
+    history: list[ItemState] = []
+    snapshots: list[Snapshot] = []
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> Assessment:
+        seen: set[tuple[str, str]] = set()
+        scopes = {"organisation", *(d.id for d in self.profile.departments)}
+        for i, state in enumerate(self.items):
+            if state.key in seen:
+                raise ValueError(f"items.{i}: {state.item} / {state.scope} is recorded twice")
+            if state.scope not in scopes:
+                raise ValueError(f"items.{i}.scope: {state.scope!r} is not 'organisation' or a department id")
+            seen.add(state.key)
+        return self
+
+    def state(self, item: str, scope: str) -> ItemState:
+        return next((s for s in self.items if s.key == (item, scope)), ItemState(item=item, scope=scope))
+
+    def dump(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_defaults=False)
+
+
+def parse_assessment(data: Any, origin: str = "<assessment>", text: str | None = None) -> Assessment:
+    try:
+        return Assessment.model_validate(data)
+    except ValidationError as err:
+        raise DataError.from_validation(err, origin, text) from None
+
+
+def new_assessment(profile: Profile) -> Assessment:
+    return Assessment(profile=profile)
+
+
+def record(assessment: Assessment, item: str, scope: str, changed_by: str, now: dt.datetime,
+           known_items: set[str] | None = None, **changes: Any) -> Assessment:
+    """Return a new assessment with *changes* applied to (item, scope); the input is never modified.
+
+    Raises DataError when the item is unknown or the resulting state is incoherent.
+    """
+    if known_items is not None and item not in known_items:
+        raise DataError("<set>", "item", f"unknown catalog ID {item!r}")
+    current = assessment.state(item, scope).model_dump()
+    current.update({k: v for k, v in changes.items()})
+    current.update(changed_by=changed_by, changed_at=now)
+    try:
+        new_state = ItemState.model_validate(current)
+    except ValidationError as err:
+        raise DataError.from_validation(err, f"{item} / {scope}") from None
+    items = [s for s in assessment.items if s.key != new_state.key] + [new_state]
+    data = assessment.dump()
+    data.update(items=[s.model_dump(mode="json") for s in items],
+                history=[*data["history"], new_state.model_dump(mode="json")])
+    return parse_assessment(data)
+
+
+def take_snapshot(assessment: Assessment, label: str, now: dt.datetime) -> Assessment:
+    statuses = {f"{s.item}|{s.scope}": s.status for s in assessment.items}
+    data = assessment.dump()
+    data["snapshots"] = [*data["snapshots"], Snapshot(label=label, taken_at=now, statuses=statuses).model_dump(mode="json")]
+    return parse_assessment(data)
+
+
+def compare(before: dict[str, str], after: dict[str, str]) -> dict[str, list[str]]:
+    """Keys ("item|scope") whose status improved or regressed between two snapshots."""
+    def value(statuses: dict[str, str], key: str) -> float:
+        return STATUS_VALUE.get(statuses.get(key, "unchecked"), 0.0)
+
+    keys = sorted(set(before) | set(after))
+    return {
+        "improved": [k for k in keys if value(after, k) > value(before, k)],
+        "regressed": [k for k in keys if value(after, k) < value(before, k)],
+    }

@@ -1,0 +1,80 @@
+"""Reading and writing the user's files (profiles, answers, assessments): errors name file and line,
+writes are atomic so a failure never leaves a half-written file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tebiki.catalog.loader import dump_yaml
+from tebiki.core.assessment import Assessment, parse_assessment
+from tebiki.core.errors import DataError, read_yaml
+from tebiki.core.profile import Profile, parse_profile
+
+MAX_INPUT_BYTES = 5 * 1024 * 1024
+
+
+def read_text(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise DataError(str(path), "", f"file is {size} bytes; the limit is {MAX_INPUT_BYTES}")
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataError(str(path), "", "no such file") from None
+    except UnicodeDecodeError:
+        raise DataError(str(path), "", "not UTF-8 text") from None
+    except IsADirectoryError:
+        raise DataError(str(path), "", "is a folder, not a file") from None
+
+
+def load_data(path: Path) -> tuple[Any, str]:
+    text = read_text(path)
+    return read_yaml(text, str(path)), text
+
+
+def load_profile(path: Path) -> Profile:
+    data, text = load_data(path)
+    return parse_profile(data, str(path), text)
+
+
+def load_assessment(path: Path) -> Assessment:
+    data, text = load_data(path)
+    return parse_assessment(data, str(path), text)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write *text* to *path* via a temporary file in the same folder and a rename."""
+    path = path.resolve()
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_assessment(path: Path, assessment: Assessment) -> None:
+    write_atomic(path, dump_yaml(assessment.dump()))
+
+
+def save_bytes_atomic(path: Path, data: bytes) -> None:
+    path = path.resolve()
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+__all__ = ["DataError", "load_assessment", "load_data", "load_profile", "save_assessment", "write_atomic",
+           "save_bytes_atomic", "yaml"]

@@ -1,0 +1,123 @@
+"""Reports of an assessment: xlsx (summary, one sheet per role, action plan), printable HTML and JSON.
+
+All are rendered from core.plan's plain data; text cells are neutralised against formula injection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from tebiki.catalog import Catalog
+from tebiki.core.assessment import Assessment
+from tebiki.core.plan import action_list, build_rows, exposure, plan_json, scores
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+ROLE_SHEETS = {"executive": "経営者", "admin": "管理者", "worker": "勤務者"}
+STATUS_JA = {"unchecked": "未確認", "done": "対応済み", "partly": "一部対応", "not_done": "未対応", "na": "対象外"}
+DECISION_JA = {"done": "対応済み", "will_do": "対応予定", "not_needed": "対応不要", None: ""}
+EXPOSURE_JA = {"exposed": "危険", "partly": "一部対策", "covered": "対策済み", "not_applicable": "該当なし"}
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+
+
+def safe_cell(value: object) -> object:
+    """Text that a spreadsheet would read as a formula gets a leading apostrophe (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[object]], widths: list[int]) -> None:
+    ws = wb.create_sheet(title)
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEADER_FILL
+    for row in rows:
+        ws.append([safe_cell(v) for v in row])
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+
+
+def xlsx_report(catalog: Catalog, assessment: Assessment, today: dt.date) -> bytes:
+    rows = build_rows(catalog, assessment)
+    sc = scores(rows)
+    exp = exposure(catalog, rows)
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "概要 Summary"
+    summary.append(["tebiki テレワークセキュリティ自己点検 / telework security self-assessment"])
+    summary["A1"].font = Font(bold=True, size=14)
+    summary.append(["組織 Organisation", safe_cell(assessment.profile.name)])
+    summary.append(["作成日 Date", today.isoformat()])
+    summary.append(["適用される項目 Applicable rows", sum(r.applies for r in rows)])
+    summary.append(["未対応 Open", sum(r.is_open for r in rows)])
+    summary.append(["期限超過 Overdue", sum(r.overdue(today) for r in rows)])
+    summary.append([])
+    summary.append(["役割 Role", "対象 Applicable", "対応済み Done", "達成率 Score"])
+    for role, v in sc["role"].items():
+        summary.append([f"{ROLE_SHEETS[role]} {role}", v["applicable"], v["done"], v["score"]])
+        summary.cell(summary.max_row, 4).number_format = "0%"
+    summary.append([])
+    summary.append(["トラブル事例 Trouble case", "状態 State", "未対応の対策 Unmet measures"])
+    for e in exp["trouble_cases"]:
+        summary.append([safe_cell(e.title["ja"]), f"{EXPOSURE_JA[e.state]} {e.state}", " ".join(e.unmet)])
+    summary.column_dimensions["A"].width = 40
+    summary.column_dimensions["B"].width = 20
+    summary.column_dimensions["C"].width = 60
+
+    header = ["ID", "分類", "水準", "対策", "範囲", "適用", "理由", "優先度", "状態", "判断", "期限", "担当", "メモ"]
+    widths = [22, 6, 8, 36, 16, 6, 40, 10, 10, 10, 12, 12, 30]
+    for role, name in ROLE_SHEETS.items():
+        _sheet(wb, f"{name} {role}", header, [
+            [r.item, r.category, "基本" if r.level == "basic" else "発展", r.title["ja"], r.scope_name,
+             "○" if r.applies else "-", r.reason["ja"], r.priority.title["ja"], STATUS_JA[r.status],
+             DECISION_JA[r.decision], r.deadline.isoformat() if r.deadline else "", r.owner or "", r.note or ""]
+            for r in rows if r.role == role], widths)
+    _sheet(wb, "行動計画 Action plan", ["順位", "優先度", "ID", "対策", "範囲", "状態", "期限", "担当", "理由"], [
+        [i, r.priority.title["ja"], r.item, r.title["ja"], r.scope_name, STATUS_JA[r.status],
+         r.deadline.isoformat() if r.deadline else "", r.owner or "", r.reason["ja"]]
+        for i, r in enumerate(action_list(rows), start=1)], [6, 10, 22, 40, 16, 10, 12, 12, 50])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+_env = Environment(loader=PackageLoader("tebiki", "templates"), autoescape=select_autoescape(["html"]))
+
+
+def html_report(catalog: Catalog, assessment: Assessment, today: dt.date, lang: str = "ja") -> str:
+    rows = build_rows(catalog, assessment)
+    return _env.get_template("report.html").render(
+        lang=lang, org=assessment.profile.name, today=today, actions=action_list(rows), rows=rows,
+        scores=scores(rows), exposure=exposure(catalog, rows), status_ja=STATUS_JA, exposure_ja=EXPOSURE_JA,
+        overdue=sum(r.overdue(today) for r in rows),
+    )
+
+
+def json_report(catalog: Catalog, assessment: Assessment, today: dt.date) -> str:
+    return json.dumps(plan_json(catalog, assessment, today), ensure_ascii=False, indent=2, default=str)
+
+
+def write_report(catalog: Catalog, assessment: Assessment, fmt: str, output: Path, today: dt.date,
+                 lang: str = "ja") -> None:
+    from tebiki.files import save_bytes_atomic, write_atomic
+
+    if fmt == "xlsx":
+        save_bytes_atomic(output, xlsx_report(catalog, assessment, today))
+    elif fmt == "html":
+        write_atomic(output, html_report(catalog, assessment, today, lang))
+    else:
+        write_atomic(output, json_report(catalog, assessment, today))

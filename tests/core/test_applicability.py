@@ -1,0 +1,132 @@
+"""Applicability: which measures apply to a profile, per scope, and the reasons given."""
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tebiki.catalog import get_catalog
+from tebiki.catalog.schema import METHODS
+from tebiki.core.applicability import Evaluator, applicability
+from tebiki.core.conditions import evaluate
+from tebiki.core.profile import Profile, parse_profile
+from tebiki.files import load_profile
+
+catalog = get_catalog()
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def profile(**overrides) -> Profile:
+    data = {
+        "name": "テスト商事", "size": 20,
+        "departments": [{"id": "sales", "name": "営業部", "people": 10, "methods": ["cloud_service"],
+                         "work_forms": ["home"], "terminals": ["company"], "devices": ["pc"]}],
+        "cloud": ["mail"],
+    }
+    data.update(overrides)
+    return parse_profile(data)
+
+
+def results(p: Profile) -> dict[tuple[str, str], object]:
+    return {(r.item, r.scope): r for r in applicability(catalog, p)}
+
+
+def test_vpn_appliance_patching_applies_only_where_a_department_reaches_the_office():
+    cloud_only = results(profile())
+    assert cloud_only[("mic-v5:admin:C-2", "sales")].applies is False
+    vpn = profile(departments=[{"id": "sales", "name": "営業部", "methods": ["vpn"], "work_forms": ["home"],
+                                "terminals": ["byod"], "devices": ["pc"]}])
+    res = results(vpn)[("mic-v5:admin:C-2", "sales")]
+    assert res.applies is True
+    assert "営業部" in res.reason["ja"] and "VPN" in res.reason["ja"]
+    assert res.reason["en"].startswith("applies: 営業部")
+
+
+def test_not_applicable_items_stay_visible_with_a_reason():
+    for res in applicability(catalog, profile()):
+        if not res.applies:
+            assert res.reason["ja"].startswith("対象外") and res.reason["en"].startswith("not applicable")
+
+
+def test_organisation_items_are_decided_once_and_department_items_per_department():
+    two = profile(departments=[
+        {"id": "a", "name": "A部", "methods": ["vpn"], "work_forms": ["home"], "terminals": ["company"], "devices": ["pc"]},
+        {"id": "b", "name": "B部", "methods": ["cloud_service"], "work_forms": ["home"], "terminals": ["company"],
+         "devices": ["pc"]},
+    ])
+    res = applicability(catalog, two)
+    scopes = {}
+    for r in res:
+        scopes.setdefault(r.item, set()).add(r.scope)
+    assert scopes["mic-v5:executive:A-1"] == {"organisation"}
+    c2 = {r.scope: r.applies for r in res if r.item == "mic-v5:admin:C-2"}
+    assert c2 == {"a": True, "b": False}
+
+
+def test_the_example_profiles_load_and_yield_plausible_counts():
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        p = load_profile(path)
+        res = applicability(catalog, p)
+        applying = {r.item for r in res if r.applies}
+        assert "mic-v5:executive:A-1" in applying
+        assert len(applying) >= 60, path.name
+
+
+department = st.fixed_dictionaries({
+    "methods": st.lists(st.sampled_from(METHODS), min_size=1, max_size=3, unique=True),
+    "work_forms": st.lists(st.sampled_from(["home", "satellite", "mobile"]), min_size=1, unique=True),
+    "terminals": st.lists(st.sampled_from(["company", "byod"]), min_size=1, unique=True),
+    "devices": st.lists(st.sampled_from(["pc", "mobile"]), min_size=1, unique=True),
+})
+
+
+def _profile_from(dept: dict, **org) -> Profile:
+    return parse_profile({"name": "X", "size": 5, "departments": [{"id": "d", "name": "D", **dept}], **org})
+
+
+def _applying(p: Profile) -> set[tuple[str, str]]:
+    return {(r.item, r.scope) for r in Evaluator(catalog, p).all() if r.applies}
+
+
+@settings(max_examples=60, deadline=None)
+@given(department, st.sampled_from(METHODS))
+def test_adding_a_method_never_removes_an_applicable_item(dept, extra):
+    before = _applying(_profile_from(dept))
+    more = dict(dept, methods=sorted(set(dept["methods"]) | {extra}))
+    after = _applying(_profile_from(more))
+    assert before <= after
+
+
+@settings(max_examples=60, deadline=None)
+@given(department)
+def test_allowing_byod_never_removes_an_applicable_item(dept):
+    before = _applying(_profile_from(dept))
+    after = _applying(_profile_from(dict(dept, terminals=sorted(set(dept["terminals"]) | {"byod"}))))
+    assert before <= after
+
+
+@settings(max_examples=40, deadline=None)
+@given(department)
+def test_every_result_has_a_reason_in_both_languages(dept):
+    for r in Evaluator(catalog, _profile_from(dept, cloud=["meeting"])).all():
+        assert r.reason["ja"] and r.reason["en"]
+
+
+def test_catalog_conditions_use_no_negation_so_more_facts_only_add_items():
+    # the monotonicity above relies on this: a `not` would let a new fact remove an item
+    def has_not(cond):
+        if cond is None:
+            return False
+        (key, value), = cond.items()
+        if key == "not":
+            return True
+        return key in ("all", "any") and any(has_not(c) for c in value)
+
+    entries = [*catalog.measures, *catalog.policies]
+    assert not any(has_not(e.applies_when) for e in entries)
+
+
+def test_unknown_facts_make_a_condition_undecided():
+    assert evaluate({"method": "vpn"}, {}) is None
+    assert evaluate({"any": [{"method": "vpn"}, {"cloud": "any"}]}, {"cloud": {"mail"}}) is True
+    assert evaluate({"all": [{"method": "vpn"}, {"cloud": "any"}]}, {"cloud": set()}) is False
