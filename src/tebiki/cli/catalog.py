@@ -92,9 +92,9 @@ def catalog_list(
 
 
 def _show_measure(catalog, m: s.Measure, lang: Lang) -> None:
-    head = (f"{m.id}  {_role_title(catalog, m.role, lang)} / {m.category} {tr(catalog.category(m.category).title, lang)}"
+    head = (f"{_role_title(catalog, m.role, lang)} / {m.category} {tr(catalog.category(m.category).title, lang)}"
             f" / {LEVEL_WORDS[m.level][lang.value]}  ({label('page', lang)} {m.ref.page}, {m.explanation.page}–)")
-    lines = [f"[bold]{tr(m.title, lang)}[/bold]", "", tr(m.summary, lang), ""]
+    lines = [f"[dim]{head}[/dim]", f"[bold]{tr(m.title, lang)}[/bold]", "", tr(m.summary, lang), ""]
     for key in ("what", "why", "how_to_check"):
         lines += [f"[cyan]{label(key, lang)}[/cyan]", tr(getattr(m.explanation, key), lang), ""]
     cond = json.dumps(m.applies_when, ensure_ascii=False) if m.applies_when else label("always", lang)
@@ -104,7 +104,7 @@ def _show_measure(catalog, m: s.Measure, lang: Lang) -> None:
         if items:
             lines += ["", f"[cyan]{label(key, lang)}[/cyan]"]
             lines += [f"  {i.id}  {tr(i.title, lang)}" for i in items]
-    console.print(Panel("\n".join(lines), title=head, title_align="left"))
+    console.print(Panel("\n".join(lines), title=m.id, title_align="left"))
 
 
 def _show_case(catalog, case: s.TroubleCase, lang: Lang) -> None:
@@ -211,7 +211,7 @@ def catalog_methods(lang: Lang = LANG_OPTION) -> None:
     """
     catalog = load_or_exit()
     table = Table(title={"ja": "テレワーク方式の特性比較", "en": "Telework methods compared"}[lang.value])
-    table.add_column({"ja": "方式", "en": "Method"}[lang.value])
+    table.add_column({"ja": "方式", "en": "Method"}[lang.value], no_wrap=True)
     for axis in catalog.rating_scale.axes:
         table.add_column(tr(axis.title, lang), justify="center")
     for m in catalog.methods:
