@@ -153,6 +153,8 @@ def test_csaj_parameters_carry_the_documents_values(catalog):
     assert values["lockout_threshold"] == 10
     assert values["lockout_duration"] == 30
     assert 445 in values["blocked_inbound_ports_tcp_udp"]
+    # the source misprints RDP's port as 3869; the structured value must be the real default
+    assert params[("csaj-2018:5.1.8-1", "rdp_default_port")] == 3389
 
 
 def test_priority_rule_reproduces_the_checklists_two_named_levels(catalog):
