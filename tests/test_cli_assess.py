@@ -41,6 +41,10 @@ def test_set_records_a_decision_and_plan_reflects_it(assessment):
     row = next(a for a in plan["actions"] if a["item"] == "mic-v5:admin:C-2" and a["scope"] == "admin")
     assert row["owner"] == "佐藤" and row["deadline"] == "2026-12-31" and row["overdue"] is True
     assert plan["counts"]["overdue"] >= 1
+    policies = {p["item"]: p for p in plan["policies"]}
+    assert len(policies) == 49
+    assert policies["csaj-2018:6.1.2-1"]["applies"] is True  # the manufacturer runs Active Directory
+    assert policies["csaj-2018:6.1.2-1"]["reason"]["ja"].startswith("適用")
     stored = yaml.safe_load(assessment.read_text(encoding="utf-8"))
     assert stored["history"][-1]["changed_by"] == "tanaka"
 

@@ -146,12 +146,21 @@ def plan_json(catalog: Catalog, assessment: Assessment, today: dt.date) -> dict[
         return d
 
     exp = exposure(catalog, rows)
+    evaluator = Evaluator(catalog, assessment.profile)
+    policies = []
+    for p in catalog.policies:
+        res = evaluator.decide(p.id, p.applies_when, "organisation")[0]
+        state = assessment.state(p.id, "organisation")
+        policies.append({"item": p.id, "level": p.level, "negative": p.negative, "title": p.title.model_dump(),
+                         "applies": res.applies, "reason": res.reason, "status": state.status if res.applies else "na",
+                         "decision": state.decision})
     return {
         "schema": "tebiki-plan/1",
         "organisation": assessment.profile.name,
         "date": today.isoformat(),
         "actions": [row_dict(r) for r in action_list(rows)],
         "not_applicable": [row_dict(r) for r in rows if not r.applies],
+        "policies": policies,
         "exposure": {k: [asdict(e) for e in v] for k, v in exp.items()},
         "scores": scores(rows),
         "counts": {"rows": len(rows), "applicable": sum(r.applies for r in rows),
