@@ -45,11 +45,41 @@ def catalog_rows() -> list[tuple[str, float, str, str]]:
     ]
 
 
+def check_rows() -> list[tuple[str, float, str, str]]:
+    import datetime as dt
+    import subprocess
+
+    from tebiki.agent.collect import SOURCES, collect, current_os
+    from tebiki.agent.rules import evaluate
+
+    os_name = current_os()
+
+    def bare() -> None:
+        procs = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for cmd in SOURCES[os_name].values() if _exists(cmd[0])]
+        for p in procs:
+            p.wait()
+
+    bare_t = best_of(bare, repeat=5)
+    full = best_of(lambda: evaluate(os_name, collect(os_name), dt.date.today()), repeat=5)
+    return [
+        ("bare probe commands, in parallel", bare_t, "1.00×", "baseline"),
+        ("tebiki check (collect + evaluate)", full, f"{full / bare_t:.2f}×",
+         "≤ 1.2× " + ("✓" if full <= 1.2 * bare_t else "✗")),
+    ]
+
+
+def _exists(cmd: str) -> bool:
+    import shutil
+
+    return shutil.which(cmd) is not None
+
+
 def main() -> None:
     table = Table(title="tebiki bench")
     for col in ("what", "median", "ratio", "goal"):
         table.add_column(col)
-    for name, seconds, ratio, goal in catalog_rows():
+    for name, seconds, ratio, goal in [*catalog_rows(), *check_rows()]:
         table.add_row(name, f"{seconds * 1000:.1f} ms", ratio, goal)
     Console().print(table)
 

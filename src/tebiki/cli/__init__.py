@@ -10,6 +10,7 @@ import typer
 from .assess import assess_app, diagnose_command, report_command
 from .browse import browse
 from .catalog import catalog_app
+from .check import check_command
 
 app = typer.Typer(
     help="tebiki (手引き): telework security self-assessment from the MIC guideline v5 and CSAJ 2018.",
@@ -21,5 +22,6 @@ app.command("browse")(browse)
 app.command("diagnose")(diagnose_command)
 app.add_typer(assess_app, name="assess")
 app.command("report")(report_command)
+app.command("check")(check_command)
 
 __all__ = ["app"]

@@ -1,0 +1,90 @@
+"""Collect: run a fixed set of read-only OS commands in parallel and keep their raw output.
+
+File names are a public contract (capture layout); evaluation lives in rules.py.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+TIMEOUT_SECONDS = 10
+
+PS = ["powershell", "-NoProfile", "-NonInteractive", "-Command"]
+SOURCES: dict[str, dict[str, list[str]]] = {
+    "linux": {
+        "linux/lsblk.json": ["lsblk", "--json", "-o", "NAME,TYPE,FSTYPE,MOUNTPOINT"],
+        "linux/ufw.txt": ["ufw", "status", "verbose"],
+        "linux/nft.txt": ["nft", "list", "ruleset"],
+        "linux/os-release.txt": ["cat", "/etc/os-release"],
+        "linux/apt-upgradable.txt": ["apt", "list", "--upgradable"],
+        "linux/gsettings-lock.txt": ["sh", "-c", "gsettings get org.gnome.desktop.screensaver lock-enabled; "
+                                                 "gsettings get org.gnome.desktop.session idle-delay"],
+        "linux/ss-listen.txt": ["ss", "-tulpnH"],
+    },
+    "macos": {
+        "macos/fdesetup.txt": ["fdesetup", "status"],
+        "macos/socketfilterfw.txt": ["/usr/libexec/ApplicationFirewall/socketfilterfw", "--getglobalstate"],
+        "macos/softwareupdate.txt": ["softwareupdate", "--list"],
+        "macos/sw_vers.txt": ["sw_vers"],
+        "macos/screenlock.txt": ["sysadminctl", "-screenLock", "status"],
+        "macos/sharing.txt": ["launchctl", "print-disabled", "system"],
+    },
+    "windows": {
+        "windows/bitlocker.json": [*PS, "Get-BitLockerVolume -MountPoint C: | Select-Object MountPoint,VolumeStatus,"
+                                        "ProtectionStatus,EncryptionPercentage,EncryptionMethod | ConvertTo-Json"],
+        "windows/defender.json": [*PS, "Get-MpComputerStatus | ConvertTo-Json"],
+        "windows/firewall.json": [*PS, "Get-NetFirewallProfile | Select-Object Name,Enabled,DefaultInboundAction"
+                                       " | ConvertTo-Json"],
+        "windows/rdp.json": [*PS, "Get-ItemProperty 'HKLM:\\System\\CurrentControlSet\\Control\\Terminal Server'"
+                                  " | Select-Object fDenyTSConnections | ConvertTo-Json"],
+        "windows/smb.json": [*PS, "Get-SmbServerConfiguration | Select-Object EnableSMB1Protocol,EnableSMB2Protocol"
+                                  " | ConvertTo-Json"],
+        "windows/os.json": [*PS, "Get-CimInstance Win32_OperatingSystem | Select-Object Caption,Version,BuildNumber,"
+                                 "LastBootUpTime | ConvertTo-Json"],
+        "windows/hotfix.json": [*PS, "Get-HotFix | Select-Object HotFixID,InstalledOn | ConvertTo-Json"],
+    },
+}
+
+
+def current_os() -> str:
+    return {"Linux": "linux", "Darwin": "macos", "Windows": "windows"}.get(platform.system(), "linux")
+
+
+def _run(cmd: list[str]) -> bytes:
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
+    try:
+        done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_SECONDS, env=env, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return b""
+    # sysadminctl and friends write their answer to stderr
+    return done.stdout + (done.stderr if not done.stdout else b"")
+
+
+def collect(os_name: str | None = None) -> dict[str, bytes]:
+    """Run every probe of *os_name* in parallel; a missing or failing command gives empty output."""
+    os_name = os_name or current_os()
+    probes = SOURCES[os_name]
+    with ThreadPoolExecutor(max_workers=len(probes)) as pool:
+        outputs = pool.map(_run, probes.values())
+    return dict(zip(probes, outputs, strict=True))
+
+
+def save(files: dict[str, bytes], folder: Path) -> None:
+    for name, data in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def load(folder: Path) -> tuple[str, dict[str, bytes]]:
+    """Read a capture folder; the OS is the one sub-folder (linux, macos or windows) it contains."""
+    found = [d.name for d in folder.iterdir() if d.is_dir() and d.name in SOURCES] if folder.is_dir() else []
+    if len(found) != 1:
+        raise ValueError(f"{folder}: expected exactly one of linux/, macos/, windows/ inside")
+    os_name = found[0]
+    files = {f"{os_name}/{p.name}": p.read_bytes()[:1_000_000] for p in (folder / os_name).iterdir() if p.is_file()}
+    return os_name, files

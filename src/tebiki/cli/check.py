@@ -1,0 +1,75 @@
+"""`tebiki check`: verify this terminal offline (or replay a capture) and explain the result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from tebiki.agent import collect as col
+from tebiki.agent.rules import evaluate
+
+from .common import LANG_OPTION, Lang, console, err_console
+
+VERDICT = {"pass": "[green]pass[/green]", "fail": "[red]fail[/red]", "unknown": "[yellow]unknown[/yellow]"}
+
+
+class CheckFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def check_command(
+    fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-f"),
+    lang: Lang = LANG_OPTION,
+    capture: Path | None = typer.Option(None, "--capture", help="Only collect raw outputs into this folder."),
+    replay: Path | None = typer.Option(None, "--replay", help="Evaluate a capture folder instead of this machine."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Date for time-relative rules (YYYY-MM-DD)."),
+) -> None:
+    """Check disk encryption, firewall, antivirus, updates, screen lock, remote desktop, SMB1 and sharing.
+
+    Exit status 0 when nothing failed, 1 when a check failed, 2 on usage error.
+
+    Example: tebiki check --replay captures/win11 --as-of 2026-11-01 --format json
+    """
+    try:
+        today = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError:
+        err_console.print(f"[red]--as-of:[/red] {as_of!r} is not a date like 2026-11-01")
+        raise typer.Exit(2) from None
+    if capture and replay:
+        err_console.print("[red]error:[/red] use --capture or --replay, not both")
+        raise typer.Exit(2)
+    if replay:
+        try:
+            os_name, files = col.load(replay)
+        except ValueError as err:
+            err_console.print(f"[red]error:[/red] {err}")
+            raise typer.Exit(2) from None
+    else:
+        os_name = col.current_os()
+        files = col.collect(os_name)
+        if capture:
+            col.save(files, capture)
+            console.print(f"captured {len(files)} outputs into {capture}")
+            return
+    result = evaluate(os_name, files, today)
+    failed = any(c["verdict"] == "fail" for c in result["checks"].values())
+    if fmt is CheckFormat.json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        table = Table(title=f"tebiki check — {os_name} — {today.isoformat()}")
+        for name in ({"ja": "項目", "en": "Check"}, {"ja": "結果", "en": "Result"},
+                     {"ja": "根拠・直し方", "en": "Evidence / fix"}):
+            table.add_column(name[lang.value])
+        for check_id, c in result["checks"].items():
+            detail = c["reason"] or json.dumps(c["evidence"], ensure_ascii=False)
+            if c["fix"]:
+                detail += "\n→ " + c["fix"][lang.value]
+            table.add_row(f"{c['title'][lang.value]}\n[dim]{check_id}[/dim]", VERDICT[c["verdict"]], detail)
+        console.print(table)
+    raise typer.Exit(1 if failed else 0)

@@ -1,0 +1,179 @@
+"""Replay tests over real-format outputs of every source, including hostile input, on all three OSes."""
+
+import datetime as dt
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from tebiki.agent.rules import CHECK_IDS, decode, evaluate
+from tebiki.cli import app
+
+AS_OF = dt.date(2026, 11, 1)
+
+WIN_GOOD = {
+    "windows/bitlocker.json": '{"MountPoint":"C:","VolumeStatus":1,"ProtectionStatus":1,"EncryptionPercentage":100,'
+                              '"EncryptionMethod":6}',
+    "windows/defender.json": '{"AntivirusEnabled":true,"RealTimeProtectionEnabled":true,'
+                             '"AntivirusSignatureLastUpdated":"\\/Date(1793404800000)\\/"}',
+    "windows/firewall.json": '[{"Name":"Domain","Enabled":1,"DefaultInboundAction":4},'
+                             '{"Name":"Private","Enabled":1,"DefaultInboundAction":4},'
+                             '{"Name":"Public","Enabled":1,"DefaultInboundAction":4}]',
+    "windows/rdp.json": '{"fDenyTSConnections":1}',
+    "windows/smb.json": '{"EnableSMB1Protocol":false,"EnableSMB2Protocol":true}',
+    "windows/os.json": '{"Caption":"Microsoft Windows 11 Pro","Version":"10.0.26100","BuildNumber":"26100"}',
+    "windows/hotfix.json": '[{"HotFixID":"KB5066835","InstalledOn":{"value":"\\/Date(1792022400000)\\/",'
+                           '"DateTime":"2026年10月15日 0:00:00"}}]',
+    "windows/screenlock.json": '{"InactivityTimeoutSecs":600,"ScreenSaveActive":"1","ScreenSaverIsSecure":"1",'
+                               '"ScreenSaveTimeOut":"600"}',
+}
+MAC_GOOD = {
+    "macos/fdesetup.txt": "FileVault is On.\n",
+    "macos/socketfilterfw.txt": "Firewall is enabled. (State = 1)\n",
+    "macos/softwareupdate.txt": "Software Update Tool\n\nFinding available software\nNo new software available.\n",
+    "macos/sw_vers.txt": "ProductName:\t\tmacOS\nProductVersion:\t\t15.1\n",
+    "macos/screenlock.txt": "2026-11-01 10:00:00.000 sysadminctl[123:456] screenLock delay is 300 seconds\n",
+    "macos/sharing.txt": 'disabled services = {\n\t"com.apple.screensharing" => disabled\n'
+                         '\t"com.apple.smbd" => disabled\n}\n',
+}
+LINUX_GOOD = {
+    "linux/lsblk.json": json.dumps({"blockdevices": [{"name": "nvme0n1", "type": "disk", "fstype": None,
+        "mountpoint": None, "children": [
+            {"name": "nvme0n1p1", "type": "part", "fstype": "vfat", "mountpoint": "/boot/efi"},
+            {"name": "nvme0n1p2", "type": "part", "fstype": "crypto_LUKS", "mountpoint": None, "children": [
+                {"name": "root", "type": "crypt", "fstype": "ext4", "mountpoint": "/"}]}]}]}),
+    "linux/ufw.txt": "Status: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing)\n",
+    "linux/nft.txt": "",
+    "linux/os-release.txt": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n',
+    "linux/apt-upgradable.txt": "Listing...\n",
+    "linux/gsettings-lock.txt": "true\nuint32 300\n",
+    "linux/ss-listen.txt": "tcp LISTEN 0 128 127.0.0.1:631 0.0.0.0:* users:((\"cupsd\",pid=1,fd=7))\n"
+                           "udp UNCONN 0 0 0.0.0.0:5353 0.0.0.0:*\n",
+}
+
+
+def run(os_name, files):
+    return evaluate(os_name, {k: v.encode() if isinstance(v, str) else v for k, v in files.items()}, AS_OF)["checks"]
+
+
+def verdicts(os_name, files):
+    return {k: v["verdict"] for k, v in run(os_name, files).items()}
+
+
+def test_a_well_kept_windows_pc_passes_everything_it_can_see():
+    v = verdicts("windows", WIN_GOOD)
+    assert {k for k, x in v.items() if x == "pass"} == set(CHECK_IDS) - {"file_sharing_off"}
+    assert v["file_sharing_off"] == "unknown"
+
+
+@pytest.mark.parametrize(("name", "bad", "check"), [
+    ("windows/bitlocker.json", '{"VolumeStatus":0,"ProtectionStatus":0}', "disk_encryption"),
+    ("windows/firewall.json", '[{"Name":"Public","Enabled":0}]', "firewall"),
+    ("windows/rdp.json", '{"fDenyTSConnections":0}', "remote_desktop_off"),
+    ("windows/smb.json", '{"EnableSMB1Protocol":true}', "smb1_off"),
+    ("windows/screenlock.json", '{"InactivityTimeoutSecs":1800}', "screen_lock"),
+    ("windows/defender.json", '{"AntivirusEnabled":true,"RealTimeProtectionEnabled":false,'
+                              '"AntivirusSignatureLastUpdated":"2026-10-31T00:00:00"}', "antivirus"),
+])
+def test_a_bad_windows_setting_fails_with_a_fix(name, bad, check):
+    result = run("windows", {**WIN_GOOD, name: bad})[check]
+    assert result["verdict"] == "fail"
+    assert result["fix"]["ja"] and result["fix"]["en"] and result["measures"]
+
+
+def test_signature_and_update_age_follow_as_of():
+    files = {k: v.encode() for k, v in WIN_GOOD.items()}
+    later = evaluate("windows", files, dt.date(2027, 3, 1))["checks"]
+    assert later["antivirus"]["verdict"] == "fail" and later["os_updates"]["verdict"] == "fail"
+
+
+def test_windows_output_in_utf16_with_bom_and_japanese_locale_reads_the_same():
+    files = dict(WIN_GOOD)
+    files["windows/hotfix.json"] = b"\xff\xfe" + WIN_GOOD["windows/hotfix.json"].encode("utf-16-le")
+    files["windows/firewall.json"] = b"\xef\xbb\xbf" + WIN_GOOD["windows/firewall.json"].encode()
+    assert verdicts("windows", files) == verdicts("windows", WIN_GOOD)
+
+
+def test_cp932_is_decoded():
+    assert decode("ファイアウォール".encode("cp932")) == "ファイアウォール"
+
+
+def test_macos_good_and_bad():
+    assert verdicts("macos", MAC_GOOD)["disk_encryption"] == "pass"
+    assert verdicts("macos", MAC_GOOD)["remote_desktop_off"] == "pass"
+    bad = {**MAC_GOOD, "macos/fdesetup.txt": "FileVault is Off.\n", "macos/screenlock.txt": "screenLock is off\n",
+           "macos/softwareupdate.txt": "Software Update found the following new or updated software:\n"
+                                       "* Label: macOS Sequoia 15.1.1-24B91\n",
+           "macos/sharing.txt": '"com.apple.screensharing" => enabled\n"com.apple.smbd" => enabled\n'}
+    v = verdicts("macos", bad)
+    assert [v[c] for c in ("disk_encryption", "screen_lock", "os_updates", "remote_desktop_off",
+                           "file_sharing_off")] == ["fail"] * 5
+
+
+def test_linux_luks_root_ufw_and_loopback_only_services_pass():
+    v = verdicts("linux", LINUX_GOOD)
+    for check in ("disk_encryption", "firewall", "os_updates", "screen_lock", "remote_desktop_off", "file_sharing_off"):
+        assert v[check] == "pass", check
+
+
+def test_linux_exposed_services_and_security_updates_fail():
+    bad = {**LINUX_GOOD,
+           "linux/ss-listen.txt": "tcp LISTEN 0 50 0.0.0.0:445 0.0.0.0:*\ntcp LISTEN 0 5 *:3389 *:*\n",
+           "linux/apt-upgradable.txt": "Listing...\nopenssl/stable-security 3.0.15-1~deb12u1 amd64 "
+                                       "[upgradable from: 3.0.14-1~deb12u2]\n",
+           "linux/ufw.txt": "Status: inactive\n",
+           "linux/nft.txt": ("table inet filter {\n\tchain input {\n"
+                             "\t\ttype filter hook input priority 0; policy accept;\n\t}\n}\n")}
+    v = verdicts("linux", bad)
+    assert v["file_sharing_off"] == v["remote_desktop_off"] == v["os_updates"] == v["firewall"] == "fail"
+    assert v["smb1_off"] == "unknown"
+
+
+@pytest.mark.parametrize("content", ["", "   ", "{", "[1, 2", "garbage \x00\x01", "null", "[]", "{\"a\": 1}"])
+@pytest.mark.parametrize("os_name,good", [("windows", WIN_GOOD), ("macos", MAC_GOOD), ("linux", LINUX_GOOD)])
+def test_hostile_input_gives_unknown_with_a_reason_never_a_crash(os_name, good, content):
+    for name in good:
+        result = run(os_name, {**good, name: content})
+        for check in result.values():
+            assert check["verdict"] in ("pass", "fail", "unknown")
+            if check["verdict"] == "unknown":
+                assert check["reason"]
+
+
+def test_missing_files_are_unknown():
+    assert set(verdicts("windows", {}).values()) == {"unknown"}
+    assert set(verdicts("macos", {}).values()) == {"unknown"}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=300), st.sampled_from(sorted(WIN_GOOD)))
+def test_random_bytes_never_crash(blob, name):
+    checks = evaluate("windows", {**{k: v.encode() for k, v in WIN_GOOD.items()}, name: blob}, AS_OF)["checks"]
+    assert set(checks) == set(CHECK_IDS)
+
+
+def test_replay_cli_prints_the_contract_and_exit_status(tmp_path):
+    for name, text in WIN_GOOD.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["check", "--replay", str(tmp_path), "--as-of", "2026-11-01", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["os"] == "windows" and data["checks"]["disk_encryption"]["verdict"] == "pass"
+    (tmp_path / "windows" / "rdp.json").write_text('{"fDenyTSConnections":0}', encoding="utf-8")
+    assert runner.invoke(app, ["check", "--replay", str(tmp_path), "--as-of", "2026-11-01"]).exit_code == 1
+    assert runner.invoke(app, ["check", "--replay", str(tmp_path / "nope")]).exit_code == 2
+    assert runner.invoke(app, ["check", "--as-of", "yesterday"]).exit_code == 2
+
+
+def test_live_check_runs_on_this_machine(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["check", "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    assert set(json.loads(result.stdout)["checks"]) == set(CHECK_IDS)
+    assert runner.invoke(app, ["check", "--capture", str(tmp_path / "cap")]).exit_code == 0
+    assert (tmp_path / "cap" / "linux" / "lsblk.json").exists()
