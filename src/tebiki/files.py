@@ -8,8 +8,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tebiki.catalog.loader import dump_yaml
 from tebiki.core.assessment import Assessment, parse_assessment
 from tebiki.core.errors import DataError, read_yaml
@@ -47,13 +45,14 @@ def load_assessment(path: Path) -> Assessment:
     return parse_assessment(data, str(path), text)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write *text* to *path* via a temporary file in the same folder and a rename."""
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write *data* to *path* via a temporary file in the same folder and a rename."""
     path = path.resolve()
+    raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -64,17 +63,4 @@ def save_assessment(path: Path, assessment: Assessment) -> None:
     write_atomic(path, dump_yaml(assessment.dump()))
 
 
-def save_bytes_atomic(path: Path, data: bytes) -> None:
-    path = path.resolve()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-__all__ = ["DataError", "load_assessment", "load_data", "load_profile", "save_assessment", "write_atomic",
-           "save_bytes_atomic", "yaml"]
+__all__ = ["DataError", "load_assessment", "load_data", "load_profile", "save_assessment", "write_atomic"]

@@ -113,10 +113,10 @@ def json_report(catalog: Catalog, assessment: Assessment, today: dt.date) -> str
 
 def write_report(catalog: Catalog, assessment: Assessment, fmt: str, output: Path, today: dt.date,
                  lang: str = "ja") -> None:
-    from tebiki.files import save_bytes_atomic, write_atomic
+    from tebiki.files import write_atomic
 
     if fmt == "xlsx":
-        save_bytes_atomic(output, xlsx_report(catalog, assessment, today))
+        write_atomic(output, xlsx_report(catalog, assessment, today))
     elif fmt == "html":
         write_atomic(output, html_report(catalog, assessment, today, lang))
     else:

@@ -127,13 +127,11 @@ def new_assessment(profile: Profile) -> Assessment:
 
 
 def record(assessment: Assessment, item: str, scope: str, changed_by: str, now: dt.datetime,
-           known_items: set[str] | None = None, **changes: Any) -> Assessment:
+           **changes: Any) -> Assessment:
     """Return a new assessment with *changes* applied to (item, scope); the input is never modified.
 
-    Raises DataError when the item is unknown or the resulting state is incoherent.
+    Raises DataError when the resulting state is incoherent.
     """
-    if known_items is not None and item not in known_items:
-        raise DataError("<set>", "item", f"unknown catalog ID {item!r}")
     current = assessment.state(item, scope).model_dump()
     current.update({k: v for k, v in changes.items()})
     current.update(changed_by=changed_by, changed_at=now)
