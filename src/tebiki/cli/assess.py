@@ -17,14 +17,9 @@ from tebiki.core.errors import DataError
 from tebiki.core.plan import action_list, build_rows, exposure, plan_json, scores
 from tebiki.files import load_assessment, load_data, load_profile, save_assessment
 
-from .common import LANG_OPTION, Lang, console, err_console, load_or_exit, tr
+from .common import LANG_OPTION, Lang, TableOrJson, console, err_console, load_or_exit, tr
 
 assess_app = typer.Typer(help="Create, update and plan an assessment kept in a YAML file.", no_args_is_help=True)
-
-
-class TableOrJson(StrEnum):
-    table = "table"
-    json = "json"
 
 
 def _fail(err: DataError) -> None:

@@ -6,7 +6,7 @@ from rich.prompt import Prompt
 from rich.rule import Rule
 
 from .catalog import catalog_cases, catalog_list, catalog_methods, catalog_policies, catalog_show
-from .common import LANG_OPTION, Lang, console, load_or_exit
+from .common import LANG_OPTION, Lang, TableOrJson, console, load_or_exit
 
 MENU = {
     "ja": [("1", "経営者の対策"), ("2", "システム・セキュリティ管理者の対策"), ("3", "テレワーク勤務者の対策"),
@@ -25,7 +25,7 @@ def browse(lang: Lang = LANG_OPTION) -> None:
 
     Example: tebiki browse --lang en
     """
-    from .catalog import RoleOpt, TableOrJson
+    from .catalog import RoleOpt
 
     catalog = load_or_exit()
     console.print(Rule(f"tebiki — {len(catalog.measures)} measures · {len(catalog.trouble_cases)} cases · "

@@ -15,14 +15,9 @@ from tebiki.catalog import CatalogError, load_catalog
 from tebiki.catalog import schema as s
 from tebiki.core.conditions import evaluate
 
-from .common import LANG_OPTION, LEVEL_WORDS, Lang, console, err_console, label, load_or_exit, tr
+from .common import LANG_OPTION, LEVEL_WORDS, Lang, TableOrJson, console, err_console, label, load_or_exit, tr
 
 catalog_app = typer.Typer(help="Browse, show, export and validate the guideline catalog.", no_args_is_help=True)
-
-
-class TableOrJson(StrEnum):
-    table = "table"
-    json = "json"
 
 
 class ExportFormat(StrEnum):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -13,18 +12,13 @@ from rich.table import Table
 from tebiki.agent import collect as col
 from tebiki.agent.rules import evaluate
 
-from .common import LANG_OPTION, Lang, console, err_console
+from .common import LANG_OPTION, Lang, TableOrJson, console, err_console
 
 VERDICT = {"pass": "[green]pass[/green]", "fail": "[red]fail[/red]", "unknown": "[yellow]unknown[/yellow]"}
 
 
-class CheckFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
 def check_command(
-    fmt: CheckFormat = typer.Option(CheckFormat.table, "--format", "-f"),
+    fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f"),
     lang: Lang = LANG_OPTION,
     capture: Path | None = typer.Option(None, "--capture", help="Only collect raw outputs into this folder."),
     replay: Path | None = typer.Option(None, "--replay", help="Evaluate a capture folder instead of this machine."),
@@ -59,7 +53,7 @@ def check_command(
             return
     result = evaluate(os_name, files, today)
     failed = any(c["verdict"] == "fail" for c in result["checks"].values())
-    if fmt is CheckFormat.json:
+    if fmt is TableOrJson.json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         table = Table(title=f"tebiki check — {os_name} — {today.isoformat()}")

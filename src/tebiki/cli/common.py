@@ -14,6 +14,13 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+class TableOrJson(StrEnum):
+    """The --format choice of every command that prints data: a Rich table or JSON for scripts."""
+
+    table = "table"
+    json = "json"
+
+
 class Lang(StrEnum):
     ja = "ja"
     en = "en"

@@ -108,6 +108,10 @@ class Assessment(BaseModel):
             seen.add(state.key)
         return self
 
+    def states(self) -> dict[tuple[str, str], ItemState]:
+        """Recorded states by (item, scope), for callers that look up many items."""
+        return {s.key: s for s in self.items}
+
     def state(self, item: str, scope: str) -> ItemState:
         return next((s for s in self.items if s.key == (item, scope)), ItemState(item=item, scope=scope))
 

@@ -13,7 +13,7 @@ from typing import Any
 from tebiki.catalog import Catalog
 
 from .applicability import Applicability, Evaluator
-from .assessment import STATUS_VALUE, Assessment
+from .assessment import STATUS_VALUE, Assessment, ItemState
 from .priority import Priority, measure_priority
 
 OPEN_STATUSES = ("unchecked", "not_done", "partly")
@@ -56,8 +56,9 @@ class Exposure:
     unmet: list[str] = field(default_factory=list)
 
 
-def build_rows(catalog: Catalog, assessment: Assessment) -> list[Row]:
-    evaluator = Evaluator(catalog, assessment.profile)
+def build_rows(catalog: Catalog, assessment: Assessment, evaluator: Evaluator | None = None) -> list[Row]:
+    evaluator = evaluator or Evaluator(catalog, assessment.profile)
+    states = assessment.states()
     names = {d.id: d.name for d in assessment.profile.departments}
     names["organisation"] = assessment.profile.name
     rows = []
@@ -65,7 +66,7 @@ def build_rows(catalog: Catalog, assessment: Assessment) -> list[Row]:
         results: list[Applicability] = evaluator.decide(
             m.id, m.applies_when, "organisation" if m.scope == "organisation" else "department")
         for res in results:
-            state = assessment.state(m.id, res.scope)
+            state = states.get((m.id, res.scope)) or ItemState(item=m.id, scope=res.scope)
             status = state.status if res.applies else "na"
             rows.append(Row(
                 item=m.id, scope=res.scope, scope_name=names[res.scope], role=m.role, category=m.category,
@@ -135,7 +136,8 @@ def scores(rows: list[Row]) -> dict[str, dict[str, dict[str, float | int]]]:
 
 def plan_json(catalog: Catalog, assessment: Assessment, today: dt.date) -> dict[str, Any]:
     """The plan as plain data (for --format json and reports)."""
-    rows = build_rows(catalog, assessment)
+    evaluator = Evaluator(catalog, assessment.profile)
+    rows = build_rows(catalog, assessment, evaluator)
 
     def row_dict(r: Row) -> dict[str, Any]:
         d = asdict(r)
@@ -146,11 +148,11 @@ def plan_json(catalog: Catalog, assessment: Assessment, today: dt.date) -> dict[
         return d
 
     exp = exposure(catalog, rows)
-    evaluator = Evaluator(catalog, assessment.profile)
+    states = assessment.states()
     policies = []
     for p in catalog.policies:
         res = evaluator.decide(p.id, p.applies_when, "organisation")[0]
-        state = assessment.state(p.id, "organisation")
+        state = states.get((p.id, "organisation")) or ItemState(item=p.id)
         policies.append({"item": p.id, "level": p.level, "negative": p.negative, "title": p.title.model_dump(),
                          "applies": res.applies, "reason": res.reason, "status": state.status if res.applies else "na",
                          "decision": state.decision})
