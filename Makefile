@@ -4,7 +4,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint install clean
+MANAGE := $(BIN)/python -m tebiki.web
+HOST   ?= 127.0.0.1:8000
+
+.PHONY: run test bench lint install clean demo-password browse
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,9 +17,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: set up, check the catalog and open the catalog browser
+## run: set up, load the demo organisation (サンプル商事) and serve the web app on http://127.0.0.1:8000/
 run: $(STAMP)
 	$(BIN)/tebiki catalog validate
+	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) demo
+	$(MANAGE) runserver $(HOST)
+
+## demo-password: print a new password for the demo sign-in
+demo-password: $(STAMP)
+	$(MANAGE) demo --reset-password
+
+## browse: the catalog browser in the terminal
+browse: $(STAMP)
 	$(BIN)/tebiki browse
 
 ## test: lint and the whole test suite

@@ -24,6 +24,39 @@ Difficulty = Literal["high", "not_high", "low"]
 STATUS_VALUE = {"done": 1.0, "partly": 0.5, "not_done": 0.0, "unchecked": 0.0}
 
 
+PROBLEM_TEXT = {
+    "will_do_needs_deadline": "decision 'will_do' needs a deadline (対応予定には期限が必要です)",
+    "will_do_needs_owner": "decision 'will_do' needs an owner (対応予定には担当者が必要です)",
+    "will_do_but_done": "status 'done' contradicts decision 'will_do' (対応済みの項目は対応予定にできません)",
+    "not_needed_needs_reason": "decision 'not_needed' needs a reason (対応不要には理由が必要です)",
+    "done_needs_done_status": "decision 'done' needs status 'done' or 'partly' (対応済みの判断には実施状況が必要です)",
+    "na_needs_reason": "status 'na' needs a reason (対象外には理由が必要です)",
+}
+
+
+def coherence_problems(status: str, decision: str | None, deadline: dt.date | None, owner: str | None,
+                       reason: str | None) -> list[tuple[str, str]]:
+    """The rules a recorded state must satisfy, as (field, problem code) pairs; empty when coherent.
+
+    Shared by the file format and the web forms, so that both refuse the same states.
+    """
+    out: list[tuple[str, str]] = []
+    if decision == "will_do":
+        if deadline is None:
+            out.append(("deadline", "will_do_needs_deadline"))
+        if not owner:
+            out.append(("owner", "will_do_needs_owner"))
+        if status == "done":
+            out.append(("status", "will_do_but_done"))
+    if decision == "not_needed" and not reason:
+        out.append(("reason", "not_needed_needs_reason"))
+    if decision == "done" and status not in ("done", "partly"):
+        out.append(("status", "done_needs_done_status"))
+    if status == "na" and not reason:
+        out.append(("reason", "na_needs_reason"))
+    return out
+
+
 class Evidence(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     note: ShortText | None = None
@@ -57,18 +90,9 @@ class ItemState(BaseModel):
 
     @model_validator(mode="after")
     def _coherent(self) -> ItemState:
-        if self.decision == "will_do":
-            missing = [n for n in ("deadline", "owner") if getattr(self, n) is None]
-            if missing:
-                raise ValueError(f"decision 'will_do' needs {' and '.join(missing)} (対応予定には期限と担当者が必要です)")
-            if self.status == "done":
-                raise ValueError("status 'done' contradicts decision 'will_do'")
-        if self.decision == "not_needed" and self.reason is None:
-            raise ValueError("decision 'not_needed' needs a reason (対応不要には理由が必要です)")
-        if self.decision == "done" and self.status not in ("done", "partly"):
-            raise ValueError(f"decision 'done' needs status 'done' or 'partly', not {self.status!r}")
-        if self.status == "na" and self.reason is None:
-            raise ValueError("status 'na' needs a reason (対象外には理由が必要です)")
+        problems = coherence_problems(self.status, self.decision, self.deadline, self.owner, self.reason)
+        if problems:
+            raise ValueError("; ".join(PROBLEM_TEXT[code] for _, code in problems))
         if (self.importance or self.difficulty) and self.override_reason is None:
             raise ValueError("changing importance or difficulty needs override_reason")
         return self

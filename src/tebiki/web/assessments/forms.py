@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from tebiki.core.assessment import coherence_problems
+
+from .models import Decision, Status
+
+PROBLEM_MESSAGES = {
+    "will_do_needs_deadline": _("A decision to do it needs a deadline."),
+    "will_do_needs_owner": _("A decision to do it needs an owner."),
+    "will_do_but_done": _("An item that is done cannot also be planned; choose the decision “Done”."),
+    "not_needed_needs_reason": _("Say why it is not needed."),
+    "done_needs_done_status": _("The decision “Done” needs the status “Done” or “Partly done”."),
+    "na_needs_reason": _("Say why it does not apply."),
+}
+
+
+class ItemForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("", "—"), *Decision.choices], required=False)
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    owner = forms.CharField(label=_("Owner"), max_length=100, required=False)
+    reason = forms.CharField(label=_("Reason or note"), max_length=2000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        problems = coherence_problems(data["status"], data.get("decision") or None, data.get("deadline"),
+                                      (data.get("owner") or "").strip() or None, (data.get("reason") or "").strip() or None)
+        for field, code in problems:
+            self.add_error(field, PROBLEM_MESSAGES[code])
+        return data
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices)
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("Evidence file"))
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        ext = ("." + f.name.rsplit(".", 1)[-1].lower()) if "." in f.name else ""
+        if ext not in settings.EVIDENCE_TYPES:
+            raise forms.ValidationError(_("This file type is not accepted. Allowed: %(types)s"),
+                                        params={"types": ", ".join(sorted(settings.EVIDENCE_TYPES))})
+        if f.size > settings.EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than %(mb)s MB."),
+                                        params={"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)})
+        head = f.read(8)
+        f.seek(0)
+        if not _content_matches(ext, head):
+            raise forms.ValidationError(_("The file's content does not match its extension."))
+        f.tebiki_type = settings.EVIDENCE_TYPES[ext]
+        return f
+
+
+MAGIC = {".pdf": (b"%PDF",), ".png": (b"\x89PNG",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
+         ".xlsx": (b"PK\x03\x04",), ".docx": (b"PK\x03\x04",)}
+
+
+def _content_matches(ext: str, head: bytes) -> bool:
+    if ext in MAGIC:
+        return head.startswith(MAGIC[ext])
+    return b"\x00" not in head  # text types: no binary content
+
+
+class FilterForm(forms.Form):
+    """Checklist filters; every field optional, unknown values are ignored by the choices."""
+
+    role = forms.ChoiceField(required=False)
+    category = forms.ChoiceField(required=False)
+    scope = forms.ChoiceField(required=False)
+    level = forms.ChoiceField(required=False)
+    priority = forms.ChoiceField(required=False)
+    status = forms.ChoiceField(required=False)
+    show = forms.ChoiceField(required=False, choices=[("applicable", _("Applicable only")), ("all", _("All items"))])
+
+    def __init__(self, data, *, catalog, scopes, lang):
+        super().__init__(data)
+        any_ = [("", _("All"))]
+        self.fields["role"].choices = any_ + [(r.id, r.title.model_dump()[lang]) for r in catalog.roles]
+        self.fields["role"].label = _("Role")
+        self.fields["category"].choices = any_ + [(c.id, f"{c.id} {c.title.model_dump()[lang]}") for c in catalog.categories]
+        self.fields["category"].label = _("Category")
+        self.fields["scope"].choices = any_ + scopes
+        self.fields["scope"].label = _("Scope")
+        self.fields["level"].choices = any_ + [("basic", _("Basic")), ("advanced", _("Advanced"))]
+        self.fields["level"].label = _("Level")
+        self.fields["priority"].choices = any_ + [(p.id, p.title.model_dump()[lang]) for p in catalog.priority_rule.priorities]
+        self.fields["priority"].label = _("Priority")
+        self.fields["status"].choices = any_ + list(Status.choices)
+        self.fields["status"].label = _("Status")
+        self.fields["show"].label = _("Show")

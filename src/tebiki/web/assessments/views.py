@@ -1,0 +1,224 @@
+"""Dashboard, checklist, one item, evidence and the method comparison. Every view goes through org_view."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tebiki.web.orgs.access import org_objects, org_view
+
+from .forms import EvidenceForm, FilterForm, ItemForm, StatusForm
+from .models import Evidence, ItemChange, ItemRecord
+from .service import InvalidState, plan_of, save_item
+from .templatetags.tebiki_tags import _lang
+
+
+def _ready_or_setup(request: HttpRequest):
+    if not request.org.is_ready:
+        return redirect("setup_profile", org_id=request.org.id)
+    return None
+
+
+@require_GET
+@org_view()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if (r := _ready_or_setup(request)) is not None:
+        return r
+    plan = plan_of(request.org)
+    lang = _lang()
+    today = timezone.localdate()
+    sc = plan.scores()
+    catalog = plan.catalog
+    role_titles = {r.id: r.title.model_dump()[lang] for r in catalog.roles}
+    cat_titles = {c.id: f"{c.id} {c.title.model_dump()[lang]}" for c in catalog.categories}
+    level_titles = {"basic": _("Basic"), "advanced": _("Advanced")}
+
+    def chart(axis: str, titles: dict[str, str]):
+        return [(titles.get(k, k), v["score"], f"{v['done']}/{v['applicable']}") for k, v in sc[axis].items()]
+
+    applicable = [r for r in plan.rows if r.applies]
+    overall = sum(v["score"] * v["applicable"] for v in sc["role"].values()) / max(len(applicable), 1)
+    exp = plan.exposure()
+    return render(request, "assessments/dashboard.html", {
+        "org": request.org, "overall": overall, "applicable": len(applicable),
+        "done": sum(r.status == "done" for r in applicable),
+        "by_role": chart("role", role_titles), "by_category": chart("category", cat_titles),
+        "by_level": chart("level", level_titles),
+        "actions": plan.actions()[:15], "open_count": sum(r.is_open for r in plan.rows),
+        "overdue": [r for r in plan.rows if r.overdue(today)],
+        "cases": exp["trouble_cases"], "risks": exp["risk_types"], "today": today,
+    })
+
+
+def _matches(row, f: dict[str, str]) -> bool:
+    if f.get("show", "applicable") != "all" and not row.applies:
+        return False
+    return all(not f.get(k) or f[k] == v for k, v in (
+        ("role", row.role), ("category", row.category), ("scope", row.scope), ("level", row.level),
+        ("priority", row.priority.priority), ("status", row.status)))
+
+
+@require_GET
+@org_view()
+def checklist(request: HttpRequest) -> HttpResponse:
+    if (r := _ready_or_setup(request)) is not None:
+        return r
+    plan = plan_of(request.org)
+    profile = plan.assessment.profile
+    scopes = [("organisation", _("Whole organisation")), *((d.id, d.name) for d in profile.departments)]
+    form = FilterForm(request.GET or None, catalog=plan.catalog, scopes=scopes, lang=_lang())
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    rows = [r for r in plan.rows if _matches(r, filters)]
+    by_id = plan.catalog.by_id
+    return render(request, "assessments/checklist.html", {
+        "org": request.org, "form": form, "rows": rows, "total": sum(r.applies for r in plan.rows),
+        "measures": by_id, "can_edit": request.membership.can_edit, "status_form": StatusForm(),
+        "today": timezone.localdate(),
+    })
+
+
+def _row(plan, item: str, scope: str):
+    row = next((r for r in plan.rows if r.item == item and r.scope == scope), None)
+    if row is None:
+        raise Http404
+    return row
+
+
+def _item_context(request, plan, row, form=None):
+    catalog = plan.catalog
+    measure = catalog.by_id[row.item]
+    org = request.org
+    rec = ItemRecord.objects.filter(organisation=org, item=row.item, scope=row.scope).first()
+    if form is None:
+        initial = {"status": row.status if row.applies else "unchecked", "decision": row.decision or "",
+                   "deadline": row.deadline, "owner": row.owner or "", "reason": row.note or ""}
+        form = ItemForm(initial=initial)
+    history = (ItemChange.objects.filter(organisation=org, item=row.item, scope=row.scope)
+               .select_related("changed_by")[:50])
+    evidence = Evidence.objects.filter(organisation=org, item=row.item, scope=row.scope).select_related("uploaded_by")
+    return {
+        "org": org, "row": row, "measure": measure, "record": rec, "form": form, "history": history,
+        "evidence": evidence, "evidence_form": EvidenceForm(), "can_edit": request.membership.can_edit,
+        "cases": catalog.cases_for_measure.get(row.item, []), "risks": catalog.risks_for_measure.get(row.item, []),
+        "policies": catalog.policies_for_measure.get(row.item, []),
+        "category": catalog.category(measure.category),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@org_view()
+def item(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
+    if (r := _ready_or_setup(request)) is not None:
+        return r
+    plan = plan_of(request.org)
+    row = _row(plan, item_id, scope)
+    if request.method == "POST":
+        if not request.membership.can_edit:
+            return HttpResponse(status=403)
+        form = ItemForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                save_item(request.org, item_id, scope, {
+                    "status": data["status"], "decision": data["decision"] or None, "deadline": data["deadline"],
+                    "owner": data["owner"].strip(), "reason": data["reason"].strip()}, request.user)
+            except InvalidState:  # the form checks the same rules; this guards a race
+                form.add_error(None, _("The change was not saved."))
+            else:
+                messages.success(request, _("Saved."))
+                if request.htmx:
+                    plan = plan_of(request.org)
+                    return render(request, "assessments/_item_form.html",
+                                  _item_context(request, plan, _row(plan, item_id, scope)) | {"saved": True})
+                return redirect("item", org_id=request.org.id, item_id=item_id, scope=scope)
+        status = 422
+        ctx = _item_context(request, plan, row, form)
+        return render(request, "assessments/_item_form.html" if request.htmx else "assessments/item.html", ctx,
+                      status=status)
+    return render(request, "assessments/item.html", _item_context(request, plan, row))
+
+
+@require_POST
+@org_view("edit")
+def item_status(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
+    """Quick status change from the checklist (htmx); answers with the updated row."""
+    plan = plan_of(request.org)
+    row = _row(plan, item_id, scope)
+    form = StatusForm(request.POST)
+    error = None
+    if not form.is_valid():
+        error = _("Unknown status.")
+    elif not row.applies:
+        error = _("This item does not apply to this scope.")
+    else:
+        try:
+            save_item(request.org, item_id, scope, {"status": form.cleaned_data["status"]}, request.user)
+        except InvalidState as err:
+            from .forms import PROBLEM_MESSAGES
+            error = " ".join(str(PROBLEM_MESSAGES[c]) for _, c in err.problems)
+    if error is None:
+        plan = plan_of(request.org)
+        row = _row(plan, item_id, scope)
+    ctx = {"org": request.org, "r": row, "measures": plan.catalog.by_id, "can_edit": True, "row_error": error,
+           "today": timezone.localdate()}
+    return render(request, "assessments/_row.html", ctx, status=422 if error else 200)
+
+
+@require_POST
+@org_view("edit")
+def evidence_upload(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
+    plan = plan_of(request.org)
+    _row(plan, item_id, scope)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        f = form.cleaned_data["file"]
+        ev = Evidence(organisation=request.org, item=item_id, scope=scope, key=secrets.token_hex(16),
+                      original_name=f.name[-200:], content_type=f.tebiki_type, size=f.size, uploaded_by=request.user)
+        ev.file.save(ev.key, f, save=False)
+        ev.save()
+        messages.success(request, _("Evidence uploaded."))
+    else:
+        for err in form.errors.get("file", []):
+            messages.error(request, err)
+    return redirect("item", org_id=request.org.id, item_id=item_id, scope=scope)
+
+
+@require_GET
+@org_view()
+def evidence_download(request: HttpRequest, key: str) -> FileResponse:
+    ev = org_objects(request, Evidence).filter(key=key).first()
+    if ev is None:
+        raise Http404
+    return FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.original_name, content_type=ev.content_type)
+
+
+@require_GET
+@org_view()
+def methods(request: HttpRequest) -> HttpResponse:
+    from tebiki.catalog import get_catalog
+
+    catalog = get_catalog()
+    used = set(request.org.get_profile().methods) if request.org.is_ready else set()
+    return render(request, "assessments/methods.html", {
+        "org": request.org, "axes": catalog.rating_scale.axes, "grades": catalog.rating_scale.grades,
+        "methods": catalog.methods, "used": used,
+    })
+
+
+def overdue_counts(org_ids: list[int]) -> dict[int, int]:
+    """Open will-do decisions past their deadline, per organisation, in one query."""
+    today = timezone.localdate()
+    rows = (ItemRecord.objects.filter(organisation_id__in=org_ids, decision="will_do", deadline__lt=today)
+            .exclude(status__in=["done", "na"]).values("organisation_id").annotate(n=Count("id")))
+    return {r["organisation_id"]: r["n"] for r in rows}
+
+
+__all__ = ["dashboard", "checklist", "item", "item_status", "evidence_upload", "evidence_download", "methods",
+           "overdue_counts"]

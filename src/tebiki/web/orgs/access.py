@@ -1,0 +1,52 @@
+"""The one way views reach organisation data: through the signed-in user's membership.
+
+`membership_or_404` answers 404 for an organisation the user does not belong to, so another
+organisation's objects are not even confirmed to exist. `org_objects` scopes any model with an
+`organisation` field to the current organisation. Role checks answer 403.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
+
+from .models import Membership
+
+
+def membership_or_404(request: HttpRequest, org_id: int) -> Membership:
+    if not request.user.is_authenticated:
+        raise Http404
+    m = (Membership.objects.select_related("organisation")
+         .filter(user=request.user, organisation_id=org_id).first())
+    if m is None:
+        raise Http404
+    return m
+
+
+def org_objects(request: HttpRequest, model: type[Model]) -> QuerySet:
+    """All objects of *model* that belong to the organisation of the current request."""
+    return model.objects.filter(organisation=request.membership.organisation)
+
+
+def org_view(need: str = "view"):
+    """Decorator for views under /o/<org_id>/: sets request.membership and request.org, checks the role.
+
+    need: "view" (every member), "edit" (executive, admin, consultant) or "manage" (executive, admin).
+    """
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, org_id: int, *args, **kwargs):
+            m = membership_or_404(request, org_id)
+            if need == "edit" and not m.can_edit or need == "manage" and not m.can_manage:
+                raise PermissionDenied
+            request.membership = m
+            request.org = m.organisation
+            return view(request, *args, **kwargs)
+        wrapper.org_need = need  # read by the isolation test
+        return wrapper
+    return decorator

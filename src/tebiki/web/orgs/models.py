@@ -1,0 +1,114 @@
+"""Organisations, who belongs to them in which role, and invitations by link."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tebiki.core.profile import Profile
+
+
+class Role(models.TextChoices):
+    EXECUTIVE = "executive", _("Executive")
+    ADMIN = "admin", _("System and security administrator")
+    WORKER = "worker", _("Teleworker")
+    VIEWER = "viewer", _("Viewer")
+    CONSULTANT = "consultant", _("Consultant")
+
+
+EDITORS = {Role.EXECUTIVE, Role.ADMIN, Role.CONSULTANT}  # may record statuses and decisions
+MANAGERS = {Role.EXECUTIVE, Role.ADMIN}  # may change the profile and invite people
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("organisation name"), max_length=100)
+    profile = models.JSONField(_("profile"), null=True, blank=True)  # tebiki.core.profile.Profile, validated
+    draft = models.JSONField(default=dict, blank=True)  # onboarding answers not yet complete
+    summary = models.JSONField(default=dict, blank=True)  # derived; refreshed after every change
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_ready(self) -> bool:
+        return self.profile is not None
+
+    def get_profile(self) -> Profile:
+        return Profile.model_validate(self.profile)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.role})"
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in EDITORS
+
+    @property
+    def can_manage(self) -> bool:
+        return self.role in MANAGERS
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def usable(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def by_token(self, token: str) -> Invitation | None:
+        return self.usable().filter(token_hash=_hash(token)).select_related("organisation").first()
+
+
+class Invitation(models.Model):
+    """A link that makes its holder a member. Only the token's hash is stored."""
+
+    VALID_FOR = timedelta(days=7)
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    @classmethod
+    def issue(cls, organisation: Organisation, email: str, role: str, by) -> tuple[Invitation, str]:
+        """Create an invitation; returns it with the clear token, which is shown once and never stored."""
+        token = secrets.token_urlsafe(32)
+        inv = cls.objects.create(organisation=organisation, email=email.lower(), role=role, token_hash=_hash(token),
+                                 created_by=by, expires_at=timezone.now() + cls.VALID_FOR)
+        return inv, token
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if self.expires_at <= timezone.now() else "open"

@@ -1,0 +1,208 @@
+"""Home, the consultant overview, creating an organisation, the onboarding wizard, members and invitations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from pydantic import ValidationError
+
+from tebiki.catalog import get_catalog
+from tebiki.core.diagnose import diagnose
+from tebiki.core.profile import Profile
+from tebiki.web.assessments.service import plan_of, refresh_summary
+from tebiki.web.assessments.views import overdue_counts
+
+from .access import org_objects, org_view
+from .forms import DepartmentFormSet, DiagnosisForm, InvitationForm, OrganisationForm, ProfileForm
+from .models import Invitation, Membership, Organisation, Role
+
+SORTS = {"name": lambda o: o["org"].name, "score": lambda o: o["score"], "open": lambda o: -o["open"],
+         "exposed": lambda o: -o["exposed"], "overdue": lambda o: -o["overdue"]}
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    ms = list(Membership.objects.filter(user=request.user).select_related("organisation")[:2])
+    if len(ms) == 1 and ms[0].role != Role.CONSULTANT:
+        return redirect("dashboard", org_id=ms[0].organisation_id)
+    return redirect("overview")
+
+
+@require_GET
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Every organisation the user belongs to, with progress, exposure and overdue items; sortable."""
+    ms = list(Membership.objects.filter(user=request.user).select_related("organisation"))
+    overdue = overdue_counts([m.organisation_id for m in ms])
+    rows = []
+    for m in ms:
+        s = m.organisation.summary or {}
+        rows.append({"org": m.organisation, "role": m.get_role_display(), "ready": m.organisation.is_ready,
+                     "score": s.get("score", 0), "applicable": s.get("applicable", 0), "done": s.get("done", 0),
+                     "open": s.get("open", 0), "top_open": s.get("top_open", 0),
+                     "exposed": s.get("exposed_cases", 0), "overdue": overdue.get(m.organisation_id, 0)})
+    sort = request.GET.get("sort", "name")
+    rows.sort(key=SORTS.get(sort, SORTS["name"]))
+    return render(request, "orgs/overview.html", {"rows": rows, "sort": sort})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def org_new(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            org = Organisation.objects.create(name=form.cleaned_data["name"].strip())
+            Membership.objects.create(user=request.user, organisation=org, role=Role.ADMIN)
+        return redirect("setup_profile", org_id=org.id)
+    return render(request, "orgs/new.html", {"form": form}, status=422 if form.errors else 200)
+
+
+def _profile_initial(org: Organisation) -> dict:
+    if org.is_ready:
+        p = dict(org.profile)
+        p.pop("departments")
+        return p
+    return org.draft.get("profile") or {"name": org.name, "windows": True, "admin": "inhouse"}
+
+
+@require_http_methods(["GET", "POST"])
+@org_view("manage")
+def setup_profile(request: HttpRequest) -> HttpResponse:
+    org = request.org
+    form = ProfileForm(request.POST or None, initial=_profile_initial(org))
+    if request.method == "POST" and form.is_valid():
+        org.draft = {**org.draft, "profile": form.cleaned_data}
+        org.name = form.cleaned_data["name"]
+        org.save(update_fields=["draft", "name"])
+        return redirect("setup_methods", org_id=org.id)
+    return render(request, "orgs/setup_profile.html", {"org": org, "form": form, "step": 1},
+                  status=422 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@org_view("manage")
+def setup_methods(request: HttpRequest) -> HttpResponse:
+    org = request.org
+    saved = org.draft.get("answers", {})
+    initial = {k: "yes" if v else "no" for k, v in saved.items()}
+    form = DiagnosisForm(request.POST or None, initial=initial)
+    candidates = diagnose(saved) if saved else []
+    if request.method == "POST" and form.is_valid():
+        org.draft = {**org.draft, "answers": form.answers()}
+        org.save(update_fields=["draft"])
+        if "next" in request.POST:
+            return redirect("setup_departments", org_id=org.id)
+        return redirect(reverse("setup_methods", args=[org.id]) + "#result")
+    catalog = get_catalog()
+    return render(request, "orgs/setup_methods.html", {
+        "org": org, "form": form, "step": 2, "answered": bool(saved),
+        "candidates": [(catalog.method(c.method), c.reason) for c in candidates],
+    })
+
+
+def _department_initial(org: Organisation) -> list[dict]:
+    if org.is_ready:
+        return [dict(d) for d in org.profile["departments"]]
+    methods = [c.method for c in diagnose(org.draft.get("answers", {}))] or ["cloud_service"]
+    return [{"id": "d1", "name": _("All staff"), "people": 1, "methods": methods, "work_forms": ["home"],
+             "terminals": ["company"], "devices": ["pc"]}]
+
+
+@require_http_methods(["GET", "POST"])
+@org_view("manage")
+def setup_departments(request: HttpRequest) -> HttpResponse:
+    org = request.org
+    profile_data = org.draft.get("profile") or _profile_initial(org)
+    if "size" not in profile_data:
+        return redirect("setup_profile", org_id=org.id)
+    formset = DepartmentFormSet(request.POST or None, initial=_department_initial(org), prefix="dept")
+    error = None
+    if request.method == "POST" and formset.is_valid():
+        depts = [f.cleaned_data for f in formset.forms if f.cleaned_data and not formset._should_delete_form(f)]
+        used = {d["id"] for d in depts if d.get("id")}
+        n = 1
+        for d in depts:
+            d.pop("DELETE", None)
+            if not d.get("id"):
+                while f"d{n}" in used:
+                    n += 1
+                d["id"] = f"d{n}"
+                used.add(d["id"])
+        try:
+            profile = Profile.model_validate({**profile_data, "departments": depts})
+        except ValidationError as err:
+            error = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
+        else:
+            with transaction.atomic():
+                org.profile = profile.model_dump(mode="json")
+                org.save(update_fields=["profile"])
+                refresh_summary(org)
+            return redirect("setup_ready", org_id=org.id)
+    return render(request, "orgs/setup_departments.html", {"org": org, "formset": formset, "step": 3, "error": error},
+                  status=422 if request.method == "POST" else 200)
+
+
+@require_GET
+@org_view()
+def setup_ready(request: HttpRequest) -> HttpResponse:
+    org = request.org
+    if not org.is_ready:
+        return redirect("setup_profile", org_id=org.id)
+    plan = plan_of(org)
+    catalog = plan.catalog
+    by_role = {r.id: {"title": r.title, "applies": 0, "not": 0} for r in catalog.roles}
+    reasons: dict[str, int] = {}
+    for row in plan.rows:
+        by_role[row.role]["applies" if row.applies else "not"] += 1
+    lang = "en" if request.LANGUAGE_CODE.startswith("en") else "ja"
+    for row in plan.rows:
+        if not row.applies:
+            reasons[row.reason[lang]] = reasons.get(row.reason[lang], 0) + 1
+    top = [r for r in plan.actions() if r.priority.rank == 1]
+    return render(request, "orgs/setup_ready.html", {
+        "org": org, "step": 4, "by_role": by_role.values(), "applicable": sum(r.applies for r in plan.rows),
+        "not_applicable": sorted(reasons.items(), key=lambda kv: -kv[1])[:8], "top": top[:10], "top_count": len(top),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@org_view()
+def members(request: HttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST or None)
+    link = None
+    if request.method == "POST":
+        if not request.membership.can_manage:
+            return HttpResponse(status=403)
+        if form.is_valid():
+            inv, token = Invitation.issue(request.org, form.cleaned_data["email"], form.cleaned_data["role"], request.user)
+            link = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
+            messages.success(request, _("Invitation created. Send the link below; it is shown only once."))
+            form = InvitationForm()
+    return render(request, "orgs/members.html", {
+        "org": request.org, "form": form, "link": link, "can_manage": request.membership.can_manage,
+        "members": org_objects(request, Membership).select_related("user").order_by("role", "user__email"),
+        "invitations": org_objects(request, Invitation).order_by("-created_at")[:50], "now": timezone.now(),
+    }, status=422 if form.errors else 200)
+
+
+@require_POST
+@org_view("manage")
+def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    inv = org_objects(request, Invitation).filter(id=invitation_id).first()
+    if inv is None:
+        from django.http import Http404
+        raise Http404
+    if inv.state == "open":
+        inv.revoked_at = timezone.now()
+        inv.save(update_fields=["revoked_at"])
+        messages.success(request, _("Invitation revoked."))
+    return redirect("members", org_id=request.org.id)

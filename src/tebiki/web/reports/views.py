@@ -1,0 +1,112 @@
+"""Downloads of an organisation's assessment: xlsx, printable HTML, PDF (Chromium) and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import tempfile
+from pathlib import Path
+
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from tebiki.report import html_report, safe_cell, xlsx_report
+from tebiki.web.assessments.service import plan_of
+from tebiki.web.orgs.access import org_view
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filename(request: HttpRequest, ext: str) -> str:
+    return f"tebiki-{request.org.id}-{timezone.localdate().isoformat()}.{ext}"
+
+
+def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
+    resp = HttpResponse(body, content_type=content_type)
+    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp
+
+
+@require_GET
+@org_view()
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/index.html", {"org": request.org})
+
+
+@require_GET
+@org_view()
+def xlsx(request: HttpRequest) -> HttpResponse:
+    plan = plan_of(request.org)
+    return _download(xlsx_report(plan.catalog, plan.assessment, timezone.localdate()), XLSX, _filename(request, "xlsx"))
+
+
+def _lang(request: HttpRequest) -> str:
+    return "en" if request.LANGUAGE_CODE.startswith("en") else "ja"
+
+
+@require_GET
+@csp_update({"style-src": [UNSAFE_INLINE]})  # the standalone report carries its own print CSS; it has no script
+@org_view()
+def html(request: HttpRequest) -> HttpResponse:
+    plan = plan_of(request.org)
+    return HttpResponse(html_report(plan.catalog, plan.assessment, timezone.localdate(), _lang(request)),
+                        content_type="text/html; charset=utf-8")
+
+
+class PdfError(RuntimeError):
+    pass
+
+
+def html_to_pdf(html_text: str, timeout: float = 60) -> bytes:
+    """Print HTML to PDF with headless Chromium (the same engine users print with; renders Japanese with Noto CJK)."""
+    with tempfile.TemporaryDirectory(prefix="tebiki-pdf-") as tmp:
+        src, out = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
+        src.write_text(html_text, encoding="utf-8")
+        cmd = [settings.CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+               "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={tmp}/profile", "--no-pdf-header-footer", f"--print-to-pdf={out}", src.as_uri()]
+        try:
+            subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            raise PdfError(str(err)) from err
+        if not out.exists() or out.stat().st_size == 0:
+            raise PdfError("Chromium produced no PDF")
+        return out.read_bytes()
+
+
+@require_GET
+@org_view()
+def pdf(request: HttpRequest) -> HttpResponse:
+    plan = plan_of(request.org)
+    try:
+        body = html_to_pdf(html_report(plan.catalog, plan.assessment, timezone.localdate(), _lang(request)))
+    except PdfError:
+        return HttpResponse("PDF could not be generated; use the printable HTML report and print it.",
+                            status=503, content_type="text/plain; charset=utf-8")
+    return _download(body, "application/pdf", _filename(request, "pdf"))
+
+
+CSV_HEADER = ["item", "scope", "role", "category", "level", "title_ja", "title_en", "applies", "priority", "status",
+              "decision", "deadline", "owner", "note"]
+
+
+@require_GET
+@org_view()
+def items_csv(request: HttpRequest) -> HttpResponse:
+    plan = plan_of(request.org)
+    buf = io.StringIO()
+    buf.write("\ufeff")  # Excel opens UTF-8 CSV with Japanese correctly only with a BOM
+    w = csv.writer(buf)
+    w.writerow(CSV_HEADER)
+    for r in plan.rows:
+        w.writerow([safe_cell(v) for v in (
+            r.item, r.scope, r.role, r.category, r.level, r.title["ja"], r.title["en"], "yes" if r.applies else "no",
+            r.priority.title["ja"], r.status, r.decision or "", r.deadline.isoformat() if r.deadline else "",
+            r.owner or "", r.note or "")])
+    return _download(buf.getvalue().encode("utf-8"), "text/csv; charset=utf-8", _filename(request, "csv"))

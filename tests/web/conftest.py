@@ -1,0 +1,60 @@
+"""One cast for the web tests: an organisation with members in every role, and an outsider's organisation."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+import yaml
+from django.contrib.auth.hashers import make_password
+from django.test import Client
+
+from tebiki.core.profile import Profile
+from tebiki.web.accounts.models import User
+from tebiki.web.assessments.service import refresh_summary
+from tebiki.web.orgs.management.commands.demo import DEMO
+from tebiki.web.orgs.models import Membership, Organisation, Role
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_org(name: str, profile: dict | None = None) -> Organisation:
+    data = dict(profile or yaml.safe_load(DEMO.read_text(encoding="utf-8"))["profile"], name=name)
+    org = Organisation.objects.create(name=name, profile=Profile.model_validate(data).model_dump(mode="json"))
+    refresh_summary(org)
+    return org
+
+
+@functools.cache
+def password_hash() -> str:
+    return make_password(PASSWORD)  # Argon2 once per run, not once per user
+
+
+def make_user(email: str, org: Organisation | None = None, role: str = Role.ADMIN) -> User:
+    user = User.objects.create(email=email, password=password_hash(), name=email.split("@")[0])
+    if org is not None:
+        Membership.objects.create(user=user, organisation=org, role=role)
+    return user
+
+
+class Cast:
+    def __init__(self):
+        self.org = make_org("テスト商事")
+        self.other = make_org("よその会社")
+        self.admin = make_user("admin@test.example", self.org, Role.ADMIN)
+        self.executive = make_user("exec@test.example", self.org, Role.EXECUTIVE)
+        self.consultant = make_user("consultant@test.example", self.org, Role.CONSULTANT)
+        self.worker = make_user("worker@test.example", self.org, Role.WORKER)
+        self.viewer = make_user("viewer@test.example", self.org, Role.VIEWER)
+        self.outsider = make_user("outsider@other.example", self.other, Role.ADMIN)
+
+    def client(self, user: User | None) -> Client:
+        c = Client()
+        if user is not None:
+            c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return c
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    return Cast()
