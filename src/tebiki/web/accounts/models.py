@@ -7,8 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def lockout_username(request, credentials) -> str | None:
+    """The key failed sign-ins are counted under: the email, case-folded, so case tricks share one counter."""
+    value = (credentials or {}).get("username") or (request.POST.get("username") if request is not None else None)
+    return value.strip().lower() if value else None
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=(username or "").strip())
 
     def create_user(self, email: str, password: str | None = None, **extra):
         if not email:

@@ -124,7 +124,14 @@ def setup_departments(request: HttpRequest) -> HttpResponse:
     profile_data = org.draft.get("profile") or _profile_initial(org)
     if "size" not in profile_data:
         return redirect("setup_profile", org_id=org.id)
-    formset = DepartmentFormSet(request.POST or None, initial=_department_initial(org), prefix="dept")
+    data = request.POST or None
+    if data is not None and "add" in data:  # one more empty department form; nothing is saved yet
+        data = data.copy()
+        data["dept-TOTAL_FORMS"] = str(int(data.get("dept-TOTAL_FORMS") or 0) + 1)
+        formset = DepartmentFormSet(data, initial=_department_initial(org), prefix="dept")
+        return render(request, "orgs/setup_departments.html", {"org": org, "formset": formset, "step": 3,
+                                                               "adding": True})
+    formset = DepartmentFormSet(data, initial=_department_initial(org), prefix="dept")
     error = None
     if request.method == "POST" and formset.is_valid():
         depts = [f.cleaned_data for f in formset.forms if f.cleaned_data and not formset._should_delete_form(f)]

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tebiki.web.assessments.service import plan_of, save_item
+from tebiki.web.orgs.models import Membership, Role
+
+from .conftest import make_org
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+def set_items(org, user, n: int, **values) -> list:
+    rows = [r for r in plan_of(org).rows if r.applies][:n]
+    for r in rows:
+        save_item(org, r.item, r.scope, values or {"status": "done"}, user)
+    return rows
+
+
+def test_the_dashboard_changes_when_items_are_done(cast):
+    c = cast.client(cast.executive)
+    url = reverse("dashboard", args=[cast.org.id])
+    before = c.get(url).content.decode()
+    assert 'aria-label="' in before and " 0%" in before
+    set_items(cast.org, cast.admin, 3)
+    after = c.get(url).content.decode()
+    total = cast.org.summary["applicable"]
+    assert f"3 / {total}" in after.replace("3/", "3 / ") or f"3 of {total}" in after or f"{total} 件中 3 件" in after
+    assert before != after
+
+
+def test_the_dashboard_lists_overdue_decisions(cast):
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    (row,) = set_items(cast.org, cast.admin, 1, status="not_done", decision="will_do", deadline=yesterday, owner="佐藤")
+    page = cast.client(cast.admin).get(reverse("dashboard", args=[cast.org.id])).content.decode()
+    overdue = page.split('id="overdue"')[1].split("</section>")[0]
+    assert "佐藤" in overdue and row.item.rsplit(":", 1)[-1] in overdue
+
+
+def test_dashboard_queries_do_not_grow_with_recorded_items(cast):
+    c = cast.client(cast.admin)
+    url = reverse("dashboard", args=[cast.org.id])
+    set_items(cast.org, cast.admin, 2)
+    few = queries(c, url)
+    set_items(cast.org, cast.admin, 60)
+    assert queries(c, url) == few
+
+
+def test_the_overview_shows_only_the_users_organisations(cast):
+    page = cast.client(cast.consultant).get(reverse("overview")).content.decode()
+    assert cast.org.name in page and cast.other.name not in page
+
+
+def test_the_overview_sorts_by_open_items(cast):
+    busy = make_org("いそがしい会社")
+    Membership.objects.create(user=cast.consultant, organisation=busy, role=Role.CONSULTANT)
+    set_items(cast.org, cast.admin, 40)
+    page = cast.client(cast.consultant).get(reverse("overview"), {"sort": "open"}).content.decode()
+    assert page.index("いそがしい会社") < page.index(cast.org.name)
+    page = cast.client(cast.consultant).get(reverse("overview"), {"sort": "score"}).content.decode()
+    assert page.index("いそがしい会社") < page.index(cast.org.name)  # lowest progress first
+
+
+def test_overview_queries_do_not_grow_with_organisations(cast):
+    c = cast.client(cast.consultant)
+    url = reverse("overview")
+    few = queries(c, url)
+    for i in range(12):
+        Membership.objects.create(user=cast.consultant, organisation=make_org(f"顧客{i}"), role=Role.CONSULTANT)
+    assert queries(c, url) == few
+
+
+def test_home_sends_a_single_organisation_member_to_its_dashboard(cast):
+    assert cast.client(cast.admin).get("/")["Location"] == reverse("dashboard", args=[cast.org.id])
+    assert cast.client(cast.consultant).get("/")["Location"] == reverse("overview")
+
+
+def test_the_method_comparison_highlights_the_organisations_methods(cast):
+    page = cast.client(cast.worker).get(reverse("methods", args=[cast.org.id])).content.decode()
+    assert page.count('class="ours"') == len(cast.org.get_profile().methods)

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from django.urls import reverse
+
+from tebiki.web.orgs.models import Membership, Organisation, Role
+
+PROFILE = {"name": "新規株式会社", "size": "30", "cloud": ["mail", "meeting"], "wifi": ["home"], "windows": "on",
+           "admin": "inhouse"}
+
+
+def dept(i: int, **fields) -> dict:
+    base = {"name": f"部署{i}", "people": "5", "methods": ["vpn"], "work_forms": ["home"], "terminals": ["company"],
+            "devices": ["pc"]}
+    base.update(fields)
+    return {f"dept-{i}-{k}": v for k, v in base.items()}
+
+
+def formset(*forms: dict) -> dict:
+    data = {"dept-TOTAL_FORMS": str(len(forms)), "dept-INITIAL_FORMS": "0", "dept-MIN_NUM_FORMS": "1",
+            "dept-MAX_NUM_FORMS": "30"}
+    for f in forms:
+        data.update(f)
+    return data
+
+
+def start(cast) -> tuple:
+    c = cast.client(cast.outsider)
+    r = c.post(reverse("org_new"), {"name": "新規株式会社"})
+    org = Organisation.objects.get(name="新規株式会社")
+    assert r["Location"] == reverse("setup_profile", args=[org.id])
+    return c, org
+
+
+def test_creating_an_organisation_makes_the_creator_its_admin(cast):
+    c, org = start(cast)
+    assert Membership.objects.get(organisation=org).role == Role.ADMIN
+    assert not org.is_ready
+    assert c.get(reverse("dashboard", args=[org.id]))["Location"] == reverse("setup_profile", args=[org.id])
+
+
+def test_the_wizard_ends_with_a_ready_checklist(cast):
+    c, org = start(cast)
+    assert c.post(reverse("setup_profile", args=[org.id]), PROFILE).status_code == 302
+    r = c.post(reverse("setup_methods", args=[org.id]), {"office_systems": "yes", "full_desktop": "no", "next": "1"})
+    assert r["Location"] == reverse("setup_departments", args=[org.id])
+    r = c.post(reverse("setup_departments", args=[org.id]), formset(dept(0), dept(1, methods=["cloud_service"])))
+    assert r.status_code == 302, r.content.decode()[:2000]
+    org.refresh_from_db()
+    profile = org.get_profile()
+    assert [d.id for d in profile.departments] == ["d1", "d2"]
+    assert profile.cloud == ["mail", "meeting"] and profile.size == 30
+    assert org.summary["applicable"] > 0
+    page = c.get(reverse("setup_ready", args=[org.id])).content.decode()
+    assert str(org.summary["applicable"]) in page
+
+
+def test_the_diagnosis_proposes_methods_with_reasons(cast):
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    answers = {"office_systems": "yes", "full_desktop": "yes", "office_pc": "yes", "data_on_terminal": "no"}
+    c.post(reverse("setup_methods", args=[org.id]), {**answers, "diagnose": "1"})
+    org.refresh_from_db()
+    assert org.draft["answers"]["office_pc"] is True
+    page = c.get(reverse("setup_methods", args=[org.id])).content.decode()
+    assert 'id="result"' in page and "<li><strong>" in page
+
+
+def test_a_department_without_a_method_is_refused_and_nothing_is_stored(cast):
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    r = c.post(reverse("setup_departments", args=[org.id]), formset(dept(0, methods=[])))
+    assert r.status_code == 422
+    assert 'class="field has-error"' in r.content.decode()
+    org.refresh_from_db()
+    assert org.profile is None
+
+
+def test_more_people_in_departments_than_in_the_organisation_is_refused(cast):
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    r = c.post(reverse("setup_departments", args=[org.id]), formset(dept(0, people="500")))
+    assert r.status_code == 422
+    assert "size" in r.content.decode()
+    org.refresh_from_db()
+    assert org.profile is None
+
+
+def test_bad_profile_input_is_shown_next_to_the_field(cast):
+    c, org = start(cast)
+    r = c.post(reverse("setup_profile", args=[org.id]), {**PROFILE, "size": "-3", "cloud": ["mainframe"]})
+    assert r.status_code == 422
+    assert r.content.decode().count('class="field-error"') == 2
+    org.refresh_from_db()
+    assert "profile" not in org.draft
+
+
+def test_add_a_department_shows_one_more_empty_form_without_saving(cast):
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    r = c.post(reverse("setup_departments", args=[org.id]), {**formset(dept(0)), "add": "1"})
+    page = r.content.decode()
+    assert 'name="dept-1-name"' in page and 'name="dept-TOTAL_FORMS" value="2"' in page
+    assert "field-error" not in page
+    org.refresh_from_db()
+    assert org.profile is None
+
+
+def test_departments_keep_their_ids_when_edited(cast):
+    org = cast.org
+    c = cast.client(cast.admin)
+    before = [d["id"] for d in org.profile["departments"]]
+    forms = [dept(i, id=d, name=f"X{i}", people="1") for i, d in enumerate(before)]
+    c.post(reverse("setup_profile", args=[org.id]), {**PROFILE, "size": "45"})
+    r = c.post(reverse("setup_departments", args=[org.id]), formset(*forms))
+    assert r.status_code == 302
+    org.refresh_from_db()
+    assert [d["id"] for d in org.profile["departments"]] == before
