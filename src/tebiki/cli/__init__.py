@@ -11,6 +11,7 @@ from .assess import assess_app, diagnose_command, report_command
 from .browse import browse
 from .catalog import catalog_app
 from .check import check_command
+from .server import audit_app
 
 app = typer.Typer(
     help="tebiki (手引き): telework security self-assessment from the MIC guideline v5 and CSAJ 2018.",
@@ -23,5 +24,6 @@ app.command("diagnose")(diagnose_command)
 app.add_typer(assess_app, name="assess")
 app.command("report")(report_command)
 app.command("check")(check_command)
+app.add_typer(audit_app, name="audit")
 
 __all__ = ["app"]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tebiki.web.orgs",
     "tebiki.web.assessments",
     "tebiki.web.reports",
+    "tebiki.web.audit",
 ]
 
 MIDDLEWARE = [

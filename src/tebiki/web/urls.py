@@ -5,6 +5,7 @@ from django.urls import include, path
 from tebiki.web.accounts import views as accounts
 from tebiki.web.accounts.forms import EmailAuthenticationForm
 from tebiki.web.assessments import views as assessments
+from tebiki.web.audit import views as audit
 from tebiki.web.orgs import views as orgs
 from tebiki.web.reports import views as reports
 
@@ -22,6 +23,8 @@ org_patterns = [
     path("methods/", assessments.methods, name="methods"),
     path("members/", orgs.members, name="members"),
     path("members/invitations/<int:invitation_id>/revoke/", orgs.revoke_invitation, name="revoke_invitation"),
+    path("audit/", audit.audit_log, name="audit_log"),
+    path("audit.csv", audit.audit_csv, name="audit_csv"),
     path("reports/", reports.index, name="reports"),
     path("reports/report.xlsx", reports.xlsx, name="report_xlsx"),
     path("reports/report.html", reports.html, name="report_html"),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from tebiki.web.audit import log as audit
 from tebiki.web.orgs.models import Invitation, Membership
 
 from .forms import SignUpForm
@@ -53,3 +54,5 @@ def _join(inv: Invitation, user) -> None:
         Membership.objects.update_or_create(user=user, organisation=inv.organisation, defaults={"role": inv.role})
         locked.accepted_at = timezone.now()
         locked.save(update_fields=["accepted_at"])
+        audit.record("invitation.accept", actor=user, organisation=inv.organisation, target=inv.email,
+                     data={"role": inv.role, "invitation": inv.id})

@@ -16,9 +16,9 @@ def _colour(score: float) -> str:
     return "good" if score >= 0.8 else "mid" if score >= 0.4 else "bad"
 
 
-def bars(rows: list[tuple[str, float, str]], label_width: int = 160, width: int = 560) -> SafeString:
+def bars(rows: list[tuple[str, float, str]], label_width: int = 160, bar_width: int = 300) -> SafeString:
     """Horizontal bars for scores between 0 and 1, each labelled and with a detail text on the right."""
-    bar_width = width - label_width - 90
+    width = label_width + bar_width + 70
     height = len(rows) * (BAR_HEIGHT + BAR_GAP) + BAR_GAP
     parts = format_html_join("", (
         '<g transform="translate(0,{})"><text x="{}" y="15" text-anchor="end" class="chart-label">{}</text>'
@@ -31,7 +31,8 @@ def bars(rows: list[tuple[str, float, str]], label_width: int = 160, width: int 
          label_width + bar_width + 8, detail)
         for i, (label, score, detail) in enumerate(rows)
     ))
-    return format_html('<svg class="chart" viewBox="0 0 {} {}" width="100%" role="img">{}</svg>', width, height, parts)
+    return format_html('<svg class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img">{p}</svg>',
+                       w=width, h=height, p=parts)
 
 
 def donut(score: float, label: str = "", size: int = 140) -> SafeString:

@@ -16,6 +16,7 @@ from tebiki.catalog import Catalog, get_catalog
 from tebiki.core.applicability import Evaluator
 from tebiki.core.assessment import Assessment, ItemState, coherence_problems
 from tebiki.core.plan import Row, action_list, build_rows, exposure, scores
+from tebiki.web.audit import log as audit
 from tebiki.web.orgs.models import Organisation
 
 from .models import ItemChange, ItemRecord
@@ -119,5 +120,6 @@ def save_item(org: Organisation, item: str, scope: str, values: dict[str, Any], 
     state["deadline"] = rec.deadline.isoformat() if isinstance(rec.deadline, dt.date) else None
     ItemChange.objects.create(organisation=org, item=item, scope=scope, state=state, changed_by=user,
                               changed_at=rec.updated_at)
+    audit.record("item.change", actor=user, organisation=org, target=f"{item} / {scope}", data=state)
     refresh_summary(org)
     return rec

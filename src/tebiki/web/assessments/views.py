@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_objects, org_view
 
 from .forms import EvidenceForm, FilterForm, ItemForm, StatusForm
@@ -181,8 +183,11 @@ def evidence_upload(request: HttpRequest, item_id: str, scope: str) -> HttpRespo
         f = form.cleaned_data["file"]
         ev = Evidence(organisation=request.org, item=item_id, scope=scope, key=secrets.token_hex(16),
                       original_name=f.name[-200:], content_type=f.tebiki_type, size=f.size, uploaded_by=request.user)
-        ev.file.save(ev.key, f, save=False)
-        ev.save()
+        with transaction.atomic():
+            ev.file.save(ev.key, f, save=False)
+            ev.save()
+            audit.record("evidence.upload", request=request, organisation=request.org, target=f"{item_id} / {scope}",
+                         data={"name": ev.original_name, "size": ev.size, "key": ev.key})
         messages.success(request, _("Evidence uploaded."))
     else:
         for err in form.errors.get("file", []):

@@ -18,6 +18,7 @@ from tebiki.core.diagnose import diagnose
 from tebiki.core.profile import Profile
 from tebiki.web.assessments.service import plan_of, refresh_summary
 from tebiki.web.assessments.views import overdue_counts
+from tebiki.web.audit import log as audit
 
 from .access import org_objects, org_view
 from .forms import DepartmentFormSet, DiagnosisForm, InvitationForm, OrganisationForm, ProfileForm
@@ -62,6 +63,7 @@ def org_new(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             org = Organisation.objects.create(name=form.cleaned_data["name"].strip())
             Membership.objects.create(user=request.user, organisation=org, role=Role.ADMIN)
+            audit.record("org.create", request=request, organisation=org, target=org.name)
         return redirect("setup_profile", org_id=org.id)
     return render(request, "orgs/new.html", {"form": form}, status=422 if form.errors else 200)
 
@@ -153,6 +155,7 @@ def setup_departments(request: HttpRequest) -> HttpResponse:
                 org.profile = profile.model_dump(mode="json")
                 org.save(update_fields=["profile"])
                 refresh_summary(org)
+                audit.record("org.profile", request=request, organisation=org, target=org.name, data=org.profile)
             return redirect("setup_ready", org_id=org.id)
     return render(request, "orgs/setup_departments.html", {"org": org, "formset": formset, "step": 3, "error": error},
                   status=422 if request.method == "POST" else 200)
@@ -190,7 +193,11 @@ def members(request: HttpRequest) -> HttpResponse:
         if not request.membership.can_manage:
             return HttpResponse(status=403)
         if form.is_valid():
-            inv, token = Invitation.issue(request.org, form.cleaned_data["email"], form.cleaned_data["role"], request.user)
+            with transaction.atomic():
+                inv, token = Invitation.issue(request.org, form.cleaned_data["email"], form.cleaned_data["role"],
+                                              request.user)
+                audit.record("invitation.create", request=request, organisation=request.org, target=inv.email,
+                             data={"role": inv.role, "invitation": inv.id})
             link = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
             messages.success(request, _("Invitation created. Send the link below; it is shown only once."))
             form = InvitationForm()
@@ -209,7 +216,10 @@ def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
         from django.http import Http404
         raise Http404
     if inv.state == "open":
-        inv.revoked_at = timezone.now()
-        inv.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            inv.revoked_at = timezone.now()
+            inv.save(update_fields=["revoked_at"])
+            audit.record("invitation.revoke", request=request, organisation=request.org, target=inv.email,
+                         data={"invitation": inv.id})
         messages.success(request, _("Invitation revoked."))
     return redirect("members", org_id=request.org.id)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from tebiki.report import html_report, safe_cell, xlsx_report
 from tebiki.web.assessments.service import plan_of
+from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_view
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,7 +28,8 @@ def _filename(request: HttpRequest, ext: str) -> str:
     return f"tebiki-{request.org.id}-{timezone.localdate().isoformat()}.{ext}"
 
 
-def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
+def _download(request: HttpRequest, body: bytes, content_type: str, filename: str) -> HttpResponse:
+    audit.record("report.export", request=request, organisation=request.org, target=filename)
     resp = HttpResponse(body, content_type=content_type)
     resp["Content-Disposition"] = f'attachment; filename="{filename}"'
     return resp
@@ -43,7 +45,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @org_view()
 def xlsx(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
-    return _download(xlsx_report(plan.catalog, plan.assessment, timezone.localdate()), XLSX, _filename(request, "xlsx"))
+    body = xlsx_report(plan.catalog, plan.assessment, timezone.localdate())
+    return _download(request, body, XLSX, _filename(request, "xlsx"))
 
 
 def _lang(request: HttpRequest) -> str:
@@ -55,6 +58,7 @@ def _lang(request: HttpRequest) -> str:
 @org_view()
 def html(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
+    audit.record("report.export", request=request, organisation=request.org, target=_filename(request, "html"))
     return HttpResponse(html_report(plan.catalog, plan.assessment, timezone.localdate(), _lang(request)),
                         content_type="text/html; charset=utf-8")
 
@@ -89,7 +93,7 @@ def pdf(request: HttpRequest) -> HttpResponse:
     except PdfError:
         return HttpResponse("PDF could not be generated; use the printable HTML report and print it.",
                             status=503, content_type="text/plain; charset=utf-8")
-    return _download(body, "application/pdf", _filename(request, "pdf"))
+    return _download(request, body, "application/pdf", _filename(request, "pdf"))
 
 
 CSV_HEADER = ["item", "scope", "role", "category", "level", "title_ja", "title_en", "applies", "priority", "status",
@@ -109,4 +113,4 @@ def items_csv(request: HttpRequest) -> HttpResponse:
             r.item, r.scope, r.role, r.category, r.level, r.title["ja"], r.title["en"], "yes" if r.applies else "no",
             r.priority.title["ja"], r.status, r.decision or "", r.deadline.isoformat() if r.deadline else "",
             r.owner or "", r.note or "")])
-    return _download(buf.getvalue().encode("utf-8"), "text/csv; charset=utf-8", _filename(request, "csv"))
+    return _download(request, buf.getvalue().encode("utf-8"), "text/csv; charset=utf-8", _filename(request, "csv"))

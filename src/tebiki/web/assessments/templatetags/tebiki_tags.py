@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from tebiki.web.assessments import charts
 
@@ -61,3 +62,15 @@ def status_label(value: str) -> str:
     from tebiki.web.assessments.models import Status
 
     return dict(Status.choices).get(value, value)
+
+
+ROLE_SHORT = {"executive": _("Executive"), "admin": _("Admin"), "worker": _("Worker")}
+
+
+@register.filter
+def measure_label(item_id: str) -> str:
+    """mic-v5:worker:F-1 → "Worker F-1": the short ID alone is ambiguous across roles."""
+    parts = item_id.split(":")
+    if len(parts) == 3 and parts[1] in ROLE_SHORT:
+        return f"{ROLE_SHORT[parts[1]]} {parts[2]}"
+    return parts[-1]
