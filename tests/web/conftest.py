@@ -8,6 +8,8 @@ import pytest
 import yaml
 from django.contrib.auth.hashers import make_password
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tebiki.core.profile import Profile
 from tebiki.web.accounts.models import User
@@ -48,10 +50,16 @@ class Cast:
         self.viewer = make_user("viewer@test.example", self.org, Role.VIEWER)
         self.outsider = make_user("outsider@other.example", self.other, Role.ADMIN)
 
-    def client(self, user: User | None) -> Client:
+    def client(self, user: User | None, verified: bool = True) -> Client:
+        """A client signed in as *user*; `verified` also passes the second step, as after entering a code."""
         c = Client()
         if user is not None:
             c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            if verified:
+                device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+                session = c.session
+                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+                session.save()
         return c
 
 

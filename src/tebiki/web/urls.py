@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from tebiki.web.accounts import mfa_views
 from tebiki.web.accounts import views as accounts
 from tebiki.web.accounts.forms import EmailAuthenticationForm
 from tebiki.web.assessments import views as assessments
@@ -38,6 +39,8 @@ urlpatterns = [
                                                         redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(success_url="/"), name="password_change"),
+    path("accounts/mfa/setup/", mfa_views.setup, name="mfa_setup"),
+    path("accounts/mfa/verify/", mfa_views.verify, name="mfa_verify"),
     path("invite/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("orgs/", orgs.overview, name="overview"),
