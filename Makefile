@@ -32,10 +32,11 @@ demo-password: $(STAMP)
 browse: $(STAMP)
 	$(BIN)/tebiki browse
 
-## test: lint and the whole test suite
+## test: lint, the whole suite on SQLite, then the database tests again on PostgreSQL (when a server can run)
 test: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/pytest -q
+	BIN=$(BIN) tools/test-postgres
 
 ## bench: performance goals, printed as a table of ratios
 bench: $(STAMP)
