@@ -79,7 +79,9 @@ def main() -> None:
     table = Table(title="tebiki bench")
     for col in ("what", "median", "ratio", "goal"):
         table.add_column(col)
-    for name, seconds, ratio, goal in [*catalog_rows(), *check_rows()]:
+    from tebiki.web.bench import overview_rows
+
+    for name, seconds, ratio, goal in [*catalog_rows(), *check_rows(), *overview_rows(best_of)]:
         table.add_row(name, f"{seconds * 1000:.1f} ms", ratio, goal)
     Console().print(table)
 
