@@ -12,7 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tebiki.web.assessments.models import Evidence
 
 ORG_ROUTE = "o/<int:org_id>/"
-SAMPLE_KWARGS = {"item_id": "mic-v5:admin:A-1", "scope": "organisation", "key": "k", "invitation_id": 1}
+SAMPLE_KWARGS = {"item_id": "mic-v5:admin:A-1", "scope": "organisation", "key": "k", "invitation_id": 1, "token_id": 1,
+                 "device_id": 1}
 
 
 def org_patterns() -> list[URLPattern]:
@@ -70,3 +71,23 @@ def test_readers_cannot_change_anything(cast, role):
     assert c.post(reverse("setup_profile", args=[cast.org.id]), {}).status_code == 403
     assert c.post(reverse("members", args=[cast.org.id]), {"email": "x@y.example", "role": "admin"}).status_code == 403
     assert not cast.org.records.exists()
+
+
+def test_objects_of_another_organisation_are_404_through_ones_own_organisation(cast):
+    from tebiki.web.devices.models import Device, EnrolmentToken
+    from tebiki.web.orgs.models import Invitation
+
+    inv, _ = Invitation.issue(cast.org, "x@test.example", "worker", cast.admin)
+    token, _ = EnrolmentToken.issue(cast.org, "t", cast.admin)
+    dev = Device.objects.create(organisation=cast.org, key="k" * 10, hostname="PC", os="linux")
+    ev = Evidence.objects.create(organisation=cast.org, item="mic-v5:admin:A-1", scope="organisation", key="ev1",
+                                 file="x", original_name="x.pdf", content_type="application/pdf", size=1)
+    c = cast.client(cast.outsider)  # an admin, but of the other organisation
+    own = cast.other.id
+    assert c.post(reverse("revoke_invitation", args=[own, inv.id])).status_code == 404
+    assert c.post(reverse("revoke_token", args=[own, token.id])).status_code == 404
+    assert c.get(reverse("device", args=[own, dev.id])).status_code == 404
+    assert c.get(reverse("evidence_download", args=[own, ev.key])).status_code == 404
+    inv.refresh_from_db()
+    token.refresh_from_db()
+    assert inv.state == "open" and token.active

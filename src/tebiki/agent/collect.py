@@ -14,6 +14,13 @@ from pathlib import Path
 TIMEOUT_SECONDS = 10
 
 PS = ["powershell", "-NoProfile", "-NonInteractive", "-Command"]
+# The machine policy's inactivity limit and the user's screen saver settings, as one JSON object.
+SCREENLOCK_PS = (
+    "$p = Get-ItemProperty 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System' "
+    "-ErrorAction SilentlyContinue; $d = Get-ItemProperty 'HKCU:\\Control Panel\\Desktop' -ErrorAction SilentlyContinue; "
+    "[pscustomobject]@{InactivityTimeoutSecs=$p.InactivityTimeoutSecs; ScreenSaveActive=$d.ScreenSaveActive; "
+    "ScreenSaverIsSecure=$d.ScreenSaverIsSecure; ScreenSaveTimeOut=$d.ScreenSaveTimeOut} | ConvertTo-Json"
+)
 SOURCES: dict[str, dict[str, list[str]]] = {
     "linux": {
         "linux/lsblk.json": ["lsblk", "--json", "-o", "NAME,TYPE,FSTYPE,MOUNTPOINT"],
@@ -46,6 +53,7 @@ SOURCES: dict[str, dict[str, list[str]]] = {
         "windows/os.json": [*PS, "Get-CimInstance Win32_OperatingSystem | Select-Object Caption,Version,BuildNumber,"
                                  "LastBootUpTime | ConvertTo-Json"],
         "windows/hotfix.json": [*PS, "Get-HotFix | Select-Object HotFixID,InstalledOn | ConvertTo-Json"],
+        "windows/screenlock.json": [*PS, SCREENLOCK_PS],
     },
 }
 

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from tebiki.agent import collect as col
+from tebiki.agent import upload
 from tebiki.agent.rules import evaluate
 
 from .common import LANG_OPTION, Lang, TableOrJson, console, err_console
@@ -23,10 +24,17 @@ def check_command(
     capture: Path | None = typer.Option(None, "--capture", help="Only collect raw outputs into this folder."),
     replay: Path | None = typer.Option(None, "--replay", help="Evaluate a capture folder instead of this machine."),
     as_of: str | None = typer.Option(None, "--as-of", help="Date for time-relative rules (YYYY-MM-DD)."),
+    report: str | None = typer.Option(None, "--report", help="Upload the result to this tebiki server (API URL)."),
+    token: str | None = typer.Option(None, "--token", envvar="TEBIKI_TOKEN",
+                                     help="The organisation's enrolment token (or TEBIKI_TOKEN)."),
+    owner: str = typer.Option("", "--owner", help="Who uses this device, shown in the device register."),
+    ownership: str = typer.Option("unknown", "--ownership", help="company, byod or unknown."),
 ) -> None:
     """Check disk encryption, firewall, antivirus, updates, screen lock, remote desktop, SMB1 and sharing.
 
     Exit status 0 when nothing failed, 1 when a check failed, 2 on usage error.
+
+    With --report URL --token T the result is also uploaded; unsent reports are kept and retried next time.
 
     Example: tebiki check --replay captures/win11 --as-of 2026-11-01 --format json
     """
@@ -37,6 +45,12 @@ def check_command(
         raise typer.Exit(2) from None
     if capture and replay:
         err_console.print("[red]error:[/red] use --capture or --replay, not both")
+        raise typer.Exit(2)
+    if report and not token:
+        err_console.print("[red]error:[/red] --report needs --token (or TEBIKI_TOKEN)")
+        raise typer.Exit(2)
+    if ownership not in ("company", "byod", "unknown"):
+        err_console.print("[red]--ownership:[/red] expected company, byod or unknown")
         raise typer.Exit(2)
     if replay:
         try:
@@ -66,4 +80,11 @@ def check_command(
                 detail += "\n→ " + c["fix"][lang.value]
             table.add_row(f"{c['title'][lang.value]}\n[dim]{check_id}[/dim]", VERDICT[c["verdict"]], detail)
         console.print(table)
+    if report:
+        outcome = upload.report_and_flush(result, report, token or "", owner, ownership)
+        message = f"sent {outcome.sent}, waiting {outcome.queued}, set aside {outcome.rejected}"
+        if outcome.last_error:
+            message += f" ({outcome.last_error})"
+        err_console.print(("[green]✓[/green] " if outcome.queued == 0 and outcome.rejected == 0 else "[yellow]![/yellow] ")
+                          + message)
     raise typer.Exit(1 if failed else 0)

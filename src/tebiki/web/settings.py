@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "tebiki.web.assessments",
     "tebiki.web.reports",
     "tebiki.web.audit",
+    "tebiki.web.devices",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +95,11 @@ TEMPLATES = [{
 
 DATABASES = {"default": dj_database_url.parse(
     os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'tebiki.sqlite3'}", conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets pages read while a report is written; IMMEDIATE avoids "database is locked" between writers.
+    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+                                       "transaction_mode": "IMMEDIATE"}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0 if not PRODUCTION else 60
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -7,6 +7,8 @@ from tebiki.web.accounts import views as accounts
 from tebiki.web.accounts.forms import EmailAuthenticationForm
 from tebiki.web.assessments import views as assessments
 from tebiki.web.audit import views as audit
+from tebiki.web.devices import views as devices
+from tebiki.web.devices.api import api
 from tebiki.web.orgs import views as orgs
 from tebiki.web.reports import views as reports
 
@@ -26,6 +28,10 @@ org_patterns = [
     path("members/invitations/<int:invitation_id>/revoke/", orgs.revoke_invitation, name="revoke_invitation"),
     path("audit/", audit.audit_log, name="audit_log"),
     path("audit.csv", audit.audit_csv, name="audit_csv"),
+    path("devices/", devices.register, name="devices"),
+    path("devices/tokens/", devices.create_token, name="create_token"),
+    path("devices/tokens/<int:token_id>/revoke/", devices.revoke_token, name="revoke_token"),
+    path("devices/<int:device_id>/", devices.device, name="device"),
     path("reports/", reports.index, name="reports"),
     path("reports/report.xlsx", reports.xlsx, name="report_xlsx"),
     path("reports/report.html", reports.html, name="report_html"),
@@ -46,5 +52,7 @@ urlpatterns = [
     path("orgs/", orgs.overview, name="overview"),
     path("orgs/new/", orgs.org_new, name="org_new"),
     path("o/<int:org_id>/", include(org_patterns)),
+    path("api/v1/", api.urls),
+    path("agent/<str:name>", devices.script, name="agent_script"),
     path("admin/", admin.site.urls),
 ]

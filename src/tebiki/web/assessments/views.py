@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tebiki.web.audit import log as audit
+from tebiki.web.devices.service import fleet_for_measure
 from tebiki.web.orgs.access import org_objects, org_view
 
 from .forms import EvidenceForm, FilterForm, ItemForm, StatusForm
@@ -111,6 +112,7 @@ def _item_context(request, plan, row, form=None):
         "cases": catalog.cases_for_measure.get(row.item, []), "risks": catalog.risks_for_measure.get(row.item, []),
         "policies": catalog.policies_for_measure.get(row.item, []),
         "category": catalog.category(measure.category),
+        "fleet": fleet_for_measure(org, row.item),
     }
 
 

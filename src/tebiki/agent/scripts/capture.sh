@@ -1,0 +1,104 @@
+#!/bin/sh
+# tebiki capture script for macOS and Linux (POSIX sh; no Python needed).
+#
+#   sh capture.sh https://tebiki.example.jp/api/v1/ tbk_…token…  [owner] [company|byod]
+#
+# Runs a fixed set of read-only commands, keeps their raw output (the capture layout in docs/agent.md),
+# and uploads it to your organisation's tebiki server, which evaluates it. Nothing is changed on this
+# machine except a random device ID kept in ~/.local/state/tebiki/device-id. With TEBIKI_CAPTURE_ONLY=DIR
+# set, it only writes the outputs into DIR and uploads nothing.
+set -u
+URL=${1:-}
+TOKEN=${2:-${TEBIKI_TOKEN:-}}
+OWNER=${3:-}
+OWNERSHIP=${4:-unknown}
+export LC_ALL=C LANG=C
+
+if [ -z "${TEBIKI_CAPTURE_ONLY:-}" ] && { [ -z "$URL" ] || [ -z "$TOKEN" ]; }; then
+  echo "usage: sh capture.sh API_URL TOKEN [OWNER] [company|byod]" >&2
+  exit 2
+fi
+
+OUT=${TEBIKI_CAPTURE_ONLY:-$(mktemp -d 2>/dev/null || mktemp -d -t tebiki)}
+case "$(uname -s)" in
+  Darwin) OS=macos ;;
+  *) OS=linux ;;
+esac
+mkdir -p "$OUT/$OS"
+
+# run NAME COMMAND…: stdout (or stderr when stdout is empty) into $OUT/$OS/NAME, at most 60 kB
+run() {
+  name=$1; shift
+  "$@" >"$OUT/$OS/$name.out" 2>"$OUT/$OS/$name.err"
+  if [ -s "$OUT/$OS/$name.out" ]; then src="$OUT/$OS/$name.out"; else src="$OUT/$OS/$name.err"; fi
+  head -c 60000 "$src" >"$OUT/$OS/$name"
+  rm -f "$OUT/$OS/$name.out" "$OUT/$OS/$name.err"
+}
+
+if [ "$OS" = linux ]; then
+  run lsblk.json lsblk --json -o NAME,TYPE,FSTYPE,MOUNTPOINT &
+  run ufw.txt ufw status verbose &
+  run nft.txt nft list ruleset &
+  run os-release.txt cat /etc/os-release &
+  run apt-upgradable.txt apt list --upgradable &
+  run gsettings-lock.txt sh -c 'gsettings get org.gnome.desktop.screensaver lock-enabled; gsettings get org.gnome.desktop.session idle-delay' &
+  run ss-listen.txt ss -tulpnH &
+  VERSION=$(. /etc/os-release 2>/dev/null; echo "${PRETTY_NAME:-}")
+else
+  run fdesetup.txt fdesetup status &
+  run socketfilterfw.txt /usr/libexec/ApplicationFirewall/socketfilterfw --getglobalstate &
+  run softwareupdate.txt softwareupdate --list &
+  run sw_vers.txt sw_vers &
+  run screenlock.txt sysadminctl -screenLock status &
+  run sharing.txt launchctl print-disabled system &
+  VERSION=$(sw_vers -productVersion 2>/dev/null)
+fi
+wait
+
+if [ -n "${TEBIKI_CAPTURE_ONLY:-}" ]; then
+  echo "captured into $OUT/$OS"
+  exit 0
+fi
+
+# JSON string of a file's content: escape backslash, quote and control characters
+json_file() {
+  awk 'BEGIN { ORS = "" }
+       { gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); gsub(/\t/, "\\t"); gsub(/\r/, "\\r");
+         gsub(/[\001-\010\013\014\016-\037]/, ""); if (NR > 1) print "\\n"; print }' "$1"
+}
+json_str() { printf '%s' "$1" | tr -d '\000-\037' | sed 's/\\/\\\\/g; s/"/\\"/g'; }
+
+STATE=${TEBIKI_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/tebiki}
+mkdir -p "$STATE"
+if [ ! -s "$STATE/device-id" ]; then
+  od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$STATE/device-id"
+fi
+KEY=$(cat "$STATE/device-id")
+IDEM=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+BODY="$OUT/body.json"
+{
+  printf '{"idempotency_key":"%s","device":{"key":"%s","hostname":"%s","os":"%s","os_version":"%s","owner":"%s","ownership":"%s"},"files":{' \
+    "$IDEM" "$(json_str "$KEY")" "$(json_str "$(hostname | cut -c1-100)")" "$OS" "$(json_str "$VERSION" | cut -c1-100)" \
+    "$(json_str "$OWNER")" "$(json_str "$OWNERSHIP")"
+  first=1
+  for f in "$OUT/$OS"/*; do
+    [ "$first" = 1 ] || printf ','
+    first=0
+    printf '"%s/%s":"' "$OS" "$(basename "$f")"
+    json_file "$f"
+    printf '"'
+  done
+  printf '}}'
+} >"$BODY"
+
+case "$URL" in
+  */agent/captures) ENDPOINT=$URL ;;
+  */api/v1/|*/api/v1) ENDPOINT="${URL%/}/agent/captures" ;;
+  *) ENDPOINT="${URL%/}/api/v1/agent/captures" ;;
+esac
+STATUS=$(curl -sS -o "$OUT/answer.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+  -H "Authorization: Bearer $TOKEN" --data-binary "@$BODY" --max-time 30 "$ENDPOINT")
+case "$STATUS" in
+  200|201) echo "tebiki: report stored ($STATUS)"; rm -rf "$OUT"; exit 0 ;;
+  *) echo "tebiki: upload failed (HTTP $STATUS): $(head -c 300 "$OUT/answer.json" 2>/dev/null)" >&2; exit 1 ;;
+esac

@@ -1,0 +1,89 @@
+"""The device register: enrolment tokens, devices with their latest checks, and the fleet summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from tebiki.agent.rules import CHECK_IDS, check_texts
+from tebiki.web.audit import log as audit
+from tebiki.web.orgs.access import org_objects, org_view
+
+from .models import CheckReport, Device, EnrolmentToken
+from .service import fleet
+
+SCRIPTS = Path(__file__).resolve().parents[2] / "agent" / "scripts"
+
+
+def _checks():
+    texts = check_texts()
+    return [{"id": cid, "title": texts[cid]["title"]} for cid in CHECK_IDS]
+
+
+@require_GET
+@org_view()
+def register(request: HttpRequest) -> HttpResponse:
+    devices = org_objects(request, Device).order_by("hostname")
+    return render(request, "devices/register.html", {
+        "org": request.org, "devices": devices, "checks": _checks(), "fleet": fleet(request.org),
+        "tokens": org_objects(request, EnrolmentToken) if request.membership.can_manage else [],
+        "can_manage": request.membership.can_manage, "new_token": request.session.pop("new_token", None),
+        "api_url": request.build_absolute_uri("/api/v1/"),
+    })
+
+
+@require_POST
+@org_view("manage")
+def create_token(request: HttpRequest) -> HttpResponse:
+    label = (request.POST.get("label") or "").strip()[:100] or _("Enrolment token")
+    with transaction.atomic():
+        token, secret = EnrolmentToken.issue(request.org, label, request.user)
+        audit.record("token.create", request=request, organisation=request.org, target=label, data={"hint": token.hint})
+    request.session["new_token"] = secret  # shown once on the next page, then gone
+    return redirect(reverse("devices", args=[request.org.id]) + "#enrol")
+
+
+@require_POST
+@org_view("manage")
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = org_objects(request, EnrolmentToken).filter(id=token_id).first()
+    if token is None:
+        raise Http404
+    if token.active:
+        with transaction.atomic():
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit.record("token.revoke", request=request, organisation=request.org, target=token.label,
+                         data={"hint": token.hint})
+        messages.success(request, _("Token revoked; devices using it can no longer upload."))
+    return redirect("devices", org_id=request.org.id)
+
+
+@require_GET
+@org_view()
+def device(request: HttpRequest, device_id: int) -> HttpResponse:
+    dev = org_objects(request, Device).filter(id=device_id).first()
+    if dev is None:
+        raise Http404
+    reports = CheckReport.objects.filter(device=dev).prefetch_related("results")[:30]
+    history = [{"report": r, "verdicts": {res.check_id: res for res in r.results.all()}} for r in reports]
+    return render(request, "devices/device.html", {"org": request.org, "device": dev, "checks": _checks(),
+                                                   "history": history})
+
+
+@require_GET
+def script(request: HttpRequest, name: str) -> FileResponse:
+    """The capture scripts, public and without secrets: the token is passed when running them."""
+    if name not in ("capture.sh", "capture.ps1"):
+        raise Http404
+    resp = FileResponse((SCRIPTS / name).open("rb"), as_attachment=True, filename=name,
+                        content_type="text/plain; charset=utf-8")
+    return resp

@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tebiki.agent.rules import CHECK_IDS
+from tebiki.web.audit.models import AuditEntry
+from tebiki.web.devices.models import CheckReport, CheckResult, Device, EnrolmentToken
+from tests.agent.test_rules import WIN_GOOD
+
+API = "/api/v1/agent/reports"
+CAPTURES = "/api/v1/agent/captures"
+
+
+def report(key="k" * 16, device_key="dev-0001", verdicts=None, **device):
+    verdicts = verdicts or {cid: "pass" for cid in CHECK_IDS}
+    return {"idempotency_key": key, "as_of": "2026-11-20",
+            "device": {"key": device_key, "hostname": "PC-001", "os": "windows", "ownership": "company", **device},
+            "checks": {cid: {"verdict": v, "reason": "", "evidence": {"x": 1}} for cid, v in verdicts.items()}}
+
+
+def post(token, body, path=API):
+    raw = body if isinstance(body, (bytes, str)) else json.dumps(body)
+    return Client().post(path, raw, content_type="application/json", headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.fixture
+def token(cast):
+    _, secret = EnrolmentToken.issue(cast.org, "PCs", cast.admin)
+    return secret
+
+
+def test_a_report_is_stored_with_its_device_and_results(cast, token):
+    r = post(token, report())
+    assert r.status_code == 201 and r.json()["created"] is True
+    dev = Device.objects.get()
+    assert (dev.organisation, dev.hostname, dev.ownership) == (cast.org, "PC-001", "company")
+    assert CheckResult.objects.count() == len(CHECK_IDS) and dev.latest["firewall"] == "pass"
+
+
+def test_a_retried_report_is_stored_once(cast, token):
+    first, again = post(token, report()), post(token, report())
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == {**first.json(), "created": False}
+    assert CheckReport.objects.count() == 1 and CheckResult.objects.count() == len(CHECK_IDS)
+
+
+@pytest.mark.parametrize("body,status", [
+    (report(verdicts={"disk_encryption": "pass", "made_up_check": "pass"}), 422),
+    (report(verdicts={"disk_encryption": "excellent"}), 422),
+    (report(key="short"), 422),
+    ({**report(), "as_of": "yesterday"}, 422),
+    ({**report(), "device": {"key": "dev-0001", "hostname": "", "os": "windows"}}, 422),
+    ({**report(), "device": {"key": "dev-0001", "hostname": "x", "os": "amiga"}}, 422),
+    ("{not json", 400),
+    ("[]", 422),
+])
+def test_bad_reports_are_refused_and_store_nothing(cast, token, body, status):
+    assert post(token, body).status_code == status
+    assert not Device.objects.exists() and not CheckReport.objects.exists()
+
+
+def test_an_oversized_report_is_refused(cast, token):
+    body = report()
+    body["checks"]["firewall"]["evidence"] = {"blob": "x" * 300_000}
+    assert post(token, body).status_code == 413
+    assert not CheckReport.objects.exists()
+
+
+def test_unknown_or_revoked_tokens_are_refused(cast, token):
+    assert post("tbk_not-a-real-token", report()).status_code == 401
+    assert Client().post(API, json.dumps(report()), content_type="application/json").status_code == 401
+    EnrolmentToken.objects.update(revoked_at="2026-01-01T00:00:00Z")
+    assert post(token, report()).status_code == 401
+    assert not CheckReport.objects.exists()
+
+
+def test_a_token_stores_only_into_its_own_organisation(cast, token):
+    post(token, report())
+    dev = Device.objects.get()
+    assert dev.organisation == cast.org
+    assert cast.client(cast.outsider).get(reverse("device", args=[cast.other.id, dev.id])).status_code == 404
+    assert cast.client(cast.outsider).get(reverse("device", args=[cast.org.id, dev.id])).status_code == 404
+
+
+def test_a_capture_is_evaluated_on_the_server(cast, token):
+    body = {"idempotency_key": "capture-0001", "as_of": "2026-11-01",
+            "device": {"key": "dev-win-1", "hostname": "PC-002", "os": "windows"}, "files": WIN_GOOD}
+    r = post(token, body, CAPTURES)
+    assert r.status_code == 201
+    dev = Device.objects.get(key="dev-win-1")
+    assert dev.latest["disk_encryption"] == "pass" and dev.latest["file_sharing_off"] == "unknown"
+    assert CheckReport.objects.get().source == "capture"
+
+
+def test_a_capture_with_files_of_another_os_or_odd_names_is_refused(cast, token):
+    base = {"idempotency_key": "capture-0002", "device": {"key": "dev-win-1", "hostname": "PC", "os": "macos"}}
+    assert post(token, {**base, "files": WIN_GOOD}, CAPTURES).status_code == 422
+    assert post(token, {**base, "files": {"macos/../../etc/passwd": "x"}}, CAPTURES).status_code == 422
+    assert not CheckReport.objects.exists()
+
+
+def test_the_register_shows_the_fleet_and_the_item_page_uses_it_as_evidence(cast, token):
+    post(token, report(key="a" * 16, device_key="dev-0001"))
+    post(token, report(key="b" * 16, device_key="dev-0002", verdicts={"disk_encryption": "fail"}))
+    c = cast.client(cast.viewer)
+    page = c.get(reverse("devices", args=[cast.org.id])).content.decode()
+    assert "1 / 2" in page and 'class="verdict verdict-fail"' in page
+    item = c.get(reverse("item", args=[cast.org.id, "mic-v5:admin:E-7", "office"])).content.decode()
+    assert 'id="fleet"' in item
+
+
+def test_admins_create_a_token_shown_once_and_revoke_it(cast):
+    c = cast.client(cast.admin)
+    c.post(reverse("create_token", args=[cast.org.id]), {"label": "営業部の PC"})
+    page = c.get(reverse("devices", args=[cast.org.id])).content.decode()
+    secret = page.split('id="new-token" readonly value="')[1].split('"')[0]
+    assert EnrolmentToken.find(secret).label == "営業部の PC"
+    assert secret not in c.get(reverse("devices", args=[cast.org.id])).content.decode()
+    tok = EnrolmentToken.objects.get()
+    c.post(reverse("revoke_token", args=[cast.org.id, tok.id]))
+    assert EnrolmentToken.find(secret) is None
+    assert {"token.create", "token.revoke"} <= set(AuditEntry.objects.values_list("action", flat=True))
+
+
+def test_workers_cannot_create_tokens(cast):
+    assert cast.client(cast.worker).post(reverse("create_token", args=[cast.org.id])).status_code == 403
+    assert not EnrolmentToken.objects.exists()
+
+
+def test_the_capture_scripts_are_downloadable_without_signing_in(db):
+    for name in ("capture.sh", "capture.ps1"):
+        r = Client().get(f"/agent/{name}")
+        assert r.status_code == 200 and b"tebiki" in b"".join(r.streaming_content)
+    assert Client().get("/agent/../settings.py").status_code == 404
+
+
+def test_the_openapi_schema_describes_the_ingestion_api(db):
+    schema = Client().get("/api/v1/openapi.json").json()
+    assert "/api/v1/agent/reports" in schema["paths"] and "/api/v1/agent/captures" in schema["paths"]
