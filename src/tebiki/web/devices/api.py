@@ -7,6 +7,7 @@ validated, size-limited (256 KiB), stored in one transaction, and stored once pe
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
@@ -28,6 +29,10 @@ MAX_BATCH_BODY = 2 * 1024 * 1024  # = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
+        # runs before the body is parsed, so an oversized body is refused without parsing it
+        limit = MAX_BATCH_BODY if request.path.endswith("/batch") else MAX_BODY
+        if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+            raise HttpError(413, f"body larger than {limit} bytes")
         return EnrolmentToken.find(token)
 
 
@@ -39,8 +44,10 @@ class In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"  # PostgreSQL refuses NUL in text; other controls are noise
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{8,100}$")]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NO_CONTROL)]
+Line = Annotated[str, StringConstraints(max_length=100, pattern=NO_CONTROL)]
 OsName = Literal["windows", "macos", "linux"]
 
 
@@ -48,15 +55,25 @@ class DeviceIn(In):
     key: Key
     hostname: Short
     os: OsName
-    os_version: Annotated[str, StringConstraints(max_length=100)] = ""
-    owner: Annotated[str, StringConstraints(max_length=100)] = ""
+    os_version: Line = ""
+    owner: Line = ""
     ownership: Literal["company", "byod", "unknown"] = "unknown"
 
 
 class CheckIn(In):
     verdict: Literal["pass", "fail", "unknown"]
-    reason: Annotated[str, StringConstraints(max_length=500)] = ""
+    reason: Annotated[str, StringConstraints(max_length=500, pattern=NO_CONTROL)] = ""
     evidence: dict = Field(default_factory=dict)
+
+    @field_validator("evidence")
+    @classmethod
+    def _small_and_storable(cls, value: dict) -> dict:
+        text = json.dumps(value, ensure_ascii=False)
+        if len(text) > 4096:
+            raise ValueError("evidence is limited to 4 KiB")
+        if "\\u0000" in json.dumps(value):
+            raise ValueError("evidence may not contain NUL characters")
+        return value
 
 
 class ReportIn(In):
@@ -102,14 +119,10 @@ class BatchItem(Schema):
     created: bool
 
 
-def _limit(request: HttpRequest, limit: int = MAX_BODY) -> None:
-    if len(request.body) > limit:
-        raise HttpError(413, f"body larger than {limit} bytes")
 
 
 @api.post("/agent/reports", response={200: Stored, 201: Stored}, summary="Upload an evaluated check report")
 def post_report(request: HttpRequest, report: ReportIn):
-    _limit(request)
     checks = {cid: c.model_dump() for cid, c in report.checks.items()}
     stored, created = ingest(request.auth, report.idempotency_key, report.device.model_dump(), report.as_of,
                              checks, "agent")
@@ -118,13 +131,13 @@ def post_report(request: HttpRequest, report: ReportIn):
 
 @api.post("/agent/captures", response={200: Stored, 201: Stored}, summary="Upload raw outputs of a capture script")
 def post_capture(request: HttpRequest, capture: CaptureIn):
-    _limit(request)
     os_name = capture.device.os
     if any(not name.startswith(os_name + "/") for name in capture.files):
         raise HttpError(422, f"every file must be under {os_name}/")
     as_of = capture.as_of or dt.date.today()
     result = evaluate(os_name, {k: v.encode("utf-8") for k, v in capture.files.items()}, as_of)
-    checks = {cid: {"verdict": c["verdict"], "reason": c["reason"], "evidence": c["evidence"]}
+    checks = {cid: {"verdict": c["verdict"], "reason": c["reason"].replace("\x00", ""),
+                    "evidence": json.loads(json.dumps(c["evidence"]).replace("\\u0000", ""))}
               for cid, c in result["checks"].items()}
     stored, created = ingest(request.auth, capture.idempotency_key, capture.device.model_dump(), as_of, checks,
                              "capture")
@@ -134,7 +147,6 @@ def post_capture(request: HttpRequest, capture: CaptureIn):
 @api.post("/agent/reports/batch", response=list[BatchItem], summary="Upload many evaluated reports at once (outbox)")
 def post_batch(request: HttpRequest, batch: BatchIn):
     """All reports are validated first; if one is invalid nothing is stored. Stored reports are skipped."""
-    _limit(request, MAX_BATCH_BODY)
     reports = batch.model_dump()["reports"]  # one dump for the whole batch
     return ingest_many(request.auth, [{"key": r["idempotency_key"], "device": r["device"], "as_of": r["as_of"],
                                        "checks": r["checks"]} for r in reports])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -19,6 +20,11 @@ from tebiki.web.orgs.access import org_objects, org_view
 
 from .models import CheckReport, Device, EnrolmentToken
 from .service import fleet
+
+
+class TokenForm(forms.Form):
+    label = forms.CharField(max_length=100, required=False)  # Django refuses NUL characters here
+
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "agent" / "scripts"
 
@@ -43,7 +49,13 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_POST
 @org_view("manage")
 def create_token(request: HttpRequest) -> HttpResponse:
-    label = (request.POST.get("label") or "").strip()[:100] or _("Enrolment token")
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect("devices", org_id=request.org.id)
+    label = form.cleaned_data["label"] or _("Enrolment token")
     with transaction.atomic():
         token, secret = EnrolmentToken.issue(request.org, label, request.user)
         audit.record("token.create", request=request, organisation=request.org, target=label, data={"hint": token.hint})

@@ -1,0 +1,28 @@
+"""schemathesis over the OpenAPI schema: generated requests (valid and invalid) never get a 5xx."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+
+from tebiki.web.devices.models import EnrolmentToken
+from tebiki.web.orgs.models import Organisation
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture
+def token(db):
+    org = Organisation.objects.create(name="schema")
+    return EnrolmentToken.issue(org, "schemathesis", None)[1]
+
+
+@schema.parametrize()
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_request_makes_the_server_fail(case, token):
+    response = case.call(headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code < 500, (case.method, case.path, response.status_code, response.text[:300])
+    case.validate_response(response, checks=[not_a_server_error])
