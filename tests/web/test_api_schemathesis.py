@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -15,7 +17,18 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 
 
 @pytest.fixture
-def token(db):
+def wsgi_keeps_the_test_connection():
+    """Called straight through WSGI, Django closes the database connection at the end of each request, which on
+    PostgreSQL ends the test's transaction; django.test.Client does the same as this while it calls the app."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(db, wsgi_keeps_the_test_connection):
     org = Organisation.objects.create(name="schema")
     return EnrolmentToken.issue(org, "schemathesis", None)[1]
 
