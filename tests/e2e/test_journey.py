@@ -1,0 +1,214 @@
+"""The first-time journey in a real browser: sign in → onboarding → three items → dashboard → xlsx and PDF.
+
+Every main page is saved as a screenshot in artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import unicodedata
+
+import openpyxl
+import pytest
+from django_otp.oath import totp
+from pypdf import PdfReader
+
+from tebiki.web.accounts.models import User
+from tebiki.web.assessments.models import ItemRecord
+from tebiki.web.orgs.models import Organisation
+from tests.web.conftest import PASSWORD, password_hash
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def code_for(secret_text: str) -> str:
+    """The current TOTP code for the key the enrolment page shows (base32 in groups of four)."""
+    b32 = secret_text.replace(" ", "")
+    key = base64.b32decode(b32 + "=" * (-len(b32) % 8))
+    return f"{totp(key):06d}"
+
+
+def sign_in(page, email: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button.primary")
+
+
+def at(page, path: str, query: bool = False) -> None:
+    """Wait until the page shows *path* (a redirect keeps the previous fragment, so it is allowed)."""
+    tail = r"(\?.*)?" if query else ""
+    page.wait_for_url(re.compile(re.escape(path) + tail + r"(#.*)?$"))
+
+
+def done_count(page) -> int:
+    """The 'done' number of the dashboard's overall progress, as the Japanese page words it."""
+    found = re.search(r"(\d+)\s*件が対応済み", page.inner_text("#overall-count"))
+    assert found, page.inner_text("#overall-count")
+    return int(found.group(1))
+
+
+def test_a_newcomer_goes_from_sign_in_to_reports(page, shot, tmp_path):
+    User.objects.create(email="hanako@example.jp", name="山田 花子", password=password_hash())
+
+    # Sign in with a wrong password first: the form says so and nothing opens.
+    page.goto("/accounts/login/")
+    shot("01-login")
+    page.fill("input[name=username]", "hanako@example.jp")
+    page.fill("input[name=password]", "wrong password 123")
+    page.click("main form button.primary")
+    assert page.url.endswith("/accounts/login/")
+    assert page.locator(".errorlist, .field-error, [role=alert]").count() > 0
+
+    sign_in(page, "hanako@example.jp")
+    at(page, "/orgs/")
+    shot("02-overview-empty")
+
+    # A new organisation; its creator is its administrator, so two-step sign-in is set up first.
+    page.click("a[href='/orgs/new/']")
+    page.fill("input[name=name]", "手引き工業株式会社")
+    page.click("main form button")
+    at(page, "/accounts/mfa/setup/", query=True)
+    shot("03-mfa-setup")
+    page.fill("input[name=code]", code_for(page.inner_text("#mfa-secret")))
+    page.click("main form button")
+    assert page.locator("code, li").filter(has_text=re.compile(r"\w{8}")).count() >= 10  # recovery codes, once
+    shot("04-mfa-recovery-codes")
+    page.click("a.button.primary")
+
+    # Step 1: profile.
+    at(page, "/setup/profile/")
+    page.fill("input[name=size]", "35")
+    page.check("input[name=cloud][value=mail]")
+    page.check("input[name=cloud][value=file_sharing]")
+    page.check("input[name=wifi][value=home]")
+    shot("05-setup-profile")
+    page.click("main form button.primary")
+
+    # Step 2: method diagnosis; the suggestion appears before going on.
+    at(page, "/setup/methods/")
+    answers = {"office_systems": "yes", "full_desktop": "yes", "data_on_terminal": "no", "office_pc": "yes",
+               "vdi_budget": "no"}
+    for question, answer in answers.items():
+        page.check(f"input[name={question}][value={answer}]")
+    with page.expect_navigation():
+        page.click("button[name=diagnose]")
+    assert page.locator("#result ul.candidates li").count() >= 1
+    shot("06-setup-methods")
+    with page.expect_navigation():
+        page.click("button[name=next]")
+
+    # Step 3: departments; the checklist is made.
+    at(page, "/setup/departments/")
+    page.fill("input[name='dept-0-name']", "営業部")
+    page.fill("input[name='dept-0-people']", "12")
+    shot("07-setup-departments")
+    page.click("main form button.primary")
+    at(page, "/setup/ready/")
+    shot("08-setup-ready")
+
+    org = Organisation.objects.get(name="手引き工業株式会社")
+    applicable = org.summary["applicable"]
+    assert applicable > 20
+    assert str(applicable) in page.inner_text("main")
+
+    page.goto(f"/o/{org.id}/")
+    shot("09-dashboard-before")
+    before = done_count(page)
+    assert before == org.summary["done"] == 0
+
+    # The checklist: three items set inline (htmx), each saved at once.
+    page.goto(f"/o/{org.id}/checklist/")
+    selects = page.locator("table.checklist select[name=status]")
+    assert selects.count() > 3
+    for i in range(3):
+        row = selects.nth(i).locator("xpath=ancestor::tr")
+        row_id = row.get_attribute("id")
+        with page.expect_response(lambda r: "/status/" in r.url and r.request.method == "POST") as resp:
+            selects.nth(i).select_option("done")
+        assert resp.value.status == 200
+        page.wait_for_selector(f"#{row_id} select[name=status]")
+        assert page.locator(f"#{row_id} select[name=status]").input_value() == "done"
+    shot("10-checklist")
+    assert ItemRecord.objects.filter(organisation=org, status="done").count() == 3
+
+    page.goto(f"/o/{org.id}/")
+    assert done_count(page) == 3
+    shot("11-dashboard-after")
+
+    # Reports: the workbook and the PDF download and open, with the organisation's Japanese name inside.
+    page.goto(f"/o/{org.id}/audit/")
+    assert "item." in page.inner_text("main") or "チェック" in page.inner_text("main")
+    shot("13-audit")
+
+    page.goto(f"/o/{org.id}/reports/")
+    shot("12-reports")
+    with page.expect_download() as dl:
+        page.click(f"a[href='/o/{org.id}/reports/report.xlsx']")
+    assert dl.value.suggested_filename.endswith(".xlsx")
+    saved = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(saved)
+    wb = openpyxl.load_workbook(saved)
+    assert len(wb.sheetnames) >= 4
+    cells = [str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c is not None]
+    assert any("手引き工業株式会社" in c for c in cells)
+
+    response = page.request.get(f"/o/{org.id}/reports/report.pdf")
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    pdf = PdfReader(io.BytesIO(response.body()))
+    assert len(pdf.pages) >= 1
+    # Noto CJK maps some ideographs to Kangxi radicals in the PDF's text layer; NFKC folds them back.
+    text = unicodedata.normalize("NFKC", "".join(p.extract_text() for p in pdf.pages))
+    assert "手引き工業株式会社" in text
+
+
+def test_the_other_main_pages_render_in_japanese_and_english(page, shot):
+    """Item page, method comparison, devices, members, audit log and the consultant overview, screenshotted."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.web.conftest import make_org, make_user
+
+    orgs = [make_org(name) for name in ("サンプル商事", "北町製作所", "南町会計事務所")]
+    consultant = make_user("consultant@example.jp", orgs[0], "consultant")
+    for org in orgs[1:]:
+        org.memberships.create(user=consultant, role="consultant")
+    device = TOTPDevice.objects.create(user=consultant, name="phone", confirmed=True)
+
+    sign_in(page, "consultant@example.jp")
+    at(page, "/accounts/mfa/verify/", query=True)
+    page.fill("input[name=code]", f"{totp(device.bin_key):06d}")
+    page.click("main form button.primary")
+    at(page, "/orgs/")
+    names = page.locator("table tbody tr td:first-child a").all_inner_texts()
+    assert sorted(names) == names and set(names) == {o.name for o in orgs}
+    shot("20-consultant-overview")
+
+    org = orgs[0]
+    for name, path, expect in [
+        ("22-methods", "methods/", "VPN"),
+        ("23-devices", "devices/", None),
+        ("24-members", "members/", "consultant@example.jp"),
+    ]:
+        response = page.goto(f"/o/{org.id}/{path}")
+        assert response.status == 200, path
+        if expect:
+            assert expect in page.inner_text("main")
+        shot(name)
+    assert page.locator("html").get_attribute("lang") == "ja"
+
+    page.goto(f"/o/{org.id}/checklist/?role=admin")
+    link = page.locator("table.checklist tbody tr a").first
+    item_id = link.locator("strong").inner_text()
+    link.click()
+    at(page, "/organisation/")
+    assert item_id in page.inner_text("main h1")
+    shot("21-item")
+
+    page.click("form.lang button")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.goto(f"/o/{org.id}/")
+    assert "Dashboard" in page.inner_text("main")
+    shot("26-dashboard-en")
