@@ -30,6 +30,20 @@ def best_of(fn: Callable[[], object], repeat: int = 7) -> float:
     return statistics.median(times)
 
 
+def paired(a: Callable[[], object], b: Callable[[], object], repeat: int = 5) -> tuple[float, float]:
+    """Median wall times of *a* and *b*, run alternately (after one warm-up each), so that a busy machine
+    slows both sides of a ratio alike instead of whichever happened to run during the busy moment."""
+    a()
+    b()
+    ta, tb = [], []
+    for _ in range(repeat):
+        for fn, times in ((a, ta), (b, tb)):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+    return statistics.median(ta), statistics.median(tb)
+
+
 def catalog_rows() -> list[tuple[str, float, str, str]]:
     files = catalog_files()
     texts = [p.read_text(encoding="utf-8") for p in files]
@@ -60,8 +74,7 @@ def check_rows() -> list[tuple[str, float, str, str]]:
         for p in procs:
             p.wait()
 
-    bare_t = best_of(bare, repeat=5)
-    full = best_of(lambda: evaluate(os_name, collect(os_name), dt.date.today()), repeat=5)
+    bare_t, full = paired(bare, lambda: evaluate(os_name, collect(os_name), dt.date.today()), repeat=7)
     rows = [
         ("bare probe commands, in parallel", bare_t, "1.00×", "baseline"),
         ("tebiki check (collect + evaluate)", full, f"{full / bare_t:.2f}×",
@@ -91,10 +104,10 @@ def main() -> None:
         table.add_column(col)
     from tebiki.web.bench import ingestion_rows, overview_rows
 
-    rows = [*catalog_rows(), *check_rows(), *overview_rows(best_of), *ingestion_rows(best_of)]
+    rows = [*catalog_rows(), *check_rows(), *overview_rows(best_of), *ingestion_rows(best_of, paired)]
     for name, seconds, ratio, goal in rows:
         table.add_row(name, f"{seconds * 1000:.1f} ms", ratio, goal)
-    Console().print(table)
+    Console(width=max(Console().width, 120)).print(table)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from tebiki.agent import collect as col
@@ -15,7 +16,23 @@ from tebiki.agent.rules import evaluate
 
 from .common import LANG_OPTION, Lang, TableOrJson, console, err_console
 
-VERDICT = {"pass": "[green]pass[/green]", "fail": "[red]fail[/red]", "unknown": "[yellow]unknown[/yellow]"}
+VERDICT = {"pass": {"ja": "[green]✓ OK[/green]", "en": "[green]✓ pass[/green]"},
+           "fail": {"ja": "[red]✗ 要対応[/red]", "en": "[red]✗ fail[/red]"},
+           "unknown": {"ja": "[yellow]? 判定不可[/yellow]", "en": "[yellow]? unknown[/yellow]"}}
+UNKNOWN_BECAUSE = {"ja": "判定できませんでした: ", "en": "Could not decide: "}
+
+
+def evidence_text(evidence: dict, limit: int = 5) -> str:
+    """The values that decided, one per line (long lists cut to *limit* with a count)."""
+    lines = []
+    for key, value in evidence.items():
+        if isinstance(value, list):
+            shown = ", ".join(map(str, value[:limit])) + (f" … (+{len(value) - limit})" if len(value) > limit else "")
+            value = shown or "—"
+        elif isinstance(value, bool):
+            value = "yes" if value else "no"
+        lines.append(f"{key}: {value}")
+    return "\n".join(lines)
 
 
 def check_command(
@@ -73,12 +90,15 @@ def check_command(
         table = Table(title=f"tebiki check — {os_name} — {today.isoformat()}")
         for name in ({"ja": "項目", "en": "Check"}, {"ja": "結果", "en": "Result"},
                      {"ja": "根拠・直し方", "en": "Evidence / fix"}):
-            table.add_column(name[lang.value])
+            table.add_column(name[lang.value], overflow="fold")
         for check_id, c in result["checks"].items():
-            detail = c["reason"] or json.dumps(c["evidence"], ensure_ascii=False)
-            if c["fix"]:
-                detail += "\n→ " + c["fix"][lang.value]
-            table.add_row(f"{c['title'][lang.value]}\n[dim]{check_id}[/dim]", VERDICT[c["verdict"]], detail)
+            if c["reason"]:
+                detail = escape(UNKNOWN_BECAUSE[lang.value] + c["reason"])
+            else:
+                detail = f"[dim]{escape(c['source'])}[/dim]\n" + escape(evidence_text(c["evidence"]))
+            if c["fix"] and c["verdict"] != "pass":
+                detail += "\n[bold]→[/bold] " + escape(c["fix"][lang.value])
+            table.add_row(f"{c['title'][lang.value]}\n[dim]{check_id}[/dim]", VERDICT[c["verdict"]][lang.value], detail)
         console.print(table)
     if report:
         outcome = upload.report_and_flush(result, report, token or "", owner, ownership)
