@@ -61,6 +61,7 @@ def catalog_rows() -> list[tuple[str, float, str, str]]:
 
 def check_rows() -> list[tuple[str, float, str, str]]:
     import datetime as dt
+    import os
     import subprocess
 
     from tebiki.agent.collect import SOURCES, collect, current_os
@@ -69,7 +70,8 @@ def check_rows() -> list[tuple[str, float, str, str]]:
     os_name = current_os()
 
     def bare() -> None:
-        procs = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {**os.environ, "LC_ALL": "C", "LANG": "C"}  # as collect() runs them
+        procs = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
                  for cmd in SOURCES[os_name].values() if _exists(cmd[0])]
         for p in procs:
             p.wait()

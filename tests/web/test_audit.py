@@ -35,6 +35,17 @@ def test_a_status_change_is_logged_with_the_new_state(cast):
     assert e.organisation_id == cast.org.id and e.actor == cast.admin.email and e.data["status"] == "done"
 
 
+@pytest.mark.parametrize("view", ["item_status", "item"])
+def test_a_change_made_in_the_browser_is_logged_with_the_address_it_came_from(cast, view):
+    url = reverse(view, args=[cast.org.id, "mic-v5:admin:A-1", "organisation"])
+    data = {"status": "done"} if view == "item_status" else {"status": "done", "decision": "done", "deadline": "",
+                                                            "owner": "", "reason": ""}
+    response = cast.client(cast.admin).post(url, data, REMOTE_ADDR="192.0.2.7")
+    assert response.status_code in (200, 302)
+    e = AuditEntry.objects.get(action="item.change")
+    assert e.ip == "192.0.2.7" and e.actor == cast.admin.email
+
+
 def test_exports_and_invitations_are_logged(cast):
     c = cast.client(cast.admin)
     c.get(reverse("report_csv", args=[cast.org.id]))

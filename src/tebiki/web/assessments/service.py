@@ -102,7 +102,7 @@ def item_scopes(plan: Plan, item: str) -> list[str]:
 
 
 @transaction.atomic
-def save_item(org: Organisation, item: str, scope: str, values: dict[str, Any], user) -> ItemRecord:
+def save_item(org: Organisation, item: str, scope: str, values: dict[str, Any], user, request=None) -> ItemRecord:
     """Apply *values* (a subset of STATE_FIELDS) to (item, scope); all or nothing, with a history entry."""
     rec = (ItemRecord.objects.select_for_update().filter(organisation=org, item=item, scope=scope).first()
            or ItemRecord(organisation=org, item=item, scope=scope))
@@ -120,6 +120,6 @@ def save_item(org: Organisation, item: str, scope: str, values: dict[str, Any], 
     state["deadline"] = rec.deadline.isoformat() if isinstance(rec.deadline, dt.date) else None
     ItemChange.objects.create(organisation=org, item=item, scope=scope, state=state, changed_by=user,
                               changed_at=rec.updated_at)
-    audit.record("item.change", actor=user, organisation=org, target=f"{item} / {scope}", data=state)
+    audit.record("item.change", actor=user, request=request, organisation=org, target=f"{item} / {scope}", data=state)
     refresh_summary(org)
     return rec

@@ -132,7 +132,7 @@ def item(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
             try:
                 save_item(request.org, item_id, scope, {
                     "status": data["status"], "decision": data["decision"] or None, "deadline": data["deadline"],
-                    "owner": data["owner"].strip(), "reason": data["reason"].strip()}, request.user)
+                    "owner": data["owner"].strip(), "reason": data["reason"].strip()}, request.user, request)
             except InvalidState:  # the form checks the same rules; this guards a race
                 form.add_error(None, _("The change was not saved."))
             else:
@@ -163,7 +163,7 @@ def item_status(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
         error = _("This item does not apply to this scope.")
     else:
         try:
-            save_item(request.org, item_id, scope, {"status": form.cleaned_data["status"]}, request.user)
+            save_item(request.org, item_id, scope, {"status": form.cleaned_data["status"]}, request.user, request)
         except InvalidState as err:
             from .forms import PROBLEM_MESSAGES
             error = " ".join(str(PROBLEM_MESSAGES[c]) for _, c in err.problems)
