@@ -111,3 +111,10 @@ def test_hostile_text_is_escaped(cast):
     c.post(item_url(cast.org), {"status": "done", "decision": "done", "reason": "<script>alert(1)</script>"})
     page = c.get(item_url(cast.org)).content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_checklist_is_grouped_under_each_role(cast):
+    html = cast.client(cast.admin).get(reverse("checklist", args=[cast.org.id])).content.decode()
+    headers = [h for h in ("経営者", "システム・セキュリティ管理者", "テレワーク勤務者") if f'scope="rowgroup">{h}<' in html]
+    assert len(headers) == 3
+    assert html.index('rowgroup">システム・セキュリティ管理者') < html.index("A-1")

@@ -83,7 +83,7 @@ def checklist(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/checklist.html", {
         "org": request.org, "form": form, "rows": rows, "total": sum(r.applies for r in plan.rows),
         "measures": by_id, "can_edit": request.membership.can_edit, "status_form": StatusForm(),
-        "today": timezone.localdate(),
+        "today": timezone.localdate(), "roles": {r.id: r.title for r in plan.catalog.roles},
     })
 
 
