@@ -6,12 +6,14 @@ Every main page is saved as a screenshot in artifacts/screenshots/.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 import re
 import unicodedata
 
 import openpyxl
 import pytest
+import yaml
 from django_otp.oath import totp
 from pypdf import PdfReader
 
@@ -168,6 +170,7 @@ def test_the_other_main_pages_render_in_japanese_and_english(page, shot):
     """Item page, method comparison, devices, members, audit log and the consultant overview, screenshotted."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from tebiki.web.orgs.management.commands.demo import DEMO, add_devices
     from tests.web.conftest import make_org, make_user
 
     orgs = [make_org(name) for name in ("サンプル商事", "北町製作所", "南町会計事務所")]
@@ -175,6 +178,8 @@ def test_the_other_main_pages_render_in_japanese_and_english(page, shot):
     for org in orgs[1:]:
         org.memberships.create(user=consultant, role="consultant")
     device = TOTPDevice.objects.create(user=consultant, name="phone", confirmed=True)
+    spec = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+    add_devices(orgs[0], consultant, spec["devices"], dt.date(2026, 12, 1))
 
     sign_in(page, "consultant@example.jp")
     at(page, "/accounts/mfa/verify/", query=True)
@@ -188,7 +193,7 @@ def test_the_other_main_pages_render_in_japanese_and_english(page, shot):
     org = orgs[0]
     for name, path, expect in [
         ("22-methods", "methods/", "VPN"),
-        ("23-devices", "devices/", None),
+        ("23-devices", "devices/", "SOUMU-PC01"),
         ("24-members", "members/", "consultant@example.jp"),
     ]:
         response = page.goto(f"/o/{org.id}/{path}")

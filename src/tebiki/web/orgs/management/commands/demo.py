@@ -92,4 +92,28 @@ def fill(org: Organisation, user, spec: dict) -> None:
                                   state={**state, "deadline": state["deadline"].isoformat() if state["deadline"] else None}))
     ItemRecord.objects.bulk_create(records)
     ItemChange.objects.bulk_create(changes)
+    add_devices(org, user, spec.get("devices", []), today)
     refresh_summary(org)
+
+
+VERDICTS = {"p": "pass", "f": "fail", "u": "unknown"}
+
+
+def add_devices(org: Organisation, user, devices: list[dict], today: dt.date) -> None:
+    """Store each demo terminal's reports through the same ingestion path the agent's uploads take."""
+    from tebiki.agent.rules import CHECK_IDS
+    from tebiki.web.devices.models import EnrolmentToken
+    from tebiki.web.devices.service import ingest
+
+    if not devices:
+        return
+    token, _ = EnrolmentToken.issue(org, "デモ端末", user)
+    for n, d in enumerate(devices):
+        reports = d["reports"]
+        for age, verdicts in zip(range(len(reports) - 1, -1, -1), reports, strict=True):
+            if len(verdicts) != len(CHECK_IDS):
+                raise ValueError(f"demo.yaml: {d['hostname']}: {verdicts!r} needs one letter per check")
+            checks = {cid: {"verdict": VERDICTS[v], "reason": "" if v != "u" else "demo: not reported by this OS",
+                            "evidence": {}} for cid, v in zip(CHECK_IDS, verdicts, strict=True)}
+            device = {k: d[k] for k in ("hostname", "os", "os_version", "owner", "ownership")} | {"key": f"demo-{n:03d}"}
+            ingest(token, f"demo-{n:03d}-{age}", device, today - dt.timedelta(days=30 * age), checks, "agent")
