@@ -32,8 +32,8 @@ def test_a_manager_adds_a_contact_that_every_member_then_sees(cast):
 
 
 @pytest.mark.parametrize("change,field,message", [
-    ({"phone": "", "email": ""}, "phone", "phone number or an email"),
-    ({"phone": "call me maybe"}, "phone", "digits"),
+    ({"phone": "", "email": ""}, "phone", "電話番号かメールアドレス"),
+    ({"phone": "call me maybe"}, "phone", "数字"),
     ({"email": "not-an-email"}, "email", "メールアドレス"),
     ({"situation": "alien_invasion"}, "situation", "alien_invasion"),
     ({"availability": "sometimes"}, "availability", "sometimes"),
