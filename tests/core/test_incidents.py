@@ -68,3 +68,11 @@ def test_card_sections_put_general_contacts_under_every_situation_and_any_time_i
 def test_a_situation_without_contacts_says_so():
     sections = card_sections(situations(), [])
     assert not any(s.has_contacts for s in sections)
+
+
+def test_the_same_people_in_and_out_of_hours_make_one_any_time_line():
+    from tebiki.core.incidents import general_section
+
+    assert general_section([contact(GENERAL, "always", name="総務")]).same_any_time
+    assert not general_section([contact(GENERAL, "always"), contact(GENERAL, "out_of_hours")]).same_any_time
+    assert not general_section([]).same_any_time

@@ -132,3 +132,12 @@ def test_the_report_link_reaches_the_contact_card_of_its_own_organisation_only(c
     _, token = ReportLink.issue(cast.org, cast.admin)
     page = cast.client(None).get(reverse("public_contacts", args=[token])).content.decode()
     assert "当社の窓口" in page and "よその窓口" not in page
+
+
+def test_the_card_lists_contacts_for_every_situation_once_and_any_time_contacts_on_one_line(cast):
+    add(cast.org, name="総務部", situation="general", availability="always")
+    add(cast.org, name="委託先サポート", situation="malware", availability="always")
+    page = cast.client(cast.worker).get(reverse("contact_card", args=[cast.org.id])).content.decode()
+    assert page.count("総務部") == 2  # the first-contact box: business hours and out of hours
+    malware = page.split("ウイルス感染・ランサムウェア")[1].split("</section>")[0]
+    assert malware.count("委託先サポート") == 1 and "いつでも" in malware

@@ -90,7 +90,7 @@ class ContactLike(Protocol):
 class CardSection:
     """One situation on the contact card: what to do first and whom to call, in hours and out of hours."""
 
-    situation: Situation
+    situation: Situation | None
     business_hours: list[Any] = field(default_factory=list)
     out_of_hours: list[Any] = field(default_factory=list)
 
@@ -98,23 +98,39 @@ class CardSection:
     def has_contacts(self) -> bool:
         return bool(self.business_hours or self.out_of_hours)
 
+    @property
+    def same_any_time(self) -> bool:
+        """The same people in and out of hours: one "any time" line is enough."""
+        return bool(self.business_hours) and self.business_hours == self.out_of_hours
 
-def card_sections(data: Situations, contacts: Iterable[ContactLike]) -> list[CardSection]:
-    """Contacts grouped per situation in file order; general contacts join every situation, "always" both columns."""
-    ordered = sorted(contacts, key=lambda c: (c.position, getattr(c, "id", 0) or 0))
-    sections = []
-    for s in data.situations:
-        sec = CardSection(s)
-        for c in ordered:
-            if c.situation not in (s.id, GENERAL):
-                continue
-            if c.availability in ("business_hours", "always"):
-                sec.business_hours.append(c)
-            if c.availability in ("out_of_hours", "always"):
-                sec.out_of_hours.append(c)
-        sections.append(sec)
-    return sections
+
+def _ordered(contacts: Iterable[ContactLike]) -> list[ContactLike]:
+    return sorted(contacts, key=lambda c: (c.position, getattr(c, "id", 0) or 0))
+
+
+def _fill(sec: CardSection, contacts: list[ContactLike], situation_ids: tuple[str, ...]) -> CardSection:
+    for c in contacts:
+        if c.situation not in situation_ids:
+            continue
+        if c.availability in ("business_hours", "always"):
+            sec.business_hours.append(c)
+        if c.availability in ("out_of_hours", "always"):
+            sec.out_of_hours.append(c)
+    return sec
+
+
+def card_sections(data: Situations, contacts: Iterable[ContactLike], with_general: bool = True) -> list[CardSection]:
+    """Contacts per situation in file order, "always" in both columns; general contacts join each situation
+    unless *with_general* is off (the printed card lists them once, see general_section)."""
+    ordered = _ordered(contacts)
+    ids = (GENERAL,) if with_general else ()
+    return [_fill(CardSection(s), ordered, (s.id, *ids)) for s in data.situations]
+
+
+def general_section(contacts: Iterable[ContactLike]) -> CardSection:
+    """The contacts for every situation, once (situation is None)."""
+    return _fill(CardSection(None), _ordered(contacts), (GENERAL,))
 
 
 __all__ = ["AVAILABILITY", "GENERAL", "OPEN_STATUSES", "STATUSES", "CardSection", "Situation", "Situations",
-           "card_sections", "load_situations", "situations"]
+           "card_sections", "general_section", "load_situations", "situations"]

@@ -8,6 +8,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tebiki.catalog import get_catalog
 from tebiki.core.incidents import GENERAL, situations
@@ -51,7 +52,8 @@ class ReportForm(forms.Form):
 
     situation = forms.ChoiceField(label=_("What happened?"), widget=forms.RadioSelect)
     occurred_at = forms.DateTimeField(label=_("When did it happen (or when did you notice)?"),
-                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                 format="%Y-%m-%dT%H:%M"))
     device = forms.CharField(label=_("Device involved"), max_length=100, required=False, validators=[no_control],
                              help_text=_("e.g. company laptop, own smartphone, USB stick"))
     description = forms.CharField(label=_("What happened, in your own words"), max_length=4000, min_length=5,
@@ -62,6 +64,8 @@ class ReportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["situation"].choices = situation_choices()
+        if not self.is_bound:
+            self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
         for name in ("device", "description", "reporter_name", "reporter_contact"):
             self.fields[name].widget.attrs["maxlength"] = self.fields[name].max_length
 
@@ -76,7 +80,7 @@ class ReportForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    status = forms.ChoiceField(label=pgettext_lazy("incident", "Status"), choices=Status.choices)
     note = forms.CharField(label=_("Note"), max_length=4000, required=False, validators=[no_control],
                            widget=forms.Textarea(attrs={"rows": 2}))
 

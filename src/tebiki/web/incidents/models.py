@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tebiki.core.incidents import OPEN_STATUSES
 from tebiki.web.orgs.models import Organisation
@@ -30,7 +31,7 @@ class Contact(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="incident_contacts")
     situation = models.CharField(_("situation"), max_length=30)  # an ID of core/data/incident_situations.yaml
-    availability = models.CharField(_("when"), max_length=20, choices=Availability.choices,
+    availability = models.CharField(_("availability"), max_length=20, choices=Availability.choices,
                                     default=Availability.BUSINESS_HOURS)
     name = models.CharField(_("name"), max_length=100)
     role = models.CharField(_("role or team"), max_length=100, blank=True)
@@ -118,7 +119,7 @@ class Incident(models.Model):
                                     related_name="+")
     report_link = models.ForeignKey(ReportLink, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="incidents")
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    status = models.CharField(pgettext_lazy("incident", "Status"), max_length=20, choices=Status.choices, default=Status.NEW)
     trouble_cases = models.JSONField(default=list, blank=True)  # MIC trouble case IDs
     measures = models.JSONField(default=list, blank=True)  # MIC measure IDs
     created_at = models.DateTimeField(default=timezone.now)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tebiki.core.incidents import card_sections, situations
+from tebiki.core.incidents import card_sections, general_section, situations
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_objects, org_view
 from tebiki.web.reports.views import PdfError, html_to_pdf
@@ -30,8 +30,12 @@ def sections_for(org):
     return card_sections(situations(), Contact.objects.filter(organisation=org))
 
 
-def card_context(org_name: str, sections, css_href: str) -> dict:
-    return {"org_name": org_name, "sections": sections, "css_href": css_href, "today": timezone.localdate()}
+def card_context(org, css_href: str) -> dict:
+    """The printed card lists the contacts for every situation once, at the top, to fit on one A5 page."""
+    contacts = list(Contact.objects.filter(organisation=org))
+    return {"org_name": org.name, "general": general_section(contacts),
+            "sections": card_sections(situations(), contacts, with_general=False), "css_href": css_href,
+            "today": timezone.localdate()}
 
 
 @require_GET
@@ -93,17 +97,14 @@ def contact_delete(request: HttpRequest, contact_id: int) -> HttpResponse:
 @require_GET
 @org_view()
 def card(request: HttpRequest) -> HttpResponse:
-    return render(request, "incidents/card.html",
-                  card_context(request.org.name, sections_for(request.org), static(CARD_CSS)))
+    return render(request, "incidents/card.html", card_context(request.org, static(CARD_CSS)))
 
 
 @require_GET
 @org_view()
 def card_pdf(request: HttpRequest) -> HttpResponse:
     css = finders.find(CARD_CSS)
-    html = render_to_string("incidents/card.html",
-                            card_context(request.org.name, sections_for(request.org), Path(css).as_uri()),
-                            request=request)
+    html = render_to_string("incidents/card.html", card_context(request.org, Path(css).as_uri()), request=request)
     try:
         body = html_to_pdf(html)
     except PdfError:

@@ -84,8 +84,7 @@ def public_sent(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def public_contacts(request: HttpRequest, token: str) -> HttpResponse:
     link = _link_or_404(token)
-    return render(request, "incidents/card.html",
-                  card_context(link.organisation.name, sections_for(link.organisation), static(CARD_CSS)))
+    return render(request, "incidents/card.html", card_context(link.organisation, static(CARD_CSS)))
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,3 +10,11 @@ document.addEventListener("DOMContentLoaded", function () {
   radios.forEach(function (r) { r.addEventListener("change", show); });
   show();
 });
+
+// The contact card's print button (no inline handlers under the CSP).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () { window.print(); });
+  });
+});
