@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from tebiki.web.audit.models import AuditEntry
 from tebiki.web.incidents.models import AppendOnly, Contact, Incident, IncidentEvent, ReportLink
+from tests.web.test_contacts import VALID
+from tests.web.test_hostile import HOSTILE
 
 
 def when(minutes_ago: int = 30) -> str:
@@ -370,3 +372,43 @@ def test_the_dashboard_counts_open_incidents_for_editors(cast):
     card = page.split('id="open-incidents"')[1].split("</section>")[0]
     assert ">2<" in card
     assert 'id="open-incidents"' not in cast.client(cast.worker).get(reverse("dashboard", args=[cast.org.id])).content.decode()
+
+
+# ---------------------------------------------------------------- hostile input (the strings of test_hostile.py)
+
+REPORT_FIELDS = ["situation", "occurred_at", "device", "description", "reporter_name", "reporter_contact"]
+
+
+@pytest.mark.parametrize("field", REPORT_FIELDS)
+@pytest.mark.parametrize("hostile", HOSTILE, ids=range(len(HOSTILE)))
+def test_the_report_form_survives_hostile_text(cast, token, field, hostile):
+    r = send(token, **{field: hostile})
+    assert r.status_code < 500
+    if r.status_code >= 400:
+        assert not Incident.objects.exists() and mail.outbox == []
+    else:
+        inc = Incident.objects.get()
+        page = cast.client(cast.admin).get(reverse("incident", args=[cast.org.id, inc.id])).content.decode()
+        assert "<script>alert(1)</script>" not in page and "<img src=x" not in page
+        log = cast.client(cast.admin).get(reverse("incidents", args=[cast.org.id])).content.decode()
+        assert "<script>alert(1)</script>" not in log
+    assert "<script>alert(1)</script>" not in r.content.decode()
+
+
+@pytest.mark.parametrize("field", ["name", "phone", "email", "notes", "position"])
+@pytest.mark.parametrize("hostile", HOSTILE, ids=range(len(HOSTILE)))
+def test_the_contact_form_survives_hostile_text(cast, token, field, hostile):
+    r = cast.client(cast.admin).post(reverse("contact_new", args=[cast.org.id]), {**VALID, field: hostile})
+    assert r.status_code < 500
+    if r.status_code >= 400:
+        assert not Contact.objects.exists()
+    for url in (reverse("public_report", args=[token]), reverse("public_contacts", args=[token])):
+        assert "<script>alert(1)</script>" not in Client_get(url).content.decode()
+
+
+def test_deleting_an_organisation_takes_its_incidents_and_timeline_with_it(cast, token):
+    send(token)
+    make_incident(cast.other)
+    cast.org.delete()
+    assert list(Incident.objects.values_list("organisation", flat=True)) == [cast.other.id]
+    assert IncidentEvent.objects.count() == 1 and not ReportLink.objects.exists()
