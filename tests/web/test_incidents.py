@@ -179,7 +179,9 @@ def test_a_link_reaches_its_form_and_contacts_and_nothing_else_of_the_organisati
     make_incident(cast.org)  # another report that must not show
     Contact.objects.create(organisation=cast.other, situation="phishing", name="よその窓口", phone="03-9999-9999")
     c = Client()
-    page = c.get(reverse("public_report", args=[token])).content.decode()
+    r = c.get(reverse("public_report", args=[token]))
+    assert "no-store" in r["Cache-Control"] and "private" in r["Cache-Control"]
+    page = r.content.decode()
     assert "警告が出た" not in page and "よその窓口" not in page and "よその会社" not in page
     assert "admin@test.example" not in page and f"/o/{cast.org.id}/" not in page
     send(token, client=c)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tebiki.core.incidents import situations
@@ -45,6 +46,7 @@ def _form_page(request, *, org_name: str, sections, form, action: str, contacts_
         "choices": list(zip(form["situation"], sections, strict=True)), **(extra or {})}, status=status)
 
 
+@never_cache  # pages opened by a secret link stay out of shared caches
 @require_http_methods(["GET", "POST"])
 def public_report(request: HttpRequest, token: str) -> HttpResponse:
     link = _link_or_404(token)
@@ -74,6 +76,7 @@ def _sent_page(request, org_name: str, sections, contacts_url: str, org=None) ->
                                                    "contacts_url": contacts_url, "org": org})
 
 
+@never_cache
 @require_GET
 def public_sent(request: HttpRequest, token: str) -> HttpResponse:
     link = _link_or_404(token)
@@ -81,6 +84,7 @@ def public_sent(request: HttpRequest, token: str) -> HttpResponse:
                       reverse("public_contacts", args=[token]))
 
 
+@never_cache
 @require_GET
 def public_contacts(request: HttpRequest, token: str) -> HttpResponse:
     link = _link_or_404(token)
