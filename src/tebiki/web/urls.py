@@ -9,6 +9,8 @@ from tebiki.web.assessments import views as assessments
 from tebiki.web.audit import views as audit
 from tebiki.web.devices import views as devices
 from tebiki.web.devices.api import api
+from tebiki.web.incidents.views import contacts, report
+from tebiki.web.incidents.views import log as incidents
 from tebiki.web.orgs import views as orgs
 from tebiki.web.reports import views as reports
 
@@ -32,6 +34,21 @@ org_patterns = [
     path("devices/tokens/", devices.create_token, name="create_token"),
     path("devices/tokens/<int:token_id>/revoke/", devices.revoke_token, name="revoke_token"),
     path("devices/<int:device_id>/", devices.device, name="device"),
+    path("contacts/", contacts.contacts, name="contacts"),
+    path("contacts/new/", contacts.contact_new, name="contact_new"),
+    path("contacts/card/", contacts.card, name="contact_card"),
+    path("contacts/card.pdf", contacts.card_pdf, name="contact_card_pdf"),
+    path("contacts/<int:contact_id>/", contacts.contact_edit, name="contact_edit"),
+    path("contacts/<int:contact_id>/delete/", contacts.contact_delete, name="contact_delete"),
+    path("incidents/", incidents.incidents, name="incidents"),
+    path("incidents/report/", report.member_report, name="incident_report"),
+    path("incidents/sent/", report.member_sent, name="incident_sent"),
+    path("incidents/link/", incidents.issue_link, name="issue_report_link"),
+    path("incidents/link/revoke/", incidents.revoke_link, name="revoke_report_link"),
+    path("incidents/<int:incident_id>/", incidents.incident, name="incident"),
+    path("incidents/<int:incident_id>/status/", incidents.incident_status, name="incident_status"),
+    path("incidents/<int:incident_id>/note/", incidents.incident_note, name="incident_note"),
+    path("incidents/<int:incident_id>/links/", incidents.incident_links, name="incident_links"),
     path("reports/", reports.index, name="reports"),
     path("reports/report.xlsx", reports.xlsx, name="report_xlsx"),
     path("reports/report.html", reports.html, name="report_html"),
@@ -48,6 +65,9 @@ urlpatterns = [
     path("accounts/mfa/setup/", mfa_views.setup, name="mfa_setup"),
     path("accounts/mfa/verify/", mfa_views.verify, name="mfa_verify"),
     path("invite/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
+    path("r/<str:token>/", report.public_report, name="public_report"),
+    path("r/<str:token>/sent/", report.public_sent, name="public_sent"),
+    path("r/<str:token>/contacts/", report.public_contacts, name="public_contacts"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("orgs/", orgs.overview, name="overview"),
     path("orgs/new/", orgs.org_new, name="org_new"),

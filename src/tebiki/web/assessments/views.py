@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tebiki.web.audit import log as audit
 from tebiki.web.devices.service import fleet_for_measure
+from tebiki.web.incidents.models import Incident
 from tebiki.web.orgs.access import org_objects, org_view
 
 from .forms import EvidenceForm, FilterForm, ItemForm, StatusForm
@@ -57,6 +58,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "actions": plan.actions()[:15], "open_count": sum(r.is_open for r in plan.rows),
         "overdue": [r for r in plan.rows if r.overdue(today)],
         "cases": exp["trouble_cases"], "risks": exp["risk_types"], "today": today,
+        "open_incidents": org_objects(request, Incident).open().count()
+        if request.membership.can_edit else None,
     })
 
 
