@@ -49,6 +49,7 @@ class SelfEvaluationSheet:
     date_text: str
     evaluation_title: str
     columns: tuple[str, ...]
+    evaluation_start: int  # index of the first column the company fills in (現状 … 実施判定)
     rows: tuple[EvaluationRow, ...]
     assets_title: str
     asset_header: tuple[str, ...]
@@ -116,7 +117,8 @@ def self_evaluation(catalog: Catalog, assessment: Assessment, choices: PolicyCho
         tuple((a.title.ja, a.meaning.ja) for a in se.impact_aspects) + tuple((d.title.ja, d.meaning.ja) for d in se.decisions)
     return SelfEvaluationSheet(
         title=sheet.title, organisation=assessment.profile.name, date_text=japanese_date(today, tpl.era),
-        evaluation_title=sheet.evaluation, columns=columns, rows=tuple(rows), assets_title=sheet.assets,
+        evaluation_title=sheet.evaluation, columns=columns,
+        evaluation_start=columns.index(titles["current_state"]), rows=tuple(rows), assets_title=sheet.assets,
         asset_header=tuple(sheet.asset_header), assets=tuple(assets), legend_title=sheet.legend,
         legend_header=tuple(sheet.legend_header), legend=legend, example_title=sheet.example_title,
         example=se.example.ja, impact_choices=tuple(levels.values()))
