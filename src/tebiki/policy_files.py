@@ -18,6 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -31,6 +32,11 @@ HEADING_FONT = "游ゴシック"
 LATIN_FONT = "Century"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _text(value: object) -> object:
+    """Drop characters Office XML cannot hold (a profile or a checklist note may carry them), then neutralise formulas."""
+    return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", value)) if isinstance(value, str) else value
 
 
 # --- DOCX ------------------------------------------------------------------------------------------------------------
@@ -93,7 +99,7 @@ def _paragraph(doc, text: str, indent_mm: float = 4.0, first_mm: float | None = 
     for i, line in enumerate(text.split("\n")):
         if i:
             para.add_run().add_break()
-        para.add_run(line).bold = bold
+        para.add_run(ILLEGAL_CHARACTERS_RE.sub("", line)).bold = bold
     return para
 
 
@@ -123,7 +129,7 @@ def _table(doc, title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]
     for row in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=True):
-            cell.text = text
+            cell.text = ILLEGAL_CHARACTERS_RE.sub("", text)
     table.autofit = False
     for column, width in zip(table.columns, widths_mm, strict=True):
         column.width = Mm(width)  # the grid, which LibreOffice follows
@@ -147,7 +153,7 @@ def render_docx(doc_model: PolicyDocument) -> bytes:
     _style(doc, "Heading 2", 11, HEADING_FONT, bold=True)
     _set_fonts(doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")), BODY_FONT)
     doc.core_properties.title = doc_model.title
-    doc.core_properties.author = doc_model.organisation
+    doc.core_properties.author = ILLEGAL_CHARACTERS_RE.sub("", doc_model.organisation)
     doc.core_properties.language = "ja-JP"
 
     title = doc.add_paragraph(doc_model.title, style="Title")
@@ -186,7 +192,7 @@ WIDTHS = [5, 10, 16, 28, 50, 40, 24, 7, 8, 9, 28, 12, 12, 12, 14, 22, 14]
 
 def _header(ws, row: int, values: tuple[str, ...]) -> None:
     for col, value in enumerate(values, start=1):
-        cell = ws.cell(row=row, column=col, value=safe_cell(value))
+        cell = ws.cell(row=row, column=col, value=_text(value))
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -195,7 +201,7 @@ def _header(ws, row: int, values: tuple[str, ...]) -> None:
 
 def _body(ws, row: int, values: tuple[object, ...], shaded: range | None = None) -> None:
     for col, value in enumerate(values, start=1):
-        cell = ws.cell(row=row, column=col, value=safe_cell(value))
+        cell = ws.cell(row=row, column=col, value=_text(value))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.border = GRID
         if shaded and col in shaded:
@@ -207,9 +213,9 @@ def render_xlsx(sheet: SelfEvaluationSheet) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = sheet.evaluation_title
-    ws["A1"] = safe_cell(sheet.title)
+    ws["A1"] = _text(sheet.title)
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = safe_cell(f"{sheet.organisation}　{sheet.date_text}")
+    ws["A2"] = _text(f"{sheet.organisation}　{sheet.date_text}")
     _header(ws, 3, sheet.columns)
     first_eval = sheet.evaluation_start + 1  # 現状 … 実施判定 are the company's columns
     shaded = range(first_eval, first_eval + 6)
@@ -243,8 +249,8 @@ def render_xlsx(sheet: SelfEvaluationSheet) -> bytes:
     for i, (title, meaning) in enumerate(sheet.legend, start=2):
         _body(legend, i, (title, meaning))
     row = len(sheet.legend) + 3
-    legend.cell(row=row, column=1, value=safe_cell(sheet.example_title)).font = Font(bold=True)
-    legend.cell(row=row + 1, column=1, value=safe_cell(sheet.example)).alignment = Alignment(wrap_text=True,
+    legend.cell(row=row, column=1, value=_text(sheet.example_title)).font = Font(bold=True)
+    legend.cell(row=row + 1, column=1, value=_text(sheet.example)).alignment = Alignment(wrap_text=True,
                                                                                               vertical="top")
     legend.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=2)
     legend.row_dimensions[row + 1].height = 300

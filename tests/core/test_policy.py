@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 
-from tebiki.catalog import get_catalog
+from tebiki.catalog import CatalogError, get_catalog
 from tebiki.core.assessment import new_assessment, record
 from tebiki.core.errors import DataError
 from tebiki.core.policy import (
+    ParamSpec,
     PolicyChoices,
     build_document,
     candidates,
+    check_template,
     japanese_date,
     kanji_number,
     parameters,
@@ -214,3 +217,28 @@ def test_malformed_choices_name_the_field(catalog, data, field):
     with pytest.raises(DataError) as err:
         parse_choices(catalog, data)
     assert err.value.field == field
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda t: {"policy_clauses": {**t.policy_clauses, "csaj-2018:6.1.2-1": "パスワードは{min_pasword_length}文字"}},
+     "placeholder 'min_pasword_length' is not a parameter of csaj-2018:6.1.2-1"),
+    (lambda t: {"policy_clauses": {**t.policy_clauses, "csaj-2018:6.1.2-1": "パスワードは{min_password_length}文字"}},
+     "the clause does not show parameter 'lockout_duration'"),
+    (lambda t: {"policy_clauses": {k: v for k, v in t.policy_clauses.items() if k != "csaj-2018:8.1.1-1"}},
+     "csaj-2018:8.1.1-1: has parameters a company may change but no clause wording"),
+    (lambda t: {"parameters": {**t.parameters, "colour": ParamSpec(type="int", min=1, max=2)}},
+     "parameters.colour: no CSAJ policy or rule has this parameter"),
+    (lambda t: {"parameters": {**t.parameters, "min_password_length": ParamSpec(type="int", min=14, max=20)}},
+     "parameters.min_password_length: the CSAJ value does not fit"),
+    (lambda t: {"rule_conditions": {"csaj-2018:rule-9.9-9": {"terminal": "company"}}}, "unknown rule article"),
+    (lambda t: {"rule_conditions": {"csaj-2018:rule-9.1-1": {"terminal": "laptop"}}}, "'laptop' is not one of"),
+])
+def test_a_template_that_disagrees_with_the_catalog_is_refused(catalog, change, message):
+    tpl = template(catalog)
+    with pytest.raises(CatalogError, match=re.escape(message)):
+        check_template(catalog, tpl.model_copy(update=change(tpl)))
+
+
+def test_control_characters_are_refused_in_text_the_company_types(catalog):
+    with pytest.raises(DataError, match="control characters"):
+        parse_choices(catalog, {"impacts": {"csaj-2018:6.1.1-1": {"current_state": "a\x0bb"}}})

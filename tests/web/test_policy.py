@@ -17,6 +17,7 @@ from tebiki.web.assessments.service import assessment_of
 from tebiki.web.audit.models import AuditEntry
 from tebiki.web.policy.forms import impact_field, include_field, param_field, state_field
 from tebiki.web.policy.models import PolicySettings, choices_of
+from tests.web.test_hostile import HOSTILE
 
 
 def form_data(org, **changes) -> dict[str, str]:
@@ -128,3 +129,46 @@ def test_the_page_and_the_reports_page_link_each_other(cast):
     c = cast.client(cast.worker)
     reports = c.get(reverse("reports", args=[cast.org.id])).content.decode()
     assert reverse("policy", args=[cast.org.id]) in reports
+
+
+def first_evaluated(org) -> str:
+    return next(c.id for c in candidates(get_catalog(), assessment_of(org), choices_of(org))
+                if c.kind == "policy" and c.applies)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_free_text_is_stored_safely_or_refused(cast, hostile):
+    c = cast.client(cast.admin)
+    item = first_evaluated(cast.org)
+    r = c.post(edit_url(cast), form_data(cast.org, **{"assets-internal": hostile, state_field(item): hostile}))
+    assert r.status_code in (302, 422)
+    assert "<script>alert(1)</script>" not in r.content.decode()
+    if r.status_code == 422:
+        assert not PolicySettings.objects.exists()
+        return
+    page = c.get(reverse("policy", args=[cast.org.id]))
+    assert page.status_code == 200 and "<script>alert(1)</script>" not in page.content.decode()
+    sheet = c.get(reverse("policy_xlsx", args=[cast.org.id]))
+    cells = [v for ws in load_workbook(io.BytesIO(sheet.content)) for row in ws.iter_rows(values_only=True) for v in row]
+    assert not any(isinstance(v, str) and v.startswith(("=", "@")) for v in cells)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_values_are_refused_where_only_a_value_of_a_kind_fits(cast, hostile):
+    item = first_evaluated(cast.org)
+    r = cast.client(cast.admin).post(edit_url(cast), form_data(cast.org, **{
+        param_field("min_password_length"): hostile, param_field("wifi_protocol"): hostile,
+        "effective_date": hostile, impact_field(item, "confidentiality"): hostile}))
+    assert r.status_code == 422
+    assert {param_field("min_password_length"), param_field("wifi_protocol"), "effective_date",
+            impact_field(item, "confidentiality")} <= set(r.context["form"].errors)
+    assert not PolicySettings.objects.exists()
+
+
+def test_control_characters_in_recorded_notes_do_not_break_the_sheet(cast):
+    ItemRecord.objects.create(organisation=cast.org, item="csaj-2018:5.2.2-1", scope="organisation",
+                              status="not_done", reason="line\x0bbreak", owner="a\x1bb")
+    response = cast.client(cast.admin).get(reverse("policy_xlsx", args=[cast.org.id]))
+    ws = load_workbook(io.BytesIO(response.content))["評価"]
+    values = [c.value for row in ws.iter_rows(min_row=4) for c in row]
+    assert "未実施：linebreak" in values and "ab" in values

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -41,8 +42,17 @@ from .errors import DataError
 
 DATA = Path(__file__).parent / "data" / "policy_document.yaml"
 ASPECTS = ("confidentiality", "integrity", "availability", "accountability")
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not storable in PostgreSQL text or Office XML
+
+
+def no_control_characters(text: str) -> str:
+    if _CONTROL.search(text):
+        raise ValueError("control characters are not allowed")
+    return text
+
+
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+                      AfterValidator(no_control_characters)]
 
 
 class _Strict(BaseModel):
@@ -157,9 +167,20 @@ def _read_template() -> DocumentTemplate:
         raise CatalogError(f"{DATA.name}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
 
 
+_checked: list[tuple[Catalog, DocumentTemplate]] = []  # the last catalog checked, so a request checks once
+
+
 def template(catalog: Catalog) -> DocumentTemplate:
     """The validated template, cross-checked against the catalog (parameters, IDs, placeholders)."""
-    tpl = _read_template()
+    if _checked and _checked[0][0] is catalog:
+        return _checked[0][1]
+    tpl = check_template(catalog, _read_template())
+    _checked[:] = [(catalog, tpl)]
+    return tpl
+
+
+def check_template(catalog: Catalog, tpl: DocumentTemplate) -> DocumentTemplate:
+    """Raise CatalogError naming the key when the template and the catalog disagree."""
     params = parameters(catalog, tpl)
 
     def fail(where: str, reason: str) -> None:

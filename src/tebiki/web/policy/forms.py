@@ -5,15 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tebiki.catalog import Catalog
-from tebiki.core.policy import ASPECTS, Candidate, ParameterInfo, PolicyChoices, parameters, template, validate_parameters
+from tebiki.core.policy import (
+    ASPECTS,
+    Candidate,
+    ParameterInfo,
+    PolicyChoices,
+    no_control_characters,
+    parameters,
+    template,
+    validate_parameters,
+)
 
 ENCRYPT_CHOICES = [("", "–"), ("yes", _("Required")), ("no", _("Not required"))]
 ASPECT_LABELS = {"confidentiality": _("Confidentiality"), "integrity": _("Integrity"),
                  "availability": _("Availability"), "accountability": _("Accountability")}
 MAX_ASSETS = 50
+
+
+def plain_text(value: str) -> None:
+    try:
+        no_control_characters(value)
+    except ValueError:
+        raise ValidationError(_("Control characters are not allowed.")) from None
 
 
 def include_field(item: str) -> str:
@@ -64,7 +81,7 @@ class PolicyChoicesForm(forms.Form):
         for ac in self.asset_classes:
             entry = choices.assets.get(ac.id)
             self.fields[f"assets-{ac.id}"] = forms.CharField(
-                label=getattr(ac.title, lang), required=False, max_length=5000,
+                label=getattr(ac.title, lang), required=False, max_length=5000, validators=[plain_text],
                 widget=forms.Textarea(attrs={"rows": 3}), initial="\n".join(entry.assets) if entry else "",
                 help_text=_("One information asset per line."))
             encrypt = "" if entry is None or entry.encrypt is None else "yes" if entry.encrypt else "no"
@@ -79,7 +96,7 @@ class PolicyChoicesForm(forms.Form):
                     label=ASPECT_LABELS[aspect], choices=levels, required=False,
                     initial=getattr(impact, aspect) if impact else "")
             self.fields[state_field(c.id)] = forms.CharField(
-                label=_("Current state"), required=False, max_length=500,
+                label=_("Current state"), required=False, max_length=500, validators=[plain_text],
                 initial=impact.current_state if impact and impact.current_state else "")
 
     # groups for the template
