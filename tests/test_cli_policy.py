@@ -35,6 +35,7 @@ def test_generate_writes_the_rulebook_with_the_chosen_values(tmp_path):
     assert "csaj-2018:5.1.5-2" in summary["included"]
     text = text_of(out)
     assert "パスワードは14文字以上" in text and "この規程は、令和9年4月1日から施行する。" in text
+    assert "令和9年3月1日制定" in text
     assert load_workbook(sheet).sheetnames == ["評価", "情報資産", "凡例"]
 
 

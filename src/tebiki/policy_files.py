@@ -165,7 +165,7 @@ def render_docx(doc_model: PolicyDocument) -> bytes:
         heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
         for art in chapter.articles:
             _article(doc, art)
-    heading = doc.add_heading("附　則", level=1)
+    heading = doc.add_heading(doc_model.supplementary_title, level=1)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for i, p in enumerate(doc_model.supplementary, start=1):
         prefix = f"{i}　" if len(doc_model.supplementary) > 1 else ""

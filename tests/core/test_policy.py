@@ -24,6 +24,7 @@ from tebiki.core.policy import (
     template,
     validate_parameters,
 )
+from tebiki.core.profile import parse_profile
 from tebiki.core.self_evaluation import self_evaluation
 from tebiki.files import load_profile
 
@@ -242,3 +243,20 @@ def test_a_template_that_disagrees_with_the_catalog_is_refused(catalog, change, 
 def test_control_characters_are_refused_in_text_the_company_types(catalog):
     with pytest.raises(DataError, match="control characters"):
         parse_choices(catalog, {"impacts": {"csaj-2018:6.1.1-1": {"current_state": "a\x0bb"}}})
+
+
+def test_a_shall_policy_recorded_as_not_applicable_is_left_out_with_the_reason(catalog, manufacturer):
+    a = record(manufacturer, "csaj-2018:5.1.4-1", "organisation", "me", NOW, status="na",
+               reason="貸与PCはすべてVDI端末でディスクを持たない")
+    assert "csaj-2018:5.1.4-1" not in sources(build_document(catalog, a, PolicyChoices(), TODAY))
+    row = next(r for r in self_evaluation(catalog, a, PolicyChoices(), TODAY).rows if r.item == "5.1.4-1")
+    assert row.applies == "対象外" and row.current_state == "対象外（貸与PCはすべてVDI端末でディスクを持たない）"
+
+
+def test_lent_device_rules_need_company_terminals(catalog):
+    byod_only = new_assessment(parse_profile({"name": "私物だけ商店", "size": 3, "departments": [
+        {"id": "all", "name": "全員", "people": 3, "methods": ["cloud_service"], "work_forms": ["home"],
+         "terminals": ["byod"], "devices": ["pc"]}]}))
+    rules = {c.id: c for c in candidates(catalog, byod_only, PolicyChoices()) if c.kind == "rule"}
+    assert not rules["csaj-2018:rule-9.3.4-1"].applies and rules["csaj-2018:rule-9.1-1"].included
+    assert rules["csaj-2018:rule-9.3.4-1"].reason["ja"].startswith("対象外")

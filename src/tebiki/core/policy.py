@@ -37,7 +37,6 @@ from tebiki.catalog.schema import check_condition
 
 from .applicability import ORG, Evaluator
 from .assessment import Assessment, ItemState
-from .conditions import evaluate
 from .errors import DataError
 
 DATA = Path(__file__).parent / "data" / "policy_document.yaml"
@@ -83,6 +82,8 @@ class PolicyChapter(_Strict):
 
 
 class Supplementary(_Strict):
+    title: str
+    enacted: str  # the line under the title: "{date}制定"
     effective: str
     transition: str
     transition_item: str
@@ -417,9 +418,12 @@ class Candidate:
     choosable: bool  # False for shall policies and for items that do not apply
 
 
-def _rule_reason(applies: bool) -> dict[str, str]:
-    return ({"ja": "適用: 規程例", "en": "applies: model rule"} if applies else
-            {"ja": "対象外: 会社支給の端末を使わない", "en": "not applicable: no company-issued terminals"})
+def _applies(evaluator: Evaluator, item: str, cond: dict[str, Any] | None, state: ItemState) -> tuple[bool, dict]:
+    """From the profile, unless the organisation recorded the item as not applicable (status na, with a reason)."""
+    res = evaluator.decide(item, cond, ORG)[0]
+    if res.applies and state.status == "na":
+        return False, {"ja": f"対象外: {state.reason}", "en": f"not applicable: {state.reason}"}
+    return res.applies, res.reason
 
 
 def candidates(catalog: Catalog, assessment: Assessment, choices: PolicyChoices) -> list[Candidate]:
@@ -429,24 +433,23 @@ def candidates(catalog: Catalog, assessment: Assessment, choices: PolicyChoices)
     states = assessment.states()
     out = []
     for p in catalog.policies:
-        res = evaluator.decide(p.id, p.applies_when, ORG)[0]
         state = states.get((p.id, ORG)) or ItemState(item=p.id)
+        applies, reason = _applies(evaluator, p.id, p.applies_when, state)
         if p.level == "shall":
-            included = res.applies
+            included = applies
         elif p.id in choices.include:
-            included = res.applies and choices.include[p.id]
+            included = applies and choices.include[p.id]
         else:  # not chosen yet: what the organisation already decided or did
-            included = res.applies and (state.decision in ("done", "will_do") or
-                                        state.decision is None and state.status in ("done", "partly"))
-        out.append(Candidate(p.id, "policy", p.level, p.section, p.title.model_dump(), res.applies, res.reason, state,
-                             included, res.applies and p.level != "shall"))
+            included = applies and (state.decision in ("done", "will_do") or
+                                    state.decision is None and state.status in ("done", "partly"))
+        out.append(Candidate(p.id, "policy", p.level, p.section, p.title.model_dump(), applies, reason, state,
+                             included, applies and p.level != "shall"))
     for art in catalog.rule_articles:
-        cond = tpl.rule_conditions.get(art.id)
-        applies = bool(evaluate(cond, evaluator.org_facts))
         state = states.get((art.id, ORG)) or ItemState(item=art.id)
+        applies, reason = _applies(evaluator, art.id, tpl.rule_conditions.get(art.id), state)
         included = applies and choices.include.get(art.id, True)
-        out.append(Candidate(art.id, "rule", "rule", art.section, art.title.model_dump(), applies,
-                             _rule_reason(applies), state, included, applies))
+        out.append(Candidate(art.id, "rule", "rule", art.section, art.title.model_dump(), applies, reason, state,
+                             included, applies))
     return out
 
 
@@ -514,6 +517,7 @@ class PolicyDocument:
     date_text: str
     chapters: tuple[Chapter, ...]
     supplementary: tuple[Paragraph, ...]
+    supplementary_title: str
     parameters_title: str
     parameters_header: tuple[str, ...]
     parameters: tuple[ParameterRow, ...]
@@ -535,7 +539,7 @@ class PolicyDocument:
             for art in ch.articles:
                 lines.append(f"{art.label}（{art.title}）")
                 lines += paragraph_lines(art.paragraphs)
-        lines.append("附　則")
+        lines.append(self.supplementary_title)
         lines += paragraph_lines(self.supplementary)
         lines.append(self.parameters_title)
         lines += ["　".join((r.label, r.value, r.default, "、".join(r.articles))) for r in self.parameters]
@@ -677,8 +681,8 @@ def build_document(catalog: Catalog, assessment: Assessment, choices: PolicyChoi
                     for i in sorted(where, key=lambda i: (where[i].number, i)))
     return PolicyDocument(
         title=tpl.title, organisation=assessment.profile.name, effective_date=effective,
-        date_text=f"{japanese_date(effective, tpl.era)}制定", chapters=tuple(chapters),
-        supplementary=tuple(supplementary), parameters_title=tpl.tables.parameters,
+        date_text=tpl.supplementary.enacted.format(date=japanese_date(today, tpl.era)), chapters=tuple(chapters),
+        supplementary=tuple(supplementary), supplementary_title=tpl.supplementary.title, parameters_title=tpl.tables.parameters,
         parameters_header=tuple(tpl.tables.parameters_header), parameters=tuple(rows),
         mapping_title=tpl.tables.mapping, mapping_header=tuple(tpl.tables.mapping_header), mapping=mapping,
         included=tuple(c.id for c in cands.values() if c.included),
