@@ -107,3 +107,11 @@ def test_a_cell_that_starts_like_a_formula_is_stored_as_text(catalog, assessment
     cells = [c.value for row in wb["情報資産"].iter_rows() for c in row]
     assert "'=HYPERLINK(\"http://x\")" in cells
     assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
+
+
+def test_a_value_that_differs_from_csaj_is_bold_in_the_table(catalog, assessment):
+    choices = parse_choices(catalog, {"parameters": {"min_password_length": 15}})
+    _, _, doc = docx_text(render_docx(build_document(catalog, assessment, choices, TODAY)))
+    rows = {row.cells[0].text: row.cells[1] for row in doc.tables[0].rows[1:]}
+    assert rows["パスワードの最小文字数"].paragraphs[0].runs[0].bold
+    assert not rows["ロックアウト期間"].paragraphs[0].runs[0].bold

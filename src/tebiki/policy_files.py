@@ -118,18 +118,19 @@ def _items(doc, p: Paragraph) -> None:
         _paragraph(doc, f"{kanji_number(j)}　{item}", indent_mm=12, first_mm=-6)
 
 
-def _table(doc, title: str, header: tuple[str, ...], rows: list[tuple[str, ...]], widths_mm: list[float]) -> None:
+def _table(doc, title: str, header: tuple[str, ...], rows: list[tuple[str, ...]], widths_mm: list[float],
+           bold: set[tuple[int, int]] = frozenset()) -> None:
+    """A titled grid; *bold* names (row, column) cells of the body to stress, e.g. values that differ from CSAJ."""
     doc.add_heading(title, level=2)
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = ""
-        cell.paragraphs[0].add_run(text).bold = True
-    for row in rows:
+        cell.paragraphs[0].add_run(text).bold = True  # a new cell holds one empty paragraph
+    for i, row in enumerate(rows):
         cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            cell.text = ILLEGAL_CHARACTERS_RE.sub("", text)
+        for j, (cell, text) in enumerate(zip(cells, row, strict=True)):
+            cell.paragraphs[0].add_run(ILLEGAL_CHARACTERS_RE.sub("", text)).bold = (i, j) in bold
     table.autofit = False
     for column, width in zip(table.columns, widths_mm, strict=True):
         column.width = Mm(width)  # the grid, which LibreOffice follows
@@ -173,7 +174,8 @@ def render_docx(doc_model: PolicyDocument) -> bytes:
         _items(doc, p)
     doc.add_page_break()
     _table(doc, doc_model.parameters_title, doc_model.parameters_header,
-           [(r.label, r.value, r.default, "、".join(r.articles)) for r in doc_model.parameters], [70, 30, 30, 30])
+           [(r.label, r.value, r.default, "、".join(r.articles)) for r in doc_model.parameters], [70, 30, 30, 30],
+           bold={(i, 1) for i, r in enumerate(doc_model.parameters) if r.changed})
     _table(doc, doc_model.mapping_title, doc_model.mapping_header,
            [(r.article, f"{r.item} {r.title}", r.level) for r in doc_model.mapping], [30, 110, 20])
     out = io.BytesIO()
