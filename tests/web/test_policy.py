@@ -15,6 +15,7 @@ from tebiki.core.policy import candidates, parameters
 from tebiki.web.assessments.models import ItemRecord
 from tebiki.web.assessments.service import assessment_of
 from tebiki.web.audit.models import AuditEntry
+from tebiki.web.orgs.models import Membership, Organisation
 from tebiki.web.policy.forms import impact_field, include_field, param_field, state_field
 from tebiki.web.policy.models import PolicySettings, choices_of
 from tests.web.test_hostile import HOSTILE
@@ -172,3 +173,18 @@ def test_control_characters_in_recorded_notes_do_not_break_the_sheet(cast):
     ws = load_workbook(io.BytesIO(response.content))["評価"]
     values = [c.value for row in ws.iter_rows(min_row=4) for c in row]
     assert "未実施：linebreak" in values and "ab" in values
+
+
+def test_choices_that_no_longer_validate_fall_back_to_the_defaults_with_a_warning(cast):
+    PolicySettings.objects.create(organisation=cast.org, choices={"parameters": {"retired_parameter": 3}})
+    page = cast.client(cast.worker).get(reverse("policy", args=[cast.org.id]))
+    assert page.status_code == 200 and page.context["stale"].field == "parameters.retired_parameter"
+    assert cast.client(cast.worker).get(reverse("policy_docx", args=[cast.org.id])).status_code == 200
+
+
+def test_an_organisation_without_a_profile_is_sent_to_set_up(cast):
+    fresh = Organisation.objects.create(name="準備中")
+    Membership.objects.create(user=cast.admin, organisation=fresh, role="admin")
+    for name in ("policy", "policy_docx", "policy_xlsx"):
+        response = cast.client(cast.admin).get(reverse(name, args=[fresh.id]))
+        assert response.status_code == 302 and response["Location"] == reverse("setup_profile", args=[fresh.id])

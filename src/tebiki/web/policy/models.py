@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from tebiki.catalog import get_catalog
+from tebiki.core.errors import DataError
 from tebiki.core.policy import PolicyChoices, parse_choices
 from tebiki.web.orgs.models import Organisation
 
@@ -23,7 +24,20 @@ class PolicySettings(models.Model):
         return parse_choices(get_catalog(), self.choices, f"organisation {self.organisation_id} policy choices")
 
 
-def choices_of(org: Organisation) -> PolicyChoices:
-    """The stored choices, or none yet (CSAJ defaults, should/may items from the recorded decisions)."""
+def stored_choices(org: Organisation) -> tuple[PolicyChoices, DataError | None]:
+    """The stored choices, or none yet (CSAJ defaults, should/may items from the recorded decisions).
+
+    Choices saved under an older catalog that no longer validate give the defaults and the problem, so pages and
+    downloads keep working and the page can say why; saving the form again replaces them.
+    """
     stored = PolicySettings.objects.filter(organisation=org).first()
-    return stored.get_choices() if stored else PolicyChoices()
+    if stored is None:
+        return PolicyChoices(), None
+    try:
+        return stored.get_choices(), None
+    except DataError as err:
+        return PolicyChoices(), err
+
+
+def choices_of(org: Organisation) -> PolicyChoices:
+    return stored_choices(org)[0]

@@ -20,7 +20,7 @@ from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_view
 
 from .forms import PolicyChoicesForm
-from .models import PolicySettings, choices_of
+from .models import PolicySettings, choices_of, stored_choices
 
 
 def _lang(request: HttpRequest) -> str:
@@ -30,7 +30,7 @@ def _lang(request: HttpRequest) -> str:
 def _page(request: HttpRequest, form: PolicyChoicesForm | None = None, status: int = 200) -> HttpResponse:
     catalog = get_catalog()
     org = request.org
-    choices = choices_of(org)
+    choices, stale = stored_choices(org)
     cands = candidates(catalog, assessment_of(org), choices)
     can_manage = request.membership.can_manage
     if form is None and can_manage:
@@ -46,6 +46,7 @@ def _page(request: HttpRequest, form: PolicyChoicesForm | None = None, status: i
                    "rules": sum(c.included and c.kind == "rule" for c in cands),
                    "not_applicable": sum(not c.applies for c in cands)},
         "settings": PolicySettings.objects.filter(organisation=org).select_related("updated_by").first(),
+        "stale": stale,
     }, status=status)
 
 
