@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 
 from tebiki.catalog import get_catalog
 from tebiki.core.assessment import new_assessment, record
-from tebiki.core.policy import build_document, parse_choices
+from tebiki.core.policy import parse_choices
+from tebiki.core.rulebook import build_document
 from tebiki.core.self_evaluation import self_evaluation
 from tebiki.files import load_profile
 from tebiki.policy_files import render_docx, render_xlsx

@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from tebiki.core.policy import Article, Paragraph, PolicyDocument, kanji_number
+from tebiki.core.rulebook import Article, Paragraph, PolicyDocument, kanji_number
 from tebiki.core.self_evaluation import SelfEvaluationSheet
 from tebiki.report import safe_cell
 

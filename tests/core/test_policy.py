@@ -14,17 +14,15 @@ from tebiki.core.errors import DataError
 from tebiki.core.policy import (
     ParamSpec,
     PolicyChoices,
-    build_document,
     candidates,
     check_template,
-    japanese_date,
-    kanji_number,
     parameters,
     parse_choices,
     template,
     validate_parameters,
 )
 from tebiki.core.profile import parse_profile
+from tebiki.core.rulebook import build_document, japanese_date, kanji_number
 from tebiki.core.self_evaluation import self_evaluation
 from tebiki.files import load_profile
 

@@ -11,7 +11,8 @@ from rich.table import Table
 
 from tebiki.core.assessment import Assessment, new_assessment, parse_assessment
 from tebiki.core.errors import DataError
-from tebiki.core.policy import build_document, parameters, parse_choices
+from tebiki.core.policy import parameters, parse_choices
+from tebiki.core.rulebook import build_document
 from tebiki.core.self_evaluation import self_evaluation
 from tebiki.files import load_assessment, load_data, load_profile, write_atomic
 from tebiki.policy_files import render_docx, render_xlsx

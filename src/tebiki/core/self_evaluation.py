@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from tebiki.catalog import Catalog
 
 from .assessment import Assessment, ItemState
-from .policy import ASPECTS, PolicyChoices, candidates, japanese_date, policy_clause, template, text_context
+from .policy import ASPECTS, PolicyChoices, candidates, template
+from .rulebook import japanese_date, policy_clause, text_context
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tebiki.catalog import get_catalog
 from tebiki.core.errors import DataError
-from tebiki.core.policy import build_document, candidates, parameter_values, parameters, parse_choices
+from tebiki.core.policy import candidates, parameter_values, parameters, parse_choices
+from tebiki.core.rulebook import build_document
 from tebiki.core.self_evaluation import self_evaluation
 from tebiki.policy_files import DOCX, XLSX, render_docx, render_xlsx
 from tebiki.web.assessments.service import assessment_of
