@@ -11,6 +11,7 @@ from .assess import assess_app, diagnose_command, report_command
 from .browse import browse
 from .catalog import catalog_app
 from .check import check_command
+from .policy import policy_app
 from .server import audit_app
 
 app = typer.Typer(
@@ -25,5 +26,6 @@ app.add_typer(assess_app, name="assess")
 app.command("report")(report_command)
 app.command("check")(check_command)
 app.add_typer(audit_app, name="audit")
+app.add_typer(policy_app, name="policy")
 
 __all__ = ["app"]

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tebiki.web.audit",
     "tebiki.web.devices",
     "tebiki.web.incidents",
+    "tebiki.web.policy",
 ]
 
 MIDDLEWARE = [

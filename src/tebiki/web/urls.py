@@ -12,6 +12,7 @@ from tebiki.web.devices.api import api
 from tebiki.web.incidents.views import contacts, report
 from tebiki.web.incidents.views import log as incidents
 from tebiki.web.orgs import views as orgs
+from tebiki.web.policy import views as policy
 from tebiki.web.reports import views as reports
 
 org_patterns = [
@@ -54,6 +55,10 @@ org_patterns = [
     path("reports/report.html", reports.html, name="report_html"),
     path("reports/report.pdf", reports.pdf, name="report_pdf"),
     path("reports/items.csv", reports.items_csv, name="report_csv"),
+    path("policy/", policy.index, name="policy"),
+    path("policy/edit/", policy.edit, name="policy_edit"),
+    path("policy/policy.docx", policy.policy_docx, name="policy_docx"),
+    path("policy/self-evaluation.xlsx", policy.self_evaluation_xlsx, name="policy_xlsx"),
 ]
 
 urlpatterns = [
