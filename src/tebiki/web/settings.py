@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tebiki.web.reports",
     "tebiki.web.audit",
     "tebiki.web.devices",
+    "tebiki.web.people",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,8 @@ from tebiki.web.audit import views as audit
 from tebiki.web.devices import views as devices
 from tebiki.web.devices.api import api
 from tebiki.web.orgs import views as orgs
+from tebiki.web.people import views as people
+from tebiki.web.people import worker_views
 from tebiki.web.reports import views as reports
 
 org_patterns = [
@@ -37,6 +39,17 @@ org_patterns = [
     path("reports/report.html", reports.html, name="report_html"),
     path("reports/report.pdf", reports.pdf, name="report_pdf"),
     path("reports/items.csv", reports.items_csv, name="report_csv"),
+    path("workers/", people.workers, name="workers"),
+    path("workers/bulk/", people.workers_bulk, name="workers_bulk"),
+    path("workers/<int:worker_id>/", people.worker_edit, name="worker_edit"),
+    path("workers/<int:worker_id>/remove/", people.worker_delete, name="worker_delete"),
+    path("campaigns/", people.campaigns, name="campaigns"),
+    path("campaigns/<int:campaign_id>/", people.campaign, name="campaign"),
+    path("campaigns/<int:campaign_id>/open/", people.campaign_open, name="campaign_open"),
+    path("campaigns/<int:campaign_id>/close/", people.campaign_close, name="campaign_close"),
+    path("campaigns/<int:campaign_id>/remind/", people.campaign_remind, name="campaign_remind"),
+    path("campaigns/<int:campaign_id>/workers/<int:worker_id>/link/", people.link_reissue, name="link_reissue"),
+    path("campaigns/<int:campaign_id>/workers/<int:worker_id>/revoke/", people.link_revoke, name="link_revoke"),
 ]
 
 urlpatterns = [
@@ -54,5 +67,6 @@ urlpatterns = [
     path("o/<int:org_id>/", include(org_patterns)),
     path("api/v1/", api.urls),
     path("agent/<str:name>", devices.script, name="agent_script"),
+    path("w/<str:token>/", worker_views.worker_form, name="worker_form"),
     path("admin/", admin.site.urls),
 ]
