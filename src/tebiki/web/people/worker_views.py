@@ -64,6 +64,7 @@ def worker_form(request: HttpRequest, token: str) -> HttpResponse:
         "answered": sum(1 for i in items if i in stored), "total": len(items), "submission": submission,
         "saved": request.GET.get("saved") == "1", "submitted": request.GET.get("submitted") == "1",
         "error": status == 422,
+        "first_missing": next((n + 1 for n, (_, radio, _c) in enumerate(form.pairs()) if radio.errors), None),
     }, status=status)
     resp["X-Robots-Tag"] = "noindex"
     return resp
