@@ -117,7 +117,7 @@ def test_the_manager_sees_the_results_and_who_has_not_answered(browser, live_ser
     for i, dept in enumerate(["sales", "sales", "office", "it"]):
         Worker.objects.create(organisation=org, name=f"勤務者{i + 1}", email=f"w{i}@test.example", department=dept)
     campaign = service.create_campaign(org, "12月の点検", ["sales", "office", "it"],
-                                       timezone.localdate() + dt.timedelta(days=7), admin)
+                                       timezone.localdate() + dt.timedelta(days=7), admin, modules=["rules", "mail"])
     service.open_campaign(campaign, "", send=False)
     first = Worker.objects.get(name="勤務者1")
     Answer.objects.bulk_create([Answer(organisation=org, campaign=campaign, worker=first, item=i, value="yes")
@@ -138,6 +138,38 @@ def test_the_manager_sees_the_results_and_who_has_not_answered(browser, live_ser
     assert page.locator("#people tr.late").count() == 3
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "campaign-results.png"), full_page=True)
+    page.goto(f"/o/{org.id}/training/")
+    assert page.locator("table.training tbody tr").count() == 4
+    page.screenshot(path=str(SCREENSHOTS / "campaign-training.png"), full_page=True)
     page.goto(f"/o/{org.id}/workers/")
     page.screenshot(path=str(SCREENSHOTS / "campaign-workers.png"), full_page=True)
     context.close()
+
+
+def test_a_worker_reads_a_training_module_on_a_phone_and_confirms_it(phone):
+    from tebiki.web.people.models import TrainingAck
+
+    org = make_org("テスト商事")
+    admin = make_user("admin@test.example", org)
+    worker = Worker.objects.create(organisation=org, name="山田 花子", email="hanako@test.example", department="sales")
+    campaign = service.create_campaign(org, "研修つき点検", ["sales"], timezone.localdate() + dt.timedelta(days=7),
+                                       admin, modules=["mail", "incident"])
+    link = service.open_campaign(campaign, "", send=False)[worker.id]
+
+    phone.goto(link)
+    phone.locator("#training a", has_text="怪しいメール").click()
+    phone.wait_for_url("**/training/mail/")
+    snap(phone, "8-training")
+    phone.locator("fieldset.wk-item label.wk-choice").nth(2).click()
+    phone.click("button.primary")  # the confirmation box is not ticked yet: the browser holds the form back
+    assert phone.evaluate("document.querySelector('input[name=understood]').validity.valueMissing")
+    assert not TrainingAck.objects.exists()
+    phone.check("input[name=understood]")
+    phone.click("button.primary")
+    phone.wait_for_url("**/training/mail/?done=1")
+    assert "正解です" in phone.inner_text("#quiz-results")
+    snap(phone, "9-training-done", full=True)
+    ack = TrainingAck.objects.get(worker=worker)
+    assert (ack.module, ack.score) == ("mail", 1)
+    phone.goto(link)
+    assert "確認済み" in phone.inner_text("#training")

@@ -50,6 +50,7 @@ org_patterns = [
     path("campaigns/<int:campaign_id>/remind/", people.campaign_remind, name="campaign_remind"),
     path("campaigns/<int:campaign_id>/workers/<int:worker_id>/link/", people.link_reissue, name="link_reissue"),
     path("campaigns/<int:campaign_id>/workers/<int:worker_id>/revoke/", people.link_revoke, name="link_revoke"),
+    path("training/", people.training, name="training"),
 ]
 
 urlpatterns = [
@@ -68,5 +69,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("agent/<str:name>", devices.script, name="agent_script"),
     path("w/<str:token>/", worker_views.worker_form, name="worker_form"),
+    path("w/<str:token>/training/<slug:module_id>/", worker_views.worker_training, name="worker_training"),
     path("admin/", admin.site.urls),
 ]

@@ -11,7 +11,15 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tebiki.core.training import Module, modules
+
 from .models import Answer
+
+
+def _tr(text) -> str:
+    from tebiki.web.assessments.templatetags.tebiki_tags import tr
+
+    return tr(text)
 
 MAX_BULK_LINES = 500
 
@@ -97,9 +105,14 @@ class CampaignForm(forms.Form):
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}),
                                help_text=_("Links stop working at the end of this day."))
 
+    modules = forms.MultipleChoiceField(label=_("Training modules"), required=False, widget=forms.CheckboxSelectMultiple,
+                                        help_text=_("Workers confirm each module on the same personal page."))
+
     def __init__(self, *args, org, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["departments"].choices = department_choices(org)
+        self.fields["modules"].choices = [(m.id, _tr(m.title)) for m in modules().values()]
+        self.fields["modules"].initial = list(modules())
 
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]
@@ -146,3 +159,25 @@ class AnswerForm(forms.Form):
     def pairs(self):
         """(item, radio field, comment field) for the template."""
         return [(item, self[f"item-{n}"], self[f"comment-{n}"]) for n, item in enumerate(self.items)]
+
+
+class TrainingForm(forms.Form):
+    """Confirm a module was read; answer its quiz, if it has one (choices are indexes into the YAML)."""
+
+    understood = forms.BooleanField(label=_("I have read this and will work this way."),
+                                    error_messages={"required": _("Tick this box to confirm.")})
+
+    def __init__(self, *args, module: Module, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.module = module
+        for n, q in enumerate(module.quiz):
+            self.fields[f"q-{n}"] = forms.TypedChoiceField(
+                label=_tr(q.question), coerce=int, widget=forms.RadioSelect,
+                choices=[(i, _tr(c)) for i, c in enumerate(q.choices)],
+                error_messages={"required": _("Choose an answer.")})
+
+    def answers(self) -> list[int]:
+        return [self.cleaned_data[f"q-{n}"] for n in range(len(self.module.quiz))]
+
+    def questions(self):
+        return [(q, self[f"q-{n}"]) for n, q in enumerate(self.module.quiz)]

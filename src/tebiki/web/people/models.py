@@ -147,3 +147,17 @@ class Submission(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "worker"], name="one_submission_per_worker")]
+
+
+class TrainingAck(models.Model):
+    """A worker confirmed reading a training module of a campaign (tebiki.core.training), with the quiz score."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="training_acks")
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="training_acks")
+    module = models.CharField(max_length=30)
+    acknowledged_at = models.DateTimeField(default=timezone.now)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)  # right answers; None when the module has no quiz
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "worker", "module"], name="one_ack_per_module")]

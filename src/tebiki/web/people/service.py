@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 
 from tebiki.catalog import get_catalog
 from tebiki.core.campaign import AnswerRef, Results, WorkerRef, aggregate, campaign_items, items_for
+from tebiki.core.training import Ack, Status, statuses
 from tebiki.web.audit import log as audit
 
-from .models import Answer, Campaign, PersonalLink, Worker
+from .models import Answer, Campaign, PersonalLink, TrainingAck, Worker
 
 
 def closing_time(deadline: dt.date) -> dt.datetime:
@@ -105,13 +106,27 @@ def results(campaign: Campaign, workers: list[Worker] | None = None) -> Results:
                      [AnswerRef(*a) for a in answers])
 
 
+def training(campaign: Campaign, worker_ids: list[int]) -> list[Status]:
+    """Each worker's state for each training module of the campaign (done / pending / overdue); one query."""
+    if not campaign.modules:
+        return []
+    acks = [Ack(w, m, at, score) for w, m, at, score in TrainingAck.objects.filter(campaign=campaign)
+            .values_list("worker_id", "module", "acknowledged_at", "score")]
+    return statuses(campaign.modules, worker_ids, acks, campaign.deadline, timezone.localdate())
+
+
+def behind(campaign: Campaign, workers: list[Worker]) -> set[int]:
+    """Workers who have not answered every item or not confirmed every training module."""
+    late = {w.id for w in results(campaign, workers).not_answered}
+    return late | {s.worker for s in training(campaign, [w.id for w in workers]) if s.state != "done"}
+
+
 def remind(campaign: Campaign, base: str, request=None, actor=None) -> list[Worker]:
-    """Mail a fresh link to every worker who has not answered everything; returns them."""
+    """Mail a fresh link to every worker who has not answered everything or not done the training; returns them."""
     if not campaign.is_open:
         return []
     workers = list(campaign_workers(campaign))
-    res = results(campaign, workers)
-    late = {w.id for w in res.not_answered}
+    late = behind(campaign, workers)
     targets = [w for w in workers if w.id in late]
     if targets:
         issue_links(campaign, targets, base, send=True, request=request, actor=actor, action="campaign.remind")
@@ -131,5 +146,5 @@ def evidence_for_measure(org, item: str, scope: str) -> dict[str, Any] | None:
             "answered": tally.answered}
 
 
-__all__ = ["create_campaign", "open_campaign", "close_campaign", "issue_links", "results", "remind",
+__all__ = ["create_campaign", "open_campaign", "close_campaign", "issue_links", "results", "remind", "training", "behind",
            "evidence_for_measure", "items_for", "closing_time", "link_url"]

@@ -15,7 +15,7 @@ from tebiki.web.orgs.access import org_objects, org_view
 
 from . import service
 from .forms import BulkWorkersForm, CampaignForm, WorkerForm, department_choices
-from .models import Campaign, PersonalLink, Submission, Worker
+from .models import Campaign, PersonalLink, Submission, TrainingAck, Worker
 from .presenters import campaign_rows
 
 
@@ -223,3 +223,34 @@ def link_revoke(request: HttpRequest, campaign_id: int, worker_id: int) -> HttpR
                      data={"campaign": c.id, "worker": w.id})
     messages.success(request, _("Link revoked for %(name)s.") % {"name": w.name})
     return redirect("campaign", org_id=request.org.id, campaign_id=c.id)
+
+
+# ---------------------------------------------------------------- training
+
+
+@require_GET
+@org_view("edit")
+def training(request: HttpRequest) -> HttpResponse:
+    """Who has confirmed which module, per campaign with training; overdue once the deadline has passed."""
+    from tebiki.core.training import Ack, modules, statuses
+
+    all_modules = modules()
+    camps = [c for c in org_objects(request, Campaign).filter(opened_at__isnull=False) if c.modules]
+    workers = list(org_objects(request, Worker))
+    acks: dict[int, list[Ack]] = {}
+    for cid, w, m, at, sc in TrainingAck.objects.filter(campaign__in=camps).values_list(
+            "campaign_id", "worker_id", "module", "acknowledged_at", "score"):
+        acks.setdefault(cid, []).append(Ack(w, m, at, sc))
+    names = dict(department_choices(request.org))
+    today = timezone.localdate()
+    blocks = []
+    for c in camps:
+        people = [w for w in workers if w.department in c.departments]
+        by_worker: dict[int, list] = {}
+        for s in statuses(c.modules, [w.id for w in people], acks.get(c.id, []), c.deadline, today):
+            by_worker.setdefault(s.worker, []).append(s)
+        rows = [{"worker": w, "department": names.get(w.department, w.department), "statuses": by_worker[w.id]}
+                for w in people]
+        blocks.append({"campaign": c, "modules": [all_modules[m] for m in c.modules if m in all_modules],
+                       "rows": rows, "overdue": sum(1 for r in rows if any(s.state == "overdue" for s in r["statuses"]))})
+    return render(request, "people/training.html", {"org": request.org, "blocks": blocks})

@@ -32,7 +32,7 @@ class Command(BaseCommand):
         for c in campaigns:
             if not c.is_open:
                 continue
-            late = service.results(c).not_answered if dry_run else \
+            late = service.behind(c, list(service.campaign_workers(c))) if dry_run else \
                 service.remind(c, base_url, actor="command:remind_campaigns")
             total += len(late)
             self.stdout.write(f"{c.organisation.name} / {c.title}: {len(late)}")
