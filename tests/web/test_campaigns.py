@@ -18,6 +18,7 @@ from tebiki.core.worker_guide import guide
 from tebiki.web.audit.models import AuditEntry
 from tebiki.web.people import service
 from tebiki.web.people.models import Answer, Campaign, PersonalLink, Submission, Worker, token_hash
+from tests.web.test_hostile import HOSTILE
 
 TODAY = dt.date(2026, 12, 1)
 NOON = dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC)  # 12:00 in Tokyo
@@ -446,3 +447,43 @@ def test_the_checklist_item_shows_what_workers_answered(cast):
 def test_the_navigation_links_the_campaigns_for_editors_only(cast):
     assert url("campaigns", cast.org) in cast.client(cast.admin).get(url("dashboard", cast.org)).content.decode()
     assert url("campaigns", cast.org) not in cast.client(cast.viewer).get(url("dashboard", cast.org)).content.decode()
+
+
+# ---------------------------------------------------------------- hostile input
+
+
+def _people_counts():
+    return (Worker.objects.count(), Campaign.objects.count(), Answer.objects.count(), Submission.objects.count())
+
+
+MANAGER_FORMS = [
+    ("workers", {"name": "A", "email": "a@example.jp", "department": "sales"}, ["name", "email", "department"]),
+    ("workers_bulk", {"lines": "A,a@example.jp,sales"}, ["lines"]),
+    ("campaigns", {"title": "t", "departments": ["sales"], "deadline": "2026-12-15"}, ["title", "departments",
+                                                                                      "deadline"]),
+]
+
+
+@pytest.mark.parametrize("name,base,field,hostile", [(n, b, f, h) for n, b, fs in MANAGER_FORMS for f in fs
+                                                     for h in HOSTILE])
+def test_manager_forms_survive_hostile_text(cast, name, base, field, hostile):
+    client = cast.client(cast.admin)
+    before = _people_counts()
+    r = client.post(url(name, cast.org), {**base, field: hostile})
+    assert r.status_code in (302, 422), r.status_code
+    if r.status_code == 422:
+        assert _people_counts() == before
+    page = client.get(url("workers", cast.org)).content.decode() + client.get(url("campaigns", cast.org)).content.decode()
+    assert "<script>alert(1)</script>" not in page
+
+
+@pytest.mark.parametrize("field", ["item-0", "comment-0"])
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_the_worker_form_survives_hostile_text(cast, field, hostile):
+    w, = add_workers(cast.org, 1)
+    c, links = opened(cast.org, cast.admin)
+    r = Client().post(links[w.id], {"item-0": "yes", "save": "1", field: hostile})
+    assert r.status_code in (302, 422), r.status_code
+    if r.status_code == 422:
+        assert not Answer.objects.exists()
+    assert "<script>alert(1)</script>" not in Client().get(links[w.id]).content.decode()
