@@ -487,3 +487,32 @@ def test_the_worker_form_survives_hostile_text(cast, field, hostile):
     if r.status_code == 422:
         assert not Answer.objects.exists()
     assert "<script>alert(1)</script>" not in Client().get(links[w.id]).content.decode()
+
+
+@pytest.fixture
+def mail_server_down(settings):
+    """A real SMTP connection to a port where nothing listens: the mail server is down."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+
+
+def test_when_mail_fails_the_links_are_kept_and_shown_to_copy(cast, mail_server_down):
+    add_workers(cast.org, 2)
+    c = service.create_campaign(cast.org, "点検", ["sales"], TODAY, cast.admin)
+    client = cast.client(cast.admin)
+    r = client.post(url("campaign_open", cast.org, c.id), {"send": "1"}, follow=True)
+    assert r.status_code == 200
+    c.refresh_from_db()
+    assert c.state == "open" and PersonalLink.objects.current().count() == 2
+    assert not PersonalLink.objects.filter(sent_at__isnull=False).exists()
+    assert r.content.decode().count("http://testserver/w/") == 2
+    assert any(m.level_tag == "error" for m in r.context["messages"])
+
+
+def test_the_reminder_command_fails_clearly_when_mail_is_down(cast, mail_server_down):
+    from django.core.management.base import CommandError
+
+    add_workers(cast.org, 1)
+    opened(cast.org, cast.admin)
+    with pytest.raises(CommandError, match="mail server"):
+        call_command("remind_campaigns", "--base-url", "https://tebiki.example.jp")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import smtplib
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +21,16 @@ from tebiki.core.training import Ack, Status, statuses
 from tebiki.web.audit import log as audit
 
 from .models import Answer, Campaign, PersonalLink, TrainingAck, Worker
+
+log = logging.getLogger(__name__)
+
+
+class MailError(Exception):
+    """The links were issued but the mail could not be sent; carries the links so they can be copied instead."""
+
+    def __init__(self, urls: dict[int, str]):
+        super().__init__("mail could not be sent")
+        self.urls = urls
 
 
 def closing_time(deadline: dt.date) -> dt.datetime:
@@ -60,24 +72,31 @@ def _message(campaign: Campaign, worker: Worker, url: str, reminder: bool) -> Em
 
 def issue_links(campaign: Campaign, workers, base: str, send: bool, request=None, actor=None,
                 action: str = "campaign.links") -> dict[int, str]:
-    """New personal links for *workers* (earlier ones are revoked); mails them when *send*. Worker ID -> URL."""
+    """New personal links for *workers* (earlier ones are revoked); mails them when *send*. Worker ID -> URL.
+
+    The links are committed before mailing, so a mail server that is down does not undo them: MailError
+    then carries the links to show for copying, and no link is marked as sent.
+    """
     urls: dict[int, str] = {}
-    messages = []
-    now = timezone.now()
+    issued: list[PersonalLink] = []
     with transaction.atomic():
         for w in workers:
             link, token = PersonalLink.issue(campaign, w)
             urls[w.id] = link_url(base, token)
-            if send:
-                messages.append(_message(campaign, w, urls[w.id], reminder=action == "campaign.remind"))
-                link.sent_at = now
-                if action == "campaign.remind":
-                    link.reminded_at = now
-                link.save(update_fields=["sent_at", "reminded_at"])
+            issued.append(link)
         audit.record(action, request=request, actor=actor, organisation=campaign.organisation, target=campaign.title,
                      data={"campaign": campaign.id, "workers": [w.id for w in workers], "sent": send})
-    if messages:  # after the commit: a mail server that is down must not undo the links
-        get_connection().send_messages(messages)
+    if send and issued:
+        reminder = action == "campaign.remind"
+        try:
+            get_connection().send_messages([_message(campaign, link.worker, urls[link.worker_id], reminder)
+                                            for link in issued])
+        except (smtplib.SMTPException, OSError) as err:
+            log.warning("campaign %s: mail not sent: %s", campaign.id, err)
+            raise MailError(urls) from err
+        now = timezone.now()
+        fields = {"sent_at": now, **({"reminded_at": now} if reminder else {})}
+        PersonalLink.objects.filter(pk__in=[link.pk for link in issued]).update(**fields)
     return urls
 
 

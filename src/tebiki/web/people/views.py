@@ -157,6 +157,12 @@ def _remember_links(request, c: Campaign, urls: dict[int, str]) -> None:
     request.session[f"campaign-links-{c.id}"] = {str(k): v for k, v in urls.items()}
 
 
+def _mail_failed(request, c: Campaign, err) -> None:
+    _remember_links(request, c, err.urls)
+    messages.error(request, _("The links were created but the mail could not be sent. Copy the links below and "
+                              "pass them on, or try again later."))
+
+
 @require_POST
 @org_view("manage")
 def campaign_open(request: HttpRequest, campaign_id: int) -> HttpResponse:
@@ -165,10 +171,14 @@ def campaign_open(request: HttpRequest, campaign_id: int) -> HttpResponse:
         messages.error(request, _("This campaign has already been opened."))
     else:
         send = request.POST.get("send") == "1"
-        urls = service.open_campaign(c, _base(request), send, request)
-        _remember_links(request, c, urls)
-        messages.success(request, _("Campaign opened: %(n)d personal links.") % {"n": len(urls)}
-                         + (" " + _("They were sent by email.") if send else ""))
+        try:
+            urls = service.open_campaign(c, _base(request), send, request)
+        except service.MailError as err:
+            _mail_failed(request, c, err)
+        else:
+            _remember_links(request, c, urls)
+            messages.success(request, _("Campaign opened: %(n)d personal links.") % {"n": len(urls)}
+                             + (" " + _("They were sent by email.") if send else ""))
     return redirect("campaign", org_id=request.org.id, campaign_id=c.id)
 
 
@@ -189,8 +199,12 @@ def campaign_remind(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if not c.is_open:
         messages.error(request, _("Only an open campaign can send reminders."))
     else:
-        late = service.remind(c, _base(request), request=request)
-        messages.success(request, _("Reminders sent to %(n)d workers, each with a new link.") % {"n": len(late)})
+        try:
+            late = service.remind(c, _base(request), request=request)
+        except service.MailError as err:
+            _mail_failed(request, c, err)
+        else:
+            messages.success(request, _("Reminders sent to %(n)d workers, each with a new link.") % {"n": len(late)})
     return redirect("campaign", org_id=request.org.id, campaign_id=c.id)
 
 
@@ -202,9 +216,13 @@ def link_reissue(request: HttpRequest, campaign_id: int, worker_id: int) -> Http
     if not c.is_open or w.department not in c.departments:
         raise Http404
     send = request.POST.get("send") == "1"
-    urls = service.issue_links(c, [w], _base(request), send, request=request, action="campaign.reissue")
-    _remember_links(request, c, urls)
-    messages.success(request, _("New link for %(name)s; the previous one no longer works.") % {"name": w.name})
+    try:
+        urls = service.issue_links(c, [w], _base(request), send, request=request, action="campaign.reissue")
+    except service.MailError as err:
+        _mail_failed(request, c, err)
+    else:
+        _remember_links(request, c, urls)
+        messages.success(request, _("New link for %(name)s; the previous one no longer works.") % {"name": w.name})
     return redirect("campaign", org_id=request.org.id, campaign_id=c.id)
 
 

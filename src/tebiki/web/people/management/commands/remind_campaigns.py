@@ -32,8 +32,12 @@ class Command(BaseCommand):
         for c in campaigns:
             if not c.is_open:
                 continue
-            late = service.behind(c, list(service.campaign_workers(c))) if dry_run else \
-                service.remind(c, base_url, actor="command:remind_campaigns")
+            try:
+                late = service.behind(c, list(service.campaign_workers(c))) if dry_run else \
+                    service.remind(c, base_url, actor="command:remind_campaigns")
+            except service.MailError as err:
+                raise CommandError(f"{c.organisation.name} / {c.title}: the mail server refused or is down; "
+                                   f"{len(err.urls)} new links were made but not sent") from None
             total += len(late)
             self.stdout.write(f"{c.organisation.name} / {c.title}: {len(late)}")
         self.stdout.write(f"{'would remind' if dry_run else 'reminded'} {total}")
