@@ -66,7 +66,7 @@ def _message(campaign: Campaign, worker: Worker, url: str, reminder: bool) -> Em
                "reminder": reminder}
         subject = (_("Reminder: %(title)s") if reminder else _("Security self-check: %(title)s")) % {
             "title": campaign.title}
-        body = render_to_string("people/email_link.txt", ctx)
+        body = render_to_string("people/email_link.html", ctx)  # plain text; .html so it is packaged
     return EmailMessage(subject=f"[{campaign.organisation.name}] {subject}", body=body, to=[worker.email])
 
 
