@@ -161,3 +161,22 @@ def test_reminders_also_reach_those_who_answered_but_have_not_done_the_training(
     late = service.remind(c, "http://testserver")
     assert {w.id for w in late} == {workers[1].id, workers[2].id}
     assert sorted(m.to[0] for m in mail.outbox) == ["w1@test.example", "w2@test.example"]
+
+
+def test_the_training_page_issues_the_same_number_of_queries_for_more_workers(cast, setup):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c, workers, links = setup
+    client = cast.client(cast.admin)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("training", args=[cast.org.id])).status_code == 200
+        return len(ctx)
+
+    few = count()
+    for i in range(12):
+        w = Worker.objects.create(organisation=cast.org, name=f"追加{i}", email=f"x{i}@test.example", department="sales")
+        TrainingAck.objects.create(organisation=cast.org, campaign=c, worker=w, module="mail", score=1)
+    assert count() == few
