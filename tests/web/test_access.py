@@ -13,7 +13,7 @@ from tebiki.web.assessments.models import Evidence
 
 ORG_ROUTE = "o/<int:org_id>/"
 SAMPLE_KWARGS = {"item_id": "mic-v5:admin:A-1", "scope": "organisation", "key": "k", "invitation_id": 1, "token_id": 1,
-                 "device_id": 1, "contact_id": 1, "incident_id": 1}
+                 "device_id": 1, "contact_id": 1, "incident_id": 1, "worker_id": 1, "campaign_id": 1}
 
 
 def org_patterns() -> list[URLPattern]:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tebiki.web.devices",
     "tebiki.web.incidents",
     "tebiki.web.policy",
+    "tebiki.web.people",
 ]
 
 MIDDLEWARE = [

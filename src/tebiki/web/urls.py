@@ -12,6 +12,8 @@ from tebiki.web.devices.api import api
 from tebiki.web.incidents.views import contacts, report
 from tebiki.web.incidents.views import log as incidents
 from tebiki.web.orgs import views as orgs
+from tebiki.web.people import views as people
+from tebiki.web.people import worker_views
 from tebiki.web.policy import views as policy
 from tebiki.web.reports import views as reports
 
@@ -59,6 +61,18 @@ org_patterns = [
     path("policy/edit/", policy.edit, name="policy_edit"),
     path("policy/policy.docx", policy.policy_docx, name="policy_docx"),
     path("policy/self-evaluation.xlsx", policy.self_evaluation_xlsx, name="policy_xlsx"),
+    path("workers/", people.workers, name="workers"),
+    path("workers/bulk/", people.workers_bulk, name="workers_bulk"),
+    path("workers/<int:worker_id>/", people.worker_edit, name="worker_edit"),
+    path("workers/<int:worker_id>/remove/", people.worker_delete, name="worker_delete"),
+    path("campaigns/", people.campaigns, name="campaigns"),
+    path("campaigns/<int:campaign_id>/", people.campaign, name="campaign"),
+    path("campaigns/<int:campaign_id>/open/", people.campaign_open, name="campaign_open"),
+    path("campaigns/<int:campaign_id>/close/", people.campaign_close, name="campaign_close"),
+    path("campaigns/<int:campaign_id>/remind/", people.campaign_remind, name="campaign_remind"),
+    path("campaigns/<int:campaign_id>/workers/<int:worker_id>/link/", people.link_reissue, name="link_reissue"),
+    path("campaigns/<int:campaign_id>/workers/<int:worker_id>/revoke/", people.link_revoke, name="link_revoke"),
+    path("training/", people.training, name="training"),
 ]
 
 urlpatterns = [
@@ -79,5 +93,7 @@ urlpatterns = [
     path("o/<int:org_id>/", include(org_patterns)),
     path("api/v1/", api.urls),
     path("agent/<str:name>", devices.script, name="agent_script"),
+    path("w/<str:token>/", worker_views.worker_form, name="worker_form"),
+    path("w/<str:token>/training/<slug:module_id>/", worker_views.worker_training, name="worker_training"),
     path("admin/", admin.site.urls),
 ]

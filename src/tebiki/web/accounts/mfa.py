@@ -20,7 +20,7 @@ from tebiki.web.orgs.models import Membership, Role
 
 MFA_ROLES = {Role.EXECUTIVE, Role.ADMIN, Role.CONSULTANT}
 RECOVERY_CODES = 10
-OPEN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/accounts/mfa/", "/i18n/", "/invite/", "/r/", "/static/")
+OPEN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/accounts/mfa/", "/i18n/", "/invite/", "/r/", "/w/", "/static/")
 
 
 def mfa_required(user) -> bool:

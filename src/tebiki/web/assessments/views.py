@@ -17,6 +17,7 @@ from tebiki.web.audit import log as audit
 from tebiki.web.devices.service import fleet_for_measure
 from tebiki.web.incidents.models import Incident
 from tebiki.web.orgs.access import org_objects, org_view
+from tebiki.web.people.service import evidence_for_measure
 
 from .forms import EvidenceForm, FilterForm, ItemForm, StatusForm
 from .models import Evidence, ItemChange, ItemRecord
@@ -116,6 +117,7 @@ def _item_context(request, plan, row, form=None):
         "policies": catalog.policies_for_measure.get(row.item, []),
         "category": catalog.category(measure.category),
         "fleet": fleet_for_measure(org, row.item),
+        "self_check": evidence_for_measure(org, row.item, row.scope) if row.role == "worker" else None,
     }
 
 

@@ -1,0 +1,153 @@
+"""Worker self-check campaigns: which worker-side items a campaign asks, and how the answers add up.
+
+Pure functions over plain data; the web app translates its rows to WorkerRef / AnswerRef and back.
+An item is asked of a worker when it applies to the worker's department (decided by the applicability
+engine from that department's facts). Answers are はい / いいえ / わからない (yes / no / unknown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from tebiki.catalog import Catalog
+from tebiki.catalog.schema import Measure, Policy
+
+from .applicability import Evaluator
+from .profile import Profile
+
+ANSWERS = ("yes", "no", "unknown")
+USER_SIDES = ("user", "both")
+
+
+def worker_entries(catalog: Catalog) -> list[Measure | Policy]:
+    """Every worker-side entry: MIC v5 worker measures, then CSAJ policies on the user side, in catalog order."""
+    return [m for m in catalog.measures if m.role == "worker"] + [p for p in catalog.policies if p.side in USER_SIDES]
+
+
+def campaign_items(catalog: Catalog, profile: Profile, departments: Iterable[str]) -> dict[str, list[str]]:
+    """Item ID -> the chosen departments it applies to; items that apply to none of them are left out."""
+    chosen = set(departments)
+    unknown = chosen - {d.id for d in profile.departments}
+    if unknown:
+        raise ValueError(f"unknown department {sorted(unknown)[0]!r}")
+    ev = Evaluator(catalog, profile)
+    out: dict[str, list[str]] = {}
+    for entry in worker_entries(catalog):
+        depts = [r.scope for r in ev.decide(entry.id, entry.applies_when, "department") if r.applies and r.scope in chosen]
+        if depts:
+            out[entry.id] = depts
+    return out
+
+
+def items_for(items: dict[str, list[str]], department: str) -> list[str]:
+    """The items a worker of *department* is asked, in campaign order."""
+    return [item for item, depts in items.items() if department in depts]
+
+
+@dataclass(frozen=True)
+class WorkerRef:
+    id: int
+    name: str
+    department: str
+
+
+@dataclass(frozen=True)
+class AnswerRef:
+    worker: int
+    item: str
+    value: str  # one of ANSWERS
+
+
+@dataclass
+class Tally:
+    """Answers to one item among the workers it was asked of."""
+
+    asked: int = 0
+    yes: int = 0
+    no: int = 0
+    unknown: int = 0
+
+    @property
+    def answered(self) -> int:
+        return self.yes + self.no + self.unknown
+
+    @property
+    def share_answered(self) -> float:
+        return self.answered / self.asked if self.asked else 0.0
+
+    def add(self, value: str | None) -> None:
+        self.asked += 1
+        if value in ANSWERS:
+            setattr(self, value, getattr(self, value) + 1)
+
+
+@dataclass
+class Progress:
+    """How far one worker (or a department's workers together) got."""
+
+    asked: int = 0
+    answered: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.answered >= self.asked
+
+    @property
+    def share_answered(self) -> float:
+        return self.answered / self.asked if self.asked else 1.0
+
+
+@dataclass
+class DepartmentResult:
+    workers: int = 0
+    complete: int = 0
+    progress: Progress = field(default_factory=Progress)
+    items: dict[str, Tally] = field(default_factory=dict)
+
+
+@dataclass
+class Results:
+    items: dict[str, Tally]
+    departments: dict[str, DepartmentResult]
+    workers: dict[int, Progress]
+    not_answered: list[WorkerRef]  # workers who have not answered every item asked of them
+
+    def tally(self, item: str, scope: str = "organisation") -> Tally | None:
+        """The tally of *item* for the organisation or one department; None when it was not asked there."""
+        if scope == "organisation":
+            return self.items.get(item)
+        dept = self.departments.get(scope)
+        return dept.items.get(item) if dept else None
+
+
+def aggregate(items: dict[str, list[str]], workers: Iterable[WorkerRef], answers: Iterable[AnswerRef]) -> Results:
+    """Counts per item and per department, each worker's progress, and who has not answered.
+
+    Answers to items not asked of a worker (e.g. after a move to another department) and answers of
+    workers not in *workers* are ignored.
+    """
+    workers = list(workers)
+    given: dict[tuple[int, str], str] = {(a.worker, a.item): a.value for a in answers if a.value in ANSWERS}
+    totals = {item: Tally() for item in items}
+    departments: dict[str, DepartmentResult] = {}
+    progress: dict[int, Progress] = {}
+    not_answered: list[WorkerRef] = []
+    for w in workers:
+        dept = departments.setdefault(w.department, DepartmentResult())
+        dept.workers += 1
+        p = progress[w.id] = Progress()
+        for item in items_for(items, w.department):
+            value = given.get((w.id, item))
+            totals[item].add(value)
+            dept.items.setdefault(item, Tally()).add(value)
+            p.asked += 1
+            p.answered += value is not None
+        dept.progress.asked += p.asked
+        dept.progress.answered += p.answered
+        if p.complete:
+            dept.complete += 1
+        else:
+            not_answered.append(w)
+    return Results(items={k: v for k, v in totals.items() if v.asked}, departments=departments, workers=progress,
+                   not_answered=not_answered)

@@ -1,0 +1,23 @@
+"""Turn campaign results into rows for the templates (titles from the catalog, labels per department)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tebiki.catalog import get_catalog
+from tebiki.core.campaign import Results
+
+
+def item_rows(c, res: Results) -> list[dict[str, Any]]:
+    by_id = get_catalog().by_id
+    return [{"id": item, "title": by_id[item].title, "tally": res.items.get(item)} for item in c.items]
+
+
+def campaign_rows(c, res: Results, workers, links, submitted, dept_names, new_links) -> dict[str, Any]:
+    late = {w.id for w in res.not_answered}
+    departments = [{"id": d, "name": dept_names.get(d, d), "result": res.departments.get(d)} for d in c.departments]
+    people = [{"worker": w, "department": dept_names.get(w.department, w.department), "progress": res.workers[w.id],
+               "late": w.id in late, "link": links.get(w.id), "submitted_at": submitted.get(w.id),
+               "new_link": new_links.get(w.id)} for w in workers]
+    return {"items": item_rows(c, res), "departments": departments, "people": people,
+            "late_count": len(late), "new_links": bool(new_links)}

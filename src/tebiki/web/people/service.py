@@ -1,0 +1,169 @@
+"""Campaign operations between the views, the management command and the pure core (tebiki.core.campaign)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tebiki.catalog import get_catalog
+from tebiki.core.campaign import AnswerRef, Results, WorkerRef, aggregate, campaign_items, items_for
+from tebiki.core.training import Ack, Status, statuses
+from tebiki.web.audit import log as audit
+
+from .models import Answer, Campaign, PersonalLink, TrainingAck, Worker
+
+log = logging.getLogger(__name__)
+
+
+class MailError(Exception):
+    """The links were issued but the mail could not be sent; carries the links so they can be copied instead."""
+
+    def __init__(self, urls: dict[int, str]):
+        super().__init__("mail could not be sent")
+        self.urls = urls
+
+
+def closing_time(deadline: dt.date) -> dt.datetime:
+    """Links work until the end of the deadline day, local time."""
+    tz = timezone.get_current_timezone()
+    return dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+
+
+def create_campaign(org, title: str, departments: list[str], deadline: dt.date, user, request=None,
+                    modules: list[str] | None = None) -> Campaign:
+    """A draft campaign with its items fixed now, from the organisation's profile and the catalog."""
+    items = campaign_items(get_catalog(), org.get_profile(), departments)
+    with transaction.atomic():
+        c = Campaign.objects.create(organisation=org, title=title, departments=departments, items=items,
+                                    modules=modules or [], deadline=deadline, closes_at=closing_time(deadline),
+                                    created_by=user)
+        audit.record("campaign.create", request=request, actor=user, organisation=org, target=title,
+                     data={"campaign": c.id, "departments": departments, "items": len(items)})
+    return c
+
+
+def campaign_workers(campaign: Campaign):
+    return Worker.objects.filter(organisation=campaign.organisation, department__in=campaign.departments)
+
+
+def link_url(base: str, token: str) -> str:
+    return base.rstrip("/") + reverse("worker_form", args=[token])
+
+
+def _message(campaign: Campaign, worker: Worker, url: str, reminder: bool) -> EmailMessage:
+    with translation.override(settings.LANGUAGE_CODE):
+        ctx = {"campaign": campaign, "worker": worker, "url": url, "org_name": campaign.organisation.name,
+               "reminder": reminder}
+        subject = (_("Reminder: %(title)s") if reminder else _("Security self-check: %(title)s")) % {
+            "title": campaign.title}
+        body = render_to_string("people/email_link.html", ctx)  # plain text; .html so it is packaged
+    return EmailMessage(subject=f"[{campaign.organisation.name}] {subject}", body=body, to=[worker.email])
+
+
+def issue_links(campaign: Campaign, workers, base: str, send: bool, request=None, actor=None,
+                action: str = "campaign.links") -> dict[int, str]:
+    """New personal links for *workers* (earlier ones are revoked); mails them when *send*. Worker ID -> URL.
+
+    The links are committed before mailing, so a mail server that is down does not undo them: MailError
+    then carries the links to show for copying, and no link is marked as sent.
+    """
+    urls: dict[int, str] = {}
+    issued: list[PersonalLink] = []
+    with transaction.atomic():
+        for w in workers:
+            link, token = PersonalLink.issue(campaign, w)
+            urls[w.id] = link_url(base, token)
+            issued.append(link)
+        audit.record(action, request=request, actor=actor, organisation=campaign.organisation, target=campaign.title,
+                     data={"campaign": campaign.id, "workers": [w.id for w in workers], "sent": send})
+    if send and issued:
+        reminder = action == "campaign.remind"
+        try:
+            get_connection().send_messages([_message(campaign, link.worker, urls[link.worker_id], reminder)
+                                            for link in issued])
+        except (smtplib.SMTPException, OSError) as err:
+            log.warning("campaign %s: mail not sent: %s", campaign.id, err)
+            raise MailError(urls) from err
+        now = timezone.now()
+        fields = {"sent_at": now, **({"reminded_at": now} if reminder else {})}
+        PersonalLink.objects.filter(pk__in=[link.pk for link in issued]).update(**fields)
+    return urls
+
+
+def open_campaign(campaign: Campaign, base: str, send: bool, request=None) -> dict[int, str]:
+    with transaction.atomic():
+        campaign.opened_at = timezone.now()
+        campaign.save(update_fields=["opened_at"])
+        audit.record("campaign.open", request=request, organisation=campaign.organisation, target=campaign.title,
+                     data={"campaign": campaign.id})
+    return issue_links(campaign, list(campaign_workers(campaign)), base, send, request=request)
+
+
+def close_campaign(campaign: Campaign, request=None) -> None:
+    with transaction.atomic():
+        campaign.closed_at = timezone.now()
+        campaign.save(update_fields=["closed_at"])
+        audit.record("campaign.close", request=request, organisation=campaign.organisation, target=campaign.title,
+                     data={"campaign": campaign.id})
+
+
+def results(campaign: Campaign, workers: list[Worker] | None = None) -> Results:
+    """The campaign's aggregation: two queries whatever the number of workers."""
+    workers = list(campaign_workers(campaign)) if workers is None else workers
+    answers = Answer.objects.filter(campaign=campaign).values_list("worker_id", "item", "value")
+    return aggregate(campaign.items, [WorkerRef(w.id, w.name, w.department) for w in workers],
+                     [AnswerRef(*a) for a in answers])
+
+
+def training(campaign: Campaign, worker_ids: list[int]) -> list[Status]:
+    """Each worker's state for each training module of the campaign (done / pending / overdue); one query."""
+    if not campaign.modules:
+        return []
+    acks = [Ack(w, m, at, score) for w, m, at, score in TrainingAck.objects.filter(campaign=campaign)
+            .values_list("worker_id", "module", "acknowledged_at", "score")]
+    return statuses(campaign.modules, worker_ids, acks, campaign.deadline, timezone.localdate())
+
+
+def behind(campaign: Campaign, workers: list[Worker]) -> set[int]:
+    """Workers who have not answered every item or not confirmed every training module."""
+    late = {w.id for w in results(campaign, workers).not_answered}
+    return late | {s.worker for s in training(campaign, [w.id for w in workers]) if s.state != "done"}
+
+
+def remind(campaign: Campaign, base: str, request=None, actor=None) -> list[Worker]:
+    """Mail a fresh link to every worker who has not answered everything or not done the training; returns them."""
+    if not campaign.is_open:
+        return []
+    workers = list(campaign_workers(campaign))
+    late = behind(campaign, workers)
+    targets = [w for w in workers if w.id in late]
+    if targets:
+        issue_links(campaign, targets, base, send=True, request=request, actor=actor, action="campaign.remind")
+    return targets
+
+
+def evidence_for_measure(org, item: str, scope: str) -> dict[str, Any] | None:
+    """What workers answered about *item* in the newest opened campaign that asked it (for the item page)."""
+    campaign = (Campaign.objects.filter(organisation=org, opened_at__isnull=False, items__has_key=item)
+                .order_by("-opened_at").first())
+    if campaign is None:
+        return None
+    tally = results(campaign).tally(item, scope)
+    if tally is None:
+        return None
+    return {"campaign": campaign, "yes": tally.yes, "no": tally.no, "unknown": tally.unknown, "asked": tally.asked,
+            "answered": tally.answered}
+
+
+__all__ = ["create_campaign", "open_campaign", "close_campaign", "issue_links", "results", "remind", "training", "behind",
+           "evidence_for_measure", "items_for", "closing_time", "link_url"]

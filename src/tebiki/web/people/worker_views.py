@@ -1,0 +1,127 @@
+"""The worker's side: no account, only a personal link (/w/<token>/). It reaches that worker's form and nothing else.
+
+Unknown tokens answer 404; revoked links, closed or not yet opened campaigns answer 410 with a page that
+says what to do. Nothing of the organisation beyond its name, the campaign and this worker's own answers
+is read here.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from tebiki.catalog import get_catalog
+from tebiki.core.campaign import items_for
+from tebiki.core.training import content, modules, score
+from tebiki.core.worker_guide import guide
+from tebiki.web.audit import log as audit
+
+from .forms import AnswerForm, TrainingForm
+from .models import Answer, PersonalLink, Submission, TrainingAck
+
+
+def _refuse(request, reason: str, status: int) -> HttpResponse:
+    resp = render(request, "people/link_invalid.html", {"reason": reason}, status=status)
+    resp["X-Robots-Tag"] = "noindex"
+    return resp
+
+
+def open_link(request, token: str) -> PersonalLink | HttpResponse:
+    """The usable link for *token*, or the refusal page to answer with."""
+    link = PersonalLink.find(token)
+    if link is None:
+        return _refuse(request, "unknown", 404)
+    if link.refusal:
+        return _refuse(request, link.refusal, 410)
+    return link
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def worker_form(request: HttpRequest, token: str) -> HttpResponse:
+    link = open_link(request, token)
+    if isinstance(link, HttpResponse):
+        return link
+    campaign, worker = link.campaign, link.worker
+    items = items_for(campaign.items, worker.department)
+    stored = {a.item: (a.value, a.comment) for a in Answer.objects.filter(campaign=campaign, worker=worker)}
+    form = AnswerForm(request.POST or None, items=items, initial_answers=stored)
+    status = 200
+    if request.method == "POST":
+        submit = "submit" in request.POST
+        if form.is_valid() and (not submit or form.require_all()):
+            _save(link, form.answers(), submit)
+            return redirect(request.path + ("?submitted=1" if submit else "?saved=1"))
+        status = 422
+    PersonalLink.objects.filter(pk=link.pk).update(last_seen_at=timezone.now())
+    texts = guide()
+    submission = Submission.objects.filter(campaign=campaign, worker=worker).first()
+    acked = set(TrainingAck.objects.filter(campaign=campaign, worker=worker).values_list("module", flat=True))
+    all_modules = modules()
+    resp = render(request, "people/worker_form.html", {
+        "campaign": campaign, "worker": worker, "org_name": link.organisation.name, "form": form,
+        "entries": [(texts[item], radio, comment) for item, radio, comment in form.pairs()],
+        "answered": sum(1 for i in items if i in stored), "total": len(items), "submission": submission,
+        "saved": request.GET.get("saved") == "1", "submitted": request.GET.get("submitted") == "1",
+        "error": status == 422,
+        "training": [(all_modules[m], m in acked) for m in campaign.modules if m in all_modules],
+        "token": token,
+        "first_missing": next((n + 1 for n, (_, radio, _c) in enumerate(form.pairs()) if radio.errors), None),
+    }, status=status)
+    resp["X-Robots-Tag"] = "noindex"
+    return resp
+
+
+def _save(link: PersonalLink, answers: dict[str, tuple[str, str]], submit: bool) -> None:
+    now = timezone.now()
+    rows = [Answer(organisation=link.organisation, campaign=link.campaign, worker=link.worker, item=item, value=value,
+                   comment=comment, answered_at=now) for item, (value, comment) in answers.items()]
+    with transaction.atomic():
+        if rows:
+            Answer.objects.bulk_create(rows, update_conflicts=True, unique_fields=["campaign", "worker", "item"],
+                                       update_fields=["value", "comment", "answered_at"])
+        if submit:
+            Submission.objects.update_or_create(campaign=link.campaign, worker=link.worker,
+                                                defaults={"organisation": link.organisation, "submitted_at": now})
+            audit.record("campaign.submit", actor=f"worker:{link.worker.email}", request=None,
+                         organisation=link.organisation, target=link.campaign.title,
+                         data={"campaign": link.campaign.id, "worker": link.worker.id, "answers": len(rows)})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def worker_training(request: HttpRequest, token: str, module_id: str) -> HttpResponse:
+    """One training module of the worker's campaign: read, confirm, and answer the quiz if there is one."""
+    link = open_link(request, token)
+    if isinstance(link, HttpResponse):
+        return link
+    campaign, worker = link.campaign, link.worker
+    module = modules().get(module_id)
+    if module is None or module_id not in campaign.modules:
+        raise Http404
+    ack = TrainingAck.objects.filter(campaign=campaign, worker=worker, module=module_id).first()
+    form = TrainingForm(request.POST or None, module=module)
+    if request.method == "POST" and form.is_valid():
+        right = score(module, form.answers()) if module.quiz else None
+        with transaction.atomic():
+            TrainingAck.objects.update_or_create(campaign=campaign, worker=worker, module=module_id, defaults={
+                "organisation": link.organisation, "acknowledged_at": timezone.now(), "score": right})
+            audit.record("training.ack", actor=f"worker:{worker.email}", organisation=link.organisation,
+                         target=module_id, data={"campaign": campaign.id, "worker": worker.id, "score": right})
+        request.session[f"quiz-{link.pk}-{module_id}"] = form.answers()
+        return redirect(request.path + "?done=1")
+    given = request.session.get(f"quiz-{link.pk}-{module_id}") if request.GET.get("done") else None
+    resp = render(request, "people/worker_training.html", {
+        **content(module, get_catalog()), "campaign": campaign, "worker": worker, "org_name": link.organisation.name,
+        "form": form, "ack": ack, "token": token, "done": request.GET.get("done") == "1",
+        "results": [(q, given[n] == q.answer, q.choices[q.answer]) for n, q in enumerate(module.quiz)] if given else None,
+    }, status=422 if form.errors else 200)
+    resp["X-Robots-Tag"] = "noindex"
+    return resp
+
+
+__all__ = ["worker_form", "worker_training", "open_link"]
