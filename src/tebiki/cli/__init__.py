@@ -11,7 +11,7 @@ from .assess import assess_app, diagnose_command, report_command
 from .browse import browse
 from .catalog import catalog_app
 from .check import check_command
-from .server import audit_app
+from .server import audit_app, backup_command, restore_command
 
 app = typer.Typer(
     help="tebiki (手引き): telework security self-assessment from the MIC guideline v5 and CSAJ 2018.",
@@ -25,5 +25,7 @@ app.add_typer(assess_app, name="assess")
 app.command("report")(report_command)
 app.command("check")(check_command)
 app.add_typer(audit_app, name="audit")
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 __all__ = ["app"]

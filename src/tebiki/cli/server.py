@@ -1,13 +1,15 @@
-"""Commands that work on the web app's database: `tebiki audit verify` (and backup/restore)."""
+"""Commands that work on the web app's database: `tebiki audit verify`, `tebiki backup`, `tebiki restore`."""
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
+from pathlib import Path
 
 import typer
 
-from .common import TableOrJson, console
+from .common import TableOrJson, console, err_console
 
 audit_app = typer.Typer(help="The web app's tamper-evident audit log.", no_args_is_help=True)
 
@@ -43,3 +45,82 @@ def audit_verify(fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", 
     else:
         console.print(f"[green]✓[/green] audit log intact: {count} entries")
     raise typer.Exit(1 if problems else 0)
+
+
+def _operator() -> str:
+    """Who ran a server command, for the audit log: the operating-system account."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def backup_command(
+    file: Path = typer.Argument(..., help="The archive to write (a .tar.gz)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite FILE if it exists."),
+    fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f", help="Output format."),
+) -> None:
+    """Write the web app's database and uploaded files into one archive with a manifest of SHA-256 sums.
+
+    It holds password hashes and MFA secrets (mode 0600): keep it as safe as the server. Sessions are left out.
+
+    Exit status 0 when written, 2 when FILE exists (without --force).
+
+    Example: tebiki backup /srv/backups/tebiki-2026-12-01.tar.gz
+    """
+    if file.exists() and not force:
+        err_console.print(f"[red]error:[/red] {file} exists (use --force to overwrite)")
+        raise typer.Exit(2)
+    django_setup()
+    from tebiki.web.audit.log import record
+    from tebiki.web.backup import create_backup
+
+    result = create_backup(file)
+    record("backup.create", actor=_operator(), target=file.name[:200],
+           data={"rows": result.rows, "files": result.files})
+    if fmt == TableOrJson.json:
+        typer.echo(json.dumps({"file": str(file), "rows": result.rows, "files": result.files,
+                               "format_version": result.manifest["format_version"],
+                               "created_at": result.manifest["created_at"]}, ensure_ascii=False, indent=2))
+    else:
+        console.print(f"[green]✓[/green] {file}: {result.rows} rows, {result.files} files")
+
+
+def restore_command(
+    file: Path = typer.Argument(..., help="An archive written by `tebiki backup`."),
+    force: bool = typer.Option(False, "--force", help="Replace the content of a database that is not empty."),
+    fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f", help="Output format."),
+) -> None:
+    """Replace the database content and uploaded files with an archive's, in one transaction.
+
+    The whole archive is checked first: format version, SHA-256 and size of each member, safe names, no links.
+
+    Refused with exit 2, nothing changed: unknown version, changed or cut archive, bomb, data present (no --force).
+
+    Sessions are cleared, so everyone signs in again. On a new server, migrate first (python -m tebiki.web migrate).
+
+    Example: tebiki restore /srv/backups/tebiki-2026-12-01.tar.gz --force
+    """
+    django_setup()
+    from tebiki.web.audit.log import record, verify
+    from tebiki.web.backup import BackupError, restore_backup
+
+    try:
+        result = restore_backup(file, force=force)
+    except BackupError as err:
+        err_console.print(f"[red]refused:[/red] {err} — nothing was changed")
+        raise typer.Exit(2) from err
+    problems = verify()
+    record("backup.restore", actor=_operator(), target=file.name[:200],
+           data={"created_at": result.manifest.get("created_at"), "tebiki_version": result.manifest.get("tebiki_version"),
+                 "rows": result.rows, "files": result.files, "audit_intact": not problems})
+    if fmt == TableOrJson.json:
+        typer.echo(json.dumps({"file": str(file), "rows": result.rows, "files": result.files,
+                               "created_at": result.manifest.get("created_at"), "audit_intact": not problems},
+                              ensure_ascii=False, indent=2))
+    else:
+        console.print(f"[green]✓[/green] restored {result.rows} rows and {result.files} files from {file} "
+                      f"(made {result.manifest.get('created_at')})")
+        if problems:
+            console.print(f"[yellow]![/yellow] the restored audit log does not verify: {len(problems)} problem(s); "
+                          "see `tebiki audit verify`")
