@@ -47,6 +47,41 @@ def audit_verify(fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", 
     raise typer.Exit(1 if problems else 0)
 
 
+@audit_app.command("purge")
+def audit_purge(
+    older_than: int = typer.Option(None, "--older-than", help="Age in days (default: the AUDIT_RETENTION_DAYS setting, 730)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Count what would be removed; change nothing."),
+    fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f", help="Output format."),
+) -> None:
+    """Remove the oldest audit entries beyond the retention period; the log records where it now starts.
+
+    Never entries younger than 365 days, and nothing while the chain is broken. Run it from cron, monthly.
+
+    `tebiki audit verify` keeps passing: the chain continues from the purge entry.
+
+    Exit status 0 done, 1 the chain is broken (nothing removed), 2 a period shorter than 365 days.
+
+    Example: tebiki audit purge --dry-run
+    """
+    django_setup()
+    from django.conf import settings
+
+    from tebiki.web.audit.log import RetentionError, purge
+
+    days = settings.AUDIT_RETENTION_DAYS if older_than is None else older_than
+    try:
+        result = purge(days, actor=_operator(), dry_run=dry_run)
+    except RetentionError as err:
+        err_console.print(f"[red]refused:[/red] {err}")
+        raise typer.Exit(err.exit_code) from err
+    if fmt == TableOrJson.json:
+        typer.echo(json.dumps({"older_than_days": days, "cutoff": result.cutoff.isoformat(), "dry_run": dry_run,
+                               "deleted": result.deleted, "first_kept": result.first_kept}, indent=2))
+    else:
+        verb = "would remove" if dry_run else "removed"
+        console.print(f"{verb} {result.deleted} entries older than {result.cutoff:%Y-%m-%d} ({days} days)")
+
+
 def _operator() -> str:
     """Who ran a server command, for the audit log: the operating-system account."""
     try:
