@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "tebiki.web.accounts.mfa.MFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tebiki.web.limits.RequestSizeLimitMiddleware",  # its check runs before the CSRF middleware reads the body
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -182,6 +183,7 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+MAX_REQUEST_BYTES = EVIDENCE_MAX_BYTES + 1024 * 1024  # the largest form: one evidence file and its fields
 EVIDENCE_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                   ".txt": "text/plain", ".csv": "text/csv", ".json": "application/json",
                   ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
