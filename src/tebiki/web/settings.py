@@ -209,9 +209,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tebiki@localhost")
 
 CHROMIUM = os.environ.get("TEBIKI_CHROMIUM", "/usr/bin/chromium")
 
+# Every line goes through one redacting handler (tebiki.web.logs): no invitation link or token reaches a log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "tebiki.web.logs.RedactSecrets"}},
+    "formatters": {"server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                              "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+                 "server": {"class": "logging.StreamHandler", "formatter": "server", "filters": ["redact"]}},
+    "loggers": {"django": {"handlers": [], "level": "INFO"},  # Django's own console handler would not redact
+                "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
