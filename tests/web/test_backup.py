@@ -9,7 +9,10 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -325,3 +328,13 @@ def test_it_rolls_back_when_the_database_content_cannot_be_loaded(good, media, t
     evil = [(n, json.dumps(db).encode() if n == "db.json" else d) for n, d in members]
     bad = write_archive(tmp_path / "dangling.tar.gz", manifest, evil)
     assert "could not" in refused(bad, media)
+
+
+def test_it_refuses_a_database_that_is_not_migrated_yet(good, tmp_path):
+    archive, _ = good
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env["TEBIKI_DATA_DIR"] = str(tmp_path / "fresh")  # a new installation: an empty SQLite file
+    cli = [sys.executable, "-c", "from tebiki.cli import app; app()"]
+    r = subprocess.run([*cli, "restore", str(archive)], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert "not migrated" in r.stderr and not (tmp_path / "fresh" / "uploads").exists()

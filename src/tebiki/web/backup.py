@@ -293,11 +293,13 @@ def _stage(archive: Path, staging: Path) -> dict:
     return manifest
 
 
-def _check_migrations(manifest: dict, using: str) -> None:
-    connection = connections[using]
-    executor = MigrationExecutor(connection)
+def _require_migrated(using: str) -> None:
+    executor = MigrationExecutor(connections[using])
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         raise BackupError("the database is not migrated: run `python -m tebiki.web migrate` first")
+
+
+def _check_migrations(manifest: dict, using: str) -> None:
     unknown = sorted(set(manifest["migrations"]) - set(_applied_migrations(using)))
     if unknown:
         raise BackupError(f"the backup was made by a newer tebiki ({manifest.get('tebiki_version')}): "
@@ -336,6 +338,7 @@ def restore_backup(archive: Path, force: bool = False, using: str = DEFAULT_DB_A
     def occupied() -> bool:
         return has_data(using) or (uploads.is_dir() and any(uploads.iterdir()))
 
+    _require_migrated(using)
     if not force and occupied():
         raise BackupError("the database or the uploads directory is not empty: use --force to replace its content")
     uploads.parent.mkdir(parents=True, exist_ok=True)
