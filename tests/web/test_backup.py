@@ -169,6 +169,7 @@ def test_backup_will_not_overwrite_a_file_without_force(state, media, tmp_path):
     target.write_bytes(b"keep me")
     assert runner.invoke(app, ["backup", str(target)]).exit_code == 2
     assert target.read_bytes() == b"keep me"
+    assert runner.invoke(app, ["backup", str(tmp_path / "no" / "such" / "dir.tar.gz")]).exit_code == 2
 
 
 # ------------------------------------------------------------------------------------------- refusals

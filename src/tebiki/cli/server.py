@@ -106,6 +106,9 @@ def backup_command(
     if file.exists() and not force:
         err_console.print(f"[red]error:[/red] {file} exists (use --force to overwrite)")
         raise typer.Exit(2)
+    if not file.parent.is_dir():
+        err_console.print(f"[red]error:[/red] {file.parent} is not a directory")
+        raise typer.Exit(2)
     django_setup()
     from tebiki.web.audit.log import record
     from tebiki.web.backup import create_backup
