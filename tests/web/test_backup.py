@@ -224,6 +224,14 @@ def test_it_refuses_an_unknown_format_version(good, media, tmp_path):
     assert "format version 99" in refused(bad, media)
 
 
+@pytest.mark.parametrize("change", [{"rows": "many"}, {"created_at": None}, {"migrations": [1]},
+                                    {"members": [{"name": "db.json"}]}, {"format": "other"}])
+def test_it_refuses_a_malformed_manifest(good, media, tmp_path, change):
+    _, (manifest, members) = good
+    bad = write_archive(tmp_path / "odd.tar.gz", {**manifest, **change}, members, seal="members" not in change)
+    refused(bad, media)
+
+
 def test_it_refuses_a_member_changed_after_the_backup(good, media, tmp_path):
     _, (manifest, members) = good
     original = dict(members)["db.json"]

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from .common import TableOrJson, console, err_console
 
@@ -146,7 +147,7 @@ def restore_command(
     try:
         result = restore_backup(file, force=force)
     except BackupError as err:
-        err_console.print(f"[red]refused:[/red] {err} — nothing was changed")
+        err_console.print(f"[red]refused:[/red] {escape(str(err))} — nothing was changed")
         raise typer.Exit(2) from err
     problems = verify()
     record("backup.restore", actor=_operator(), target=file.name[:200],
@@ -157,8 +158,8 @@ def restore_command(
                                "created_at": result.manifest.get("created_at"), "audit_intact": not problems},
                               ensure_ascii=False, indent=2))
     else:
-        console.print(f"[green]✓[/green] restored {result.rows} rows and {result.files} files from {file} "
-                      f"(made {result.manifest.get('created_at')})")
+        console.print(f"[green]✓[/green] restored {result.rows} rows and {result.files} files from "
+                      f"{escape(str(file))} (made {escape(result.manifest['created_at'])})")
         if problems:
             console.print(f"[yellow]![/yellow] the restored audit log does not verify: {len(problems)} problem(s); "
                           "see `tebiki audit verify`")

@@ -234,8 +234,12 @@ def _read_manifest(tar: tarfile.TarFile) -> dict:
         raise BackupError("the manifest's member list is malformed (duplicates, or no db.json)")
     for name in names:
         _check_name(name)
-    if not isinstance(manifest.get("migrations"), list):
+    if not isinstance(manifest.get("migrations"), list) or not all(isinstance(m, str) for m in manifest["migrations"]):
         raise BackupError("the manifest has no migration list")
+    rows = manifest.get("rows")
+    if not (isinstance(rows, dict) and all(isinstance(v, int) for v in rows.values())
+            and isinstance(manifest.get("created_at"), str) and isinstance(manifest.get("tebiki_version"), str)):
+        raise BackupError("the manifest's row counts, creation time or version are malformed")
     return manifest
 
 
@@ -375,4 +379,4 @@ def restore_backup(archive: Path, force: bool = False, using: str = DEFAULT_DB_A
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
     files = sum(1 for m in manifest["members"] if m["name"].startswith(FILES + "/"))
-    return RestoreResult(manifest, sum(manifest.get("rows", {}).values()), files)
+    return RestoreResult(manifest, sum(manifest["rows"].values()), files)
