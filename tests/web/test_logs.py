@@ -23,10 +23,12 @@ def log_output():
                 if h.name in ("console", "server")]
     assert len(handlers) == 2
     out = io.StringIO()
-    streams = [h.setStream(out) for h in handlers]
+    streams = [h.stream for h in handlers]
+    for h in handlers:  # not setStream: it flushes the old stream, which pytest may have closed already
+        h.stream = out
     yield out
     for h, stream in zip(handlers, streams, strict=True):
-        h.setStream(stream)
+        h.stream = stream
 
 
 def test_secrets_used_in_requests_do_not_reach_the_log(cast, log_output):
