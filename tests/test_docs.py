@@ -19,3 +19,21 @@ def test_every_command_has_an_example():
     assert leaf_sections
     for section in leaf_sections:
         assert "Example: tebiki" in section, section.splitlines()[0]
+
+
+def test_the_security_page_names_only_code_that_exists():
+    import re
+
+    root = DOCS.parent
+    text = (DOCS / "security.md").read_text(encoding="utf-8")
+    paths = set(re.findall(r"`((?:web/|tests/)[\w/.-]+|report\.py)`", text))
+    paths |= {m for m in re.findall(r"(test_\w+\.py)", text)}
+    assert len(paths) >= 10
+    for p in paths:
+        name = p if "/" in p else f"tests/web/{p}" if p.startswith("test_") else p
+        candidates = [root / name, root / "src" / "tebiki" / name]
+        assert any(c.exists() for c in candidates), f"docs/security.md names {p}, which does not exist"
+
+
+def test_the_readme_links_the_security_page():
+    assert "docs/security.md" in (DOCS.parent / "README.md").read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ from .browse import browse
 from .catalog import catalog_app
 from .check import check_command
 from .policy import policy_app
-from .server import audit_app
+from .server import audit_app, backup_command, restore_command
 
 app = typer.Typer(
     help="tebiki (手引き): telework security self-assessment from the MIC guideline v5 and CSAJ 2018.",
@@ -27,5 +27,7 @@ app.command("report")(report_command)
 app.command("check")(check_command)
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 __all__ = ["app"]

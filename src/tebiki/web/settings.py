@@ -3,6 +3,8 @@
 TEBIKI_DATA_DIR   where the SQLite database, the generated secret key and uploads live (default ./var)
 DATABASE_URL      e.g. postgres://user:pass@host/db; SQLite in the data directory when unset
 SECRET_KEY        generated once and stored in the data directory (mode 0600) when unset
+TEBIKI_AUDIT_RETENTION_DAYS  age beyond which `tebiki audit purge` removes audit entries (default 730, minimum 365)
+TEBIKI_BACKUP_MAX_BYTES      largest unpacked size `tebiki restore` accepts (default 8 GiB)
 TEBIKI_ENV        "production" turns on HTTPS-only cookies, HSTS and DEBUG off; anything else is development
 ALLOWED_HOSTS     comma-separated; development defaults to localhost
 EMAIL_URL-ish     EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "tebiki.web.accounts.mfa.MFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tebiki.web.limits.RequestSizeLimitMiddleware",  # its check runs before the CSRF middleware reads the body
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -183,10 +186,20 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+MAX_REQUEST_BYTES = EVIDENCE_MAX_BYTES + 1024 * 1024  # the largest form: one evidence file and its fields
 EVIDENCE_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                   ".txt": "text/plain", ".csv": "text/csv", ".json": "application/json",
                   ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                   ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+# The audit log is kept until `tebiki audit purge` removes entries older than AUDIT_RETENTION_DAYS (run it from cron);
+# nothing younger than a year can be purged.
+AUDIT_RETENTION_MIN_DAYS = 365
+AUDIT_RETENTION_DAYS = max(int(os.environ.get("TEBIKI_AUDIT_RETENTION_DAYS", 2 * 365)), AUDIT_RETENTION_MIN_DAYS)
+# `tebiki restore` refuses archives that unpack to more than this, or to more than BACKUP_MAX_RATIO times their size.
+BACKUP_MAX_BYTES = int(os.environ.get("TEBIKI_BACKUP_MAX_BYTES", 8 * 1024**3))
+BACKUP_MAX_RATIO = 200
+BACKUP_MAX_MEMBERS = 200_000
 
 EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if os.environ.get("EMAIL_HOST")
                  else "django.core.mail.backends.console.EmailBackend")
@@ -199,9 +212,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tebiki@localhost")
 
 CHROMIUM = os.environ.get("TEBIKI_CHROMIUM", "/usr/bin/chromium")
 
+# Every line goes through one redacting handler (tebiki.web.logs): no invitation link or token reaches a log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "tebiki.web.logs.RedactSecrets"}},
+    "formatters": {"server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                              "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+                 "server": {"class": "logging.StreamHandler", "formatter": "server", "filters": ["redact"]}},
+    "loggers": {"django": {"handlers": [], "level": "INFO"},  # Django's own console handler would not redact
+                "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }

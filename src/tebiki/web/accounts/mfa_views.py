@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -37,9 +38,10 @@ def setup(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token("".join(form.cleaned_data["code"].split())):
-            codes = mfa.confirm(device)
+            with transaction.atomic():
+                codes = mfa.confirm(device)
+                audit.record("mfa.enrol", request=request)
             otp_login(request, device)
-            audit.record("mfa.enrol", request=request)
             return render(request, "accounts/mfa_codes.html", {"codes": codes, "next": _next(request)})
         form.add_error("code", _("That code is not right. Check the time on your phone and try the newest code."))
     return render(request, "accounts/mfa_setup.html", {

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -56,3 +57,15 @@ def _join(inv: Invitation, user) -> None:
         locked.save(update_fields=["accepted_at"])
         audit.record("invitation.accept", actor=user, organisation=inv.organisation, target=inv.email,
                      data={"role": inv.role, "invitation": inv.id})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, with an audit entry written in the same transaction."""
+
+    success_url = "/"
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            audit.record("auth.password_change", request=self.request)
+        return response

@@ -82,9 +82,12 @@ def setup_profile(request: HttpRequest) -> HttpResponse:
     org = request.org
     form = ProfileForm(request.POST or None, initial=_profile_initial(org))
     if request.method == "POST" and form.is_valid():
+        old_name, org.name = org.name, form.cleaned_data["name"]
         org.draft = {**org.draft, "profile": form.cleaned_data}
-        org.name = form.cleaned_data["name"]
-        org.save(update_fields=["draft", "name"])
+        with transaction.atomic():
+            org.save(update_fields=["draft", "name"])
+            if org.name != old_name:
+                audit.record("org.rename", request=request, organisation=org, target=org.name, data={"from": old_name})
         return redirect("setup_methods", org_id=org.id)
     return render(request, "orgs/setup_profile.html", {"org": org, "form": form, "step": 1},
                   status=422 if form.errors else 200)
