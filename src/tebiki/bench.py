@@ -1,7 +1,8 @@
 """`make bench`: performance goals measured side by side in one run, printed as a table.
 
-Goals: loading and validating the whole catalog < 100 ms; validation costs at most a few times the
-bare YAML parse of the same files.
+Goals are ratios of two things measured side by side in one run, so that a slower or busier machine moves
+both sides alike: validating the whole catalog costs at most 2.5× the bare YAML parse of the same files
+(about 75 ms here on a quiet machine).
 """
 
 from __future__ import annotations
@@ -48,13 +49,12 @@ def catalog_rows() -> list[tuple[str, float, str, str]]:
     files = catalog_files()
     texts = [p.read_text(encoding="utf-8") for p in files]
     exported = json.dumps(load_catalog().to_export(), ensure_ascii=False)
-    bare = best_of(lambda: [yaml.load(t, Loader=YAML_LOADER) for t in texts])
-    full = best_of(load_catalog)
+    bare, full = paired(lambda: [yaml.load(t, Loader=YAML_LOADER) for t in texts], load_catalog, repeat=7)
     from_json = best_of(lambda: load_export(exported))
     return [
         ("bare YAML parse of the catalog files", bare, "1.00×", "baseline"),
         ("load_catalog() (parse + validate + cross-check)", full, f"{full / bare:.2f}×",
-         "< 100 ms " + ("✓" if full < 0.1 else "✗")),
+         "≤ 2.5× the bare parse " + ("✓" if full <= 2.5 * bare else "✗")),
         ("load_export() of the exported JSON", from_json, f"{from_json / bare:.2f}×", "round trip"),
     ]
 

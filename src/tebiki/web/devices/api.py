@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from tebiki.agent.rules import CHECK_IDS, evaluate
 
 from .models import EnrolmentToken
-from .service import ingest, ingest_many
+from .service import ingest, ingest_many, to_json
 
 MAX_BODY = 256 * 1024
 MAX_FILE = 64 * 1024
@@ -68,10 +68,10 @@ class CheckIn(In):
     @field_validator("evidence")
     @classmethod
     def _small_and_storable(cls, value: dict) -> dict:
-        text = json.dumps(value, ensure_ascii=False)
+        text = to_json(value)  # JSON escapes NUL as \u0000 whatever ensure_ascii says
         if len(text) > 4096:
             raise ValueError("evidence is limited to 4 KiB")
-        if "\\u0000" in json.dumps(value):
+        if "\\u0000" in text:
             raise ValueError("evidence may not contain NUL characters")
         return value
 

@@ -15,6 +15,9 @@ from tebiki.agent.rules import CHECK_IDS, check_texts
 from .models import CheckReport, CheckResult, Device, EnrolmentToken
 
 VERDICTS = ("pass", "fail", "unknown")
+# One encoder for every evidence value: json.dumps with options builds a new encoder on each call, which was
+# the largest cost of a batch upload (three encodings per check result).
+to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 TOKEN_TOUCH = dt.timedelta(minutes=5)  # "last used" is precise to a few minutes; saves a write per report
 
 
@@ -88,7 +91,7 @@ def ingest_many(token: EnrolmentToken, reports: list[dict[str, Any]], source: st
                       .values_list("idempotency_key", "id"))
         _insert(CheckResult, ("report", "check_id", "verdict", "reason", "evidence"),
                 [(stored[k], cid, c["verdict"], (c.get("reason") or "")[:500],
-                  json.dumps(c.get("evidence") or {}, ensure_ascii=False))
+                  to_json(c.get("evidence") or {}))
                  for k, r in fresh.items() for cid, c in r["checks"].items()])
         if fresh and (token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH):
             EnrolmentToken.objects.filter(pk=token.pk).update(last_used_at=now)
