@@ -1,4 +1,5 @@
-"""Load the demo organisation (サンプル商事) with a partly filled assessment and a sign-in for it.
+"""Load the demo organisation (サンプル商事): a partly filled assessment, devices, workers with an open self-check,
+contacts and incidents, all from demo.yaml and stored through each app's own service code, and a sign-in for it.
 
 The password is generated here and printed once; it is never a constant in the code.
 """
