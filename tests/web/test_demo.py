@@ -130,3 +130,25 @@ def test_it_records_a_closed_and_an_open_incident_with_timelines_and_a_sound_aud
     assert incidents["phishing"].number == 1  # the older report comes first
     assert verify() == []
     assert AuditEntry.objects.filter(organisation_id=org.id, action="incident.status").count() == 3
+
+
+def test_the_demo_admin_sees_the_data_on_the_campaign_contacts_incident_and_training_pages(db):
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    org = demo_org()
+    user = User.objects.get(email="demo@tebiki.example")
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.create(user=user, name="test", confirmed=True).persistent_id
+    session.save()
+    campaign = Campaign.objects.get(organisation=org)
+    lost = Incident.objects.get(organisation=org, situation="lost_device")
+    for path, expect in [(f"campaigns/{campaign.id}/", "伊藤 さくら"), ("contacts/", "0120-000-456"),
+                         ("incidents/", "高橋 健太"), (f"incidents/{lost.id}/", "遠隔ロック"), ("training/", "小林 翔太"),
+                         ("items/mic-v5:worker:C-2/office/", campaign.title)]:
+        response = client.get(f"/o/{org.id}/{path}")
+        assert response.status_code == 200, path
+        assert expect in response.content.decode(), path
