@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -24,8 +25,13 @@ def actor_name(user) -> str:
     return (getattr(user, "display_name", "") or getattr(user, "email", "") or "")[:100]
 
 
-def create_report(org: Organisation, data: dict, *, request, user=None, link: ReportLink | None = None) -> Incident:
-    """Store a report with the trouble cases and measures suggested by its situation, audit it, mail the managers."""
+def create_report(org: Organisation, data: dict, *, request, user=None, link: ReportLink | None = None,
+                  at: dt.datetime | None = None) -> Incident:
+    """Store a report with the trouble cases and measures suggested by its situation, audit it, mail the managers.
+
+    Without a request (the demo loader) there is no address to link to, so no mail goes out; *at* backdates
+    the report for the demo's timeline (the audit entry keeps the real time).
+    """
     situation = situations().get(data["situation"])
     with transaction.atomic():
         number = (Incident.objects.filter(organisation=org).aggregate(n=Max("number"))["n"] or 0) + 1
@@ -33,14 +39,16 @@ def create_report(org: Organisation, data: dict, *, request, user=None, link: Re
             organisation=org, number=number, situation=situation.id, occurred_at=data["occurred_at"],
             device=data["device"], description=data["description"], reporter_name=data["reporter_name"],
             reporter_contact=data["reporter_contact"], reported_by=user, report_link=link,
-            trouble_cases=list(situation.trouble_cases), measures=list(situation.measures))
+            trouble_cases=list(situation.trouble_cases), measures=list(situation.measures),
+            **({"created_at": at, "updated_at": at} if at else {}))
         IncidentEvent.objects.create(incident=incident, at=incident.created_at, actor=user,
                                      actor_name=data["reporter_name"][:100], kind=EventKind.REPORTED,
                                      to_status=incident.status)
         audit.record("incident.report", actor=user, request=request, organisation=org, target=f"#{number}",
                      data={"situation": situation.id, "via": "link" if link else "member",
                            **({"link": link.hint} if link else {})})
-    notify_managers(incident, request)
+    if request is not None:
+        notify_managers(incident, request)
     return incident
 
 
@@ -63,31 +71,38 @@ def notify_managers(incident: Incident, request) -> int:
         return 0
 
 
-def change_status(incident: Incident, status: str, note: str, *, request) -> IncidentEvent | None:
+def _actor(request, user):
+    """Who acts: *user* when given (the demo loader has no request), else the signed-in user."""
+    return user if user is not None else request.user
+
+
+def change_status(incident: Incident, status: str, note: str, *, request, user=None,
+                  at: dt.datetime | None = None) -> IncidentEvent | None:
     if status == incident.status and not note:
         return None
+    actor = _actor(request, user)
     with transaction.atomic():
         old = incident.status
-        now = timezone.now()
+        now = at or timezone.now()
         incident.status, incident.updated_at = status, now
         incident.save(update_fields=["status", "updated_at"])
-        event = IncidentEvent.objects.create(incident=incident, at=now, actor=request.user,
-                                             actor_name=actor_name(request.user),
+        event = IncidentEvent.objects.create(incident=incident, at=now, actor=actor, actor_name=actor_name(actor),
                                              kind=EventKind.STATUS if old != status else EventKind.NOTE,
                                              from_status=old if old != status else "",
                                              to_status=status if old != status else "", note=note)
         if old != status:
-            audit.record("incident.status", request=request, organisation=incident.organisation,
+            audit.record("incident.status", actor=actor, request=request, organisation=incident.organisation,
                          target=f"#{incident.number}", data={"from": old, "to": status})
     return event
 
 
-def add_note(incident: Incident, note: str, *, request) -> IncidentEvent:
+def add_note(incident: Incident, note: str, *, request, user=None, at: dt.datetime | None = None) -> IncidentEvent:
+    actor = _actor(request, user)
     with transaction.atomic():
-        now = timezone.now()
+        now = at or timezone.now()
         Incident.objects.filter(pk=incident.pk).update(updated_at=now)
-        return IncidentEvent.objects.create(incident=incident, at=now, actor=request.user,
-                                            actor_name=actor_name(request.user), kind=EventKind.NOTE, note=note)
+        return IncidentEvent.objects.create(incident=incident, at=now, actor=actor, actor_name=actor_name(actor),
+                                            kind=EventKind.NOTE, note=note)
 
 
 def set_links(incident: Incident, cases: list[str], measures: list[str], *, request) -> IncidentEvent | None:

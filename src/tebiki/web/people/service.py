@@ -20,7 +20,7 @@ from tebiki.core.campaign import AnswerRef, Results, WorkerRef, aggregate, campa
 from tebiki.core.training import Ack, Status, statuses
 from tebiki.web.audit import log as audit
 
-from .models import Answer, Campaign, PersonalLink, TrainingAck, Worker
+from .models import Answer, Campaign, PersonalLink, Submission, TrainingAck, Worker
 
 log = logging.getLogger(__name__)
 
@@ -100,13 +100,13 @@ def issue_links(campaign: Campaign, workers, base: str, send: bool, request=None
     return urls
 
 
-def open_campaign(campaign: Campaign, base: str, send: bool, request=None) -> dict[int, str]:
+def open_campaign(campaign: Campaign, base: str, send: bool, request=None, actor=None) -> dict[int, str]:
     with transaction.atomic():
         campaign.opened_at = timezone.now()
         campaign.save(update_fields=["opened_at"])
-        audit.record("campaign.open", request=request, organisation=campaign.organisation, target=campaign.title,
-                     data={"campaign": campaign.id})
-    return issue_links(campaign, list(campaign_workers(campaign)), base, send, request=request)
+        audit.record("campaign.open", actor=actor, request=request, organisation=campaign.organisation,
+                     target=campaign.title, data={"campaign": campaign.id})
+    return issue_links(campaign, list(campaign_workers(campaign)), base, send, request=request, actor=actor)
 
 
 def close_campaign(campaign: Campaign, request=None) -> None:
@@ -115,6 +115,34 @@ def close_campaign(campaign: Campaign, request=None) -> None:
         campaign.save(update_fields=["closed_at"])
         audit.record("campaign.close", request=request, organisation=campaign.organisation, target=campaign.title,
                      data={"campaign": campaign.id})
+
+
+def save_answers(link: PersonalLink, answers: dict[str, tuple[str, str]], submit: bool) -> None:
+    """Store a worker's answers (item -> (value, comment)), replacing earlier ones; *submit* also records the
+    submission and audits it. The worker form and the demo loader both come through here."""
+    now = timezone.now()
+    rows = [Answer(organisation=link.organisation, campaign=link.campaign, worker=link.worker, item=item, value=value,
+                   comment=comment, answered_at=now) for item, (value, comment) in answers.items()]
+    with transaction.atomic():
+        if rows:
+            Answer.objects.bulk_create(rows, update_conflicts=True, unique_fields=["campaign", "worker", "item"],
+                                       update_fields=["value", "comment", "answered_at"])
+        if submit:
+            Submission.objects.update_or_create(campaign=link.campaign, worker=link.worker,
+                                                defaults={"organisation": link.organisation, "submitted_at": now})
+            audit.record("campaign.submit", actor=f"worker:{link.worker.email}", request=None,
+                         organisation=link.organisation, target=link.campaign.title,
+                         data={"campaign": link.campaign.id, "worker": link.worker.id, "answers": len(rows)})
+
+
+def acknowledge_training(link: PersonalLink, module_id: str, right: int | None) -> None:
+    """The worker confirmed reading *module_id* (with *right* quiz answers, None without a quiz); audited."""
+    campaign, worker = link.campaign, link.worker
+    with transaction.atomic():
+        TrainingAck.objects.update_or_create(campaign=campaign, worker=worker, module=module_id, defaults={
+            "organisation": link.organisation, "acknowledged_at": timezone.now(), "score": right})
+        audit.record("training.ack", actor=f"worker:{worker.email}", organisation=link.organisation,
+                     target=module_id, data={"campaign": campaign.id, "worker": worker.id, "score": right})
 
 
 def results(campaign: Campaign, workers: list[Worker] | None = None) -> Results:
@@ -165,5 +193,6 @@ def evidence_for_measure(org, item: str, scope: str) -> dict[str, Any] | None:
             "answered": tally.answered}
 
 
-__all__ = ["create_campaign", "open_campaign", "close_campaign", "issue_links", "results", "remind", "training", "behind",
+__all__ = ["create_campaign", "open_campaign", "close_campaign", "issue_links", "save_answers", "acknowledge_training",
+           "results", "remind", "training", "behind",
            "evidence_for_measure", "items_for", "closing_time", "link_url"]

@@ -7,7 +7,6 @@ is read here.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,10 +17,10 @@ from tebiki.catalog import get_catalog
 from tebiki.core.campaign import items_for
 from tebiki.core.training import content, modules, score
 from tebiki.core.worker_guide import guide
-from tebiki.web.audit import log as audit
 
 from .forms import AnswerForm, TrainingForm
 from .models import Answer, PersonalLink, Submission, TrainingAck
+from .service import acknowledge_training, save_answers
 
 
 def _refuse(request, reason: str, status: int) -> HttpResponse:
@@ -54,7 +53,7 @@ def worker_form(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         submit = "submit" in request.POST
         if form.is_valid() and (not submit or form.require_all()):
-            _save(link, form.answers(), submit)
+            save_answers(link, form.answers(), submit)
             return redirect(request.path + ("?submitted=1" if submit else "?saved=1"))
         status = 422
     PersonalLink.objects.filter(pk=link.pk).update(last_seen_at=timezone.now())
@@ -76,22 +75,6 @@ def worker_form(request: HttpRequest, token: str) -> HttpResponse:
     return resp
 
 
-def _save(link: PersonalLink, answers: dict[str, tuple[str, str]], submit: bool) -> None:
-    now = timezone.now()
-    rows = [Answer(organisation=link.organisation, campaign=link.campaign, worker=link.worker, item=item, value=value,
-                   comment=comment, answered_at=now) for item, (value, comment) in answers.items()]
-    with transaction.atomic():
-        if rows:
-            Answer.objects.bulk_create(rows, update_conflicts=True, unique_fields=["campaign", "worker", "item"],
-                                       update_fields=["value", "comment", "answered_at"])
-        if submit:
-            Submission.objects.update_or_create(campaign=link.campaign, worker=link.worker,
-                                                defaults={"organisation": link.organisation, "submitted_at": now})
-            audit.record("campaign.submit", actor=f"worker:{link.worker.email}", request=None,
-                         organisation=link.organisation, target=link.campaign.title,
-                         data={"campaign": link.campaign.id, "worker": link.worker.id, "answers": len(rows)})
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def worker_training(request: HttpRequest, token: str, module_id: str) -> HttpResponse:
@@ -107,11 +90,7 @@ def worker_training(request: HttpRequest, token: str, module_id: str) -> HttpRes
     form = TrainingForm(request.POST or None, module=module)
     if request.method == "POST" and form.is_valid():
         right = score(module, form.answers()) if module.quiz else None
-        with transaction.atomic():
-            TrainingAck.objects.update_or_create(campaign=campaign, worker=worker, module=module_id, defaults={
-                "organisation": link.organisation, "acknowledged_at": timezone.now(), "score": right})
-            audit.record("training.ack", actor=f"worker:{worker.email}", organisation=link.organisation,
-                         target=module_id, data={"campaign": campaign.id, "worker": worker.id, "score": right})
+        acknowledge_training(link, module_id, right)
         request.session[f"quiz-{link.pk}-{module_id}"] = form.answers()
         return redirect(request.path + "?done=1")
     given = request.session.get(f"quiz-{link.pk}-{module_id}") if request.GET.get("done") else None

@@ -1,4 +1,5 @@
-"""Load the demo organisation (サンプル商事) with a partly filled assessment and a sign-in for it.
+"""Load the demo organisation (サンプル商事): a partly filled assessment, devices, workers with an open self-check,
+contacts and incidents, all from demo.yaml and stored through each app's own service code, and a sign-in for it.
 
 The password is generated here and printed once; it is never a constant in the code.
 """
@@ -23,6 +24,7 @@ from tebiki.web.orgs.models import Membership, Organisation, Role
 
 DEMO = Path(__file__).resolve().parents[2] / "demo.yaml"
 EMAIL = "demo@tebiki.example"
+BASE_URL = "http://127.0.0.1:8000/"
 
 
 def new_password() -> str:
@@ -56,8 +58,7 @@ class Command(BaseCommand):
                 org = Organisation.objects.create(name=name, profile=profile)
                 Membership.objects.create(user=user, organisation=org, role=Role.ADMIN)
                 fill(org, user, spec)
-        url = "http://127.0.0.1:8000/"
-        self.stdout.write(f"\n  tebiki demo: {url}\n  sign in as {email}")
+        self.stdout.write(f"\n  tebiki demo: {BASE_URL}\n  sign in as {email}")
         if password:
             self.stdout.write(f"  password:   {password}   (shown once; `make demo-password` prints a new one)\n")
         else:
@@ -93,6 +94,9 @@ def fill(org: Organisation, user, spec: dict) -> None:
     ItemRecord.objects.bulk_create(records)
     ItemChange.objects.bulk_create(changes)
     add_devices(org, user, spec.get("devices", []), today)
+    add_people(org, user, spec.get("people"), spec["seed"], today)
+    add_contacts(org, user, spec.get("contacts", []))
+    add_incidents(org, user, spec.get("incidents", []))
     refresh_summary(org)
 
 
@@ -117,3 +121,113 @@ def add_devices(org: Organisation, user, devices: list[dict], today: dt.date) ->
                             "evidence": {}} for cid, v in zip(CHECK_IDS, verdicts, strict=True)}
             device = {k: d[k] for k in ("hostname", "os", "os_version", "owner", "ownership")} | {"key": f"demo-{n:03d}"}
             ingest(token, f"demo-{n:03d}-{age}", device, today - dt.timedelta(days=30 * age), checks, "agent")
+
+
+def add_people(org: Organisation, user, people: dict | None, seed: int, today: dt.date) -> None:
+    """The roster (through the bulk form's validation), one open campaign, and the workers' answers and training
+    stored the way their personal form stores them."""
+    from tebiki.core.campaign import items_for
+    from tebiki.core.training import modules, score
+    from tebiki.web.audit import log as audit
+    from tebiki.web.people import service
+    from tebiki.web.people.forms import BulkWorkersForm
+    from tebiki.web.people.models import Answer, PersonalLink, Worker
+
+    if not people:
+        return
+    rng = random.Random(f"{seed}-people")
+    form = BulkWorkersForm({"lines": "\n".join(f"{w['name']},{w['email']},{w['department']}" for w in people["workers"])},
+                           org=org)
+    if not form.is_valid():
+        raise ValueError(f"demo.yaml: people.workers: {form.errors.as_text()}")
+    rows = form.cleaned_data["lines"]
+    Worker.objects.bulk_create([Worker(organisation=org, **r) for r in rows])
+    audit.record("worker.bulk_add", actor=user, organisation=org, target=f"{len(rows)}",
+                 data={"emails": [r["email"] for r in rows]})
+
+    spec = people["campaign"]
+    known = modules()
+    unknown = set(spec["modules"]) - set(known)
+    if unknown:
+        raise ValueError(f"demo.yaml: people.campaign.modules: unknown module {sorted(unknown)[0]!r}")
+    departments = [d["id"] for d in org.profile["departments"]]
+    campaign = service.create_campaign(org, spec["title"], departments, today + dt.timedelta(days=spec["deadline_in_days"]),
+                                       user, modules=spec["modules"])
+    service.open_campaign(campaign, BASE_URL, send=False, actor=user)
+
+    hard = set(people.get("hard_items", []))
+    comments: dict[str, dict[str, tuple[str, str]]] = {}
+    for c in people.get("comments", []):
+        if c["value"] not in Answer.Value.values:  # beware YAML reading a bare yes / no as a boolean
+            raise ValueError(f"demo.yaml: people.comments: {c['item']}: value {c['value']!r} is not one of "
+                             f"{Answer.Value.values}")
+        comments.setdefault(c["email"], {})[c["item"]] = (c["value"], c["text"])
+    links = {link.worker.email: link for link in PersonalLink.objects.current().filter(campaign=campaign)
+             .select_related("worker", "campaign", "organisation")}
+    for w in people["workers"]:
+        link = links[w["email"]]
+        items = items_for(campaign.items, link.worker.department)
+        answers: dict[str, tuple[str, str]] = {}
+        for item in items[:round(w["answered"] * len(items))]:
+            yes = w["care"] - (0.35 if item in hard else 0)
+            answers[item] = ("yes" if rng.random() < yes else rng.choice(["no", "unknown"]), "")
+        for item, answer in comments.get(w["email"], {}).items():
+            if item not in items:
+                raise ValueError(f"demo.yaml: people.comments: {item} is not asked of {w['email']}")
+            answers[item] = answer
+        service.save_answers(link, answers, submit=w["answered"] >= 1)
+        for module_id in w["training"]:
+            if module_id not in campaign.modules:
+                raise ValueError(f"demo.yaml: {w['email']}: training {module_id!r} is not a module of the campaign")
+            module = known[module_id]
+            given = [q.answer if rng.random() < w["care"] else (q.answer + 1) % len(q.choices) for q in module.quiz]
+            service.acknowledge_training(link, module_id, score(module, given) if module.quiz else None)
+
+
+def add_contacts(org: Organisation, user, contacts: list[dict]) -> None:
+    """The contact list, each entry checked by the contact form and audited as the form's view does."""
+    from tebiki.web.audit import log as audit
+    from tebiki.web.incidents.forms import ContactForm
+
+    for n, data in enumerate(contacts):
+        form = ContactForm(data)
+        if not form.is_valid():
+            raise ValueError(f"demo.yaml: contacts[{n}]: {form.errors.as_text()}")
+        contact = form.save(commit=False)
+        contact.organisation = org
+        contact.save()
+        audit.record("contact.create", actor=user, organisation=org, target=contact.name,
+                     data={"situation": contact.situation, "availability": contact.availability})
+
+
+def add_incidents(org: Organisation, user, incidents: list[dict]) -> None:
+    """Reports through the organisation's report link (checked by the report form), then their follow-up by the
+    demo administrator, backdated so the timeline reads like days of work."""
+    from tebiki.web.audit import log as audit
+    from tebiki.web.incidents.forms import ReportForm
+    from tebiki.web.incidents.models import ReportLink
+    from tebiki.web.incidents.service import add_note, change_status, create_report
+
+    if not incidents:
+        return
+    link, _token = ReportLink.issue(org, user)  # the clear token is not kept; an administrator can issue a new one
+    audit.record("report_link.issue", actor=user, organisation=org, target=link.hint,
+                 data={"expires": link.expires_at.isoformat()})
+    now = timezone.now().replace(second=0, microsecond=0)
+    for n, inc in sorted(enumerate(incidents), key=lambda x: -x[1]["days_ago"]):
+        reported = now - dt.timedelta(days=inc["days_ago"])
+        occurred = timezone.localtime(reported - dt.timedelta(minutes=20))
+        form = ReportForm({"situation": inc["situation"], "occurred_at": occurred.strftime("%Y-%m-%dT%H:%M"),
+                           "device": inc["device"], "description": inc["description"],
+                           "reporter_name": inc["reporter"]["name"], "reporter_contact": inc["reporter"]["contact"]})
+        if not form.is_valid():
+            raise ValueError(f"demo.yaml: incidents[{n}]: {form.errors.as_text()}")
+        incident = create_report(org, form.cleaned_data, request=None, link=link, at=reported)
+        for step in inc.get("timeline", []):
+            at = reported + dt.timedelta(hours=step["hours"])
+            if at > now:
+                raise ValueError(f"demo.yaml: incidents[{n}]: a timeline step lies in the future")
+            if "status" in step:
+                change_status(incident, step["status"], step.get("note", ""), request=None, user=user, at=at)
+            else:
+                add_note(incident, step["note"], request=None, user=user, at=at)
