@@ -379,6 +379,21 @@ def test_the_results_page_counts_per_item_and_department_and_lists_who_has_not_a
     assert depts["sales"].complete == 1 and depts["office"].complete == 0
 
 
+def test_the_results_page_shows_the_workers_comments_in_item_order(cast):
+    a, b = add_workers(cast.org, 2)
+    c, _ = opened(cast.org, cast.admin)
+    answer(c, a, "yes")
+    answer(c, b, "no")
+    first, later = service.items_for(c.items, "sales")[0], service.items_for(c.items, "sales")[5]
+    Answer.objects.filter(worker=b, item=later).update(comment="自宅のルーターの<b>管理画面</b>が分かりません")
+    Answer.objects.filter(worker=a, item=first).update(comment="毎朝確認しています")
+    html = cast.client(cast.admin).get(url("campaign", cast.org, c.id)).content.decode()
+    section = html[html.index('id="comments"'):]
+    assert section.index("毎朝確認しています") < section.index("管理画面")
+    assert "&lt;b&gt;管理画面&lt;/b&gt;" in section and "<b>管理画面" not in html
+    assert "勤務者1" in section and "いいえ" in section
+
+
 def test_the_results_page_issues_the_same_number_of_queries_for_more_workers(cast):
     add_workers(cast.org, 2)
     c, _ = opened(cast.org, cast.admin)
@@ -395,6 +410,7 @@ def test_the_results_page_issues_the_same_number_of_queries_for_more_workers(cas
     for w in add_workers(cast.org, 15, "office"):
         PersonalLink.issue(c, w)
         answer(c, w, "no", upto=2)
+    Answer.objects.filter(campaign=c).update(comment="コメント")
     assert count() == few
 
 

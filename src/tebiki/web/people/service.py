@@ -153,6 +153,13 @@ def results(campaign: Campaign, workers: list[Worker] | None = None) -> Results:
                      [AnswerRef(*a) for a in answers])
 
 
+def comments(campaign: Campaign) -> list[Answer]:
+    """The answers that carry a comment, in item order then by worker (one query)."""
+    order = {item: n for n, item in enumerate(campaign.items)}
+    found = list(Answer.objects.filter(campaign=campaign).exclude(comment="").select_related("worker"))
+    return sorted(found, key=lambda a: (order.get(a.item, len(order)), a.worker.name))
+
+
 def training(campaign: Campaign, worker_ids: list[int]) -> list[Status]:
     """Each worker's state for each training module of the campaign (done / pending / overdue); one query."""
     if not campaign.modules:

@@ -148,6 +148,7 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
     names = dict(department_choices(request.org))
     return render(request, "people/campaign.html", {
         "org": request.org, "campaign": c, "can_manage": request.membership.can_manage, "results": res,
+        "comments": service.comments(c),
         **campaign_rows(c, res, workers, links, submitted, names, {int(k): v for k, v in new_links.items()}),
     })
 
