@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -10,13 +9,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tebiki.web.orgs.models import Organisation
+from tebiki.web.orgs.models import Organisation, token_hash
 
 TOKEN_PREFIX = "tbk_"
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class EnrolmentToken(models.Model):

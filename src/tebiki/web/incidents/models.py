@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -13,11 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tebiki.core.incidents import OPEN_STATUSES
-from tebiki.web.orgs.models import Organisation
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+from tebiki.web.orgs.models import Organisation, token_hash
 
 
 class Availability(models.TextChoices):

@@ -68,7 +68,8 @@ class Membership(models.Model):
         return self.role in MANAGERS
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What is stored of every secret link or token (invitations, enrolment, personal and report links)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -77,7 +78,7 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
 
     def by_token(self, token: str) -> Invitation | None:
-        return self.usable().filter(token_hash=_hash(token)).select_related("organisation").first()
+        return self.usable().filter(token_hash=token_hash(token)).select_related("organisation").first()
 
 
 class Invitation(models.Model):
@@ -101,7 +102,7 @@ class Invitation(models.Model):
     def issue(cls, organisation: Organisation, email: str, role: str, by) -> tuple[Invitation, str]:
         """Create an invitation; returns it with the clear token, which is shown once and never stored."""
         token = secrets.token_urlsafe(32)
-        inv = cls.objects.create(organisation=organisation, email=email.lower(), role=role, token_hash=_hash(token),
+        inv = cls.objects.create(organisation=organisation, email=email.lower(), role=role, token_hash=token_hash(token),
                                  created_by=by, expires_at=timezone.now() + cls.VALID_FOR)
         return inv, token
 

@@ -19,6 +19,7 @@ from tebiki.policy_files import DOCX, XLSX, render_docx, render_xlsx
 from tebiki.web.assessments.service import assessment_of
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_view
+from tebiki.web.reports.views import download
 
 from .forms import PolicyChoicesForm
 from .models import PolicySettings, choices_of, stored_choices
@@ -86,11 +87,7 @@ def edit(request: HttpRequest) -> HttpResponse:
 
 
 def _download(request: HttpRequest, body: bytes, content_type: str, stem: str, ext: str) -> HttpResponse:
-    filename = f"tebiki-{request.org.id}-{stem}-{timezone.localdate().isoformat()}.{ext}"
-    audit.record("report.export", request=request, organisation=request.org, target=filename)
-    resp = HttpResponse(body, content_type=content_type)
-    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return resp
+    return download(request, body, content_type, f"tebiki-{request.org.id}-{stem}-{timezone.localdate().isoformat()}.{ext}")
 
 
 @require_GET

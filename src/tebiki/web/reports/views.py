@@ -28,7 +28,8 @@ def _filename(request: HttpRequest, ext: str) -> str:
     return f"tebiki-{request.org.id}-{timezone.localdate().isoformat()}.{ext}"
 
 
-def _download(request: HttpRequest, body: bytes, content_type: str, filename: str) -> HttpResponse:
+def download(request: HttpRequest, body: bytes, content_type: str, filename: str) -> HttpResponse:
+    """An attachment of the current organisation's data, recorded in the audit log as an export."""
     audit.record("report.export", request=request, organisation=request.org, target=filename)
     resp = HttpResponse(body, content_type=content_type)
     resp["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -46,7 +47,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def xlsx(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
     body = xlsx_report(plan.catalog, plan.assessment, timezone.localdate())
-    return _download(request, body, XLSX, _filename(request, "xlsx"))
+    return download(request, body, XLSX, _filename(request, "xlsx"))
 
 
 def _lang(request: HttpRequest) -> str:
@@ -93,7 +94,7 @@ def pdf(request: HttpRequest) -> HttpResponse:
     except PdfError:
         return HttpResponse("PDF could not be generated; use the printable HTML report and print it.",
                             status=503, content_type="text/plain; charset=utf-8")
-    return _download(request, body, "application/pdf", _filename(request, "pdf"))
+    return download(request, body, "application/pdf", _filename(request, "pdf"))
 
 
 CSV_HEADER = ["item", "scope", "role", "category", "level", "title_ja", "title_en", "applies", "priority", "status",
@@ -113,4 +114,4 @@ def items_csv(request: HttpRequest) -> HttpResponse:
             r.item, r.scope, r.role, r.category, r.level, r.title["ja"], r.title["en"], "yes" if r.applies else "no",
             r.priority.title["ja"], r.status, r.decision or "", r.deadline.isoformat() if r.deadline else "",
             r.owner or "", r.note or "")])
-    return _download(request, buf.getvalue().encode("utf-8"), "text/csv; charset=utf-8", _filename(request, "csv"))
+    return download(request, buf.getvalue().encode("utf-8"), "text/csv; charset=utf-8", _filename(request, "csv"))
