@@ -25,17 +25,9 @@ from .service import InvalidState, plan_of, save_item
 from .templatetags.tebiki_tags import _lang
 
 
-def _ready_or_setup(request: HttpRequest):
-    if not request.org.is_ready:
-        return redirect("setup_profile", org_id=request.org.id)
-    return None
-
-
 @require_GET
-@org_view()
+@org_view(ready=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    if (r := _ready_or_setup(request)) is not None:
-        return r
     plan = plan_of(request.org)
     lang = _lang()
     today = timezone.localdate()
@@ -73,10 +65,8 @@ def _matches(row, f: dict[str, str]) -> bool:
 
 
 @require_GET
-@org_view()
+@org_view(ready=True)
 def checklist(request: HttpRequest) -> HttpResponse:
-    if (r := _ready_or_setup(request)) is not None:
-        return r
     plan = plan_of(request.org)
     profile = plan.assessment.profile
     scopes = [("organisation", _("Whole organisation")), *((d.id, d.name) for d in profile.departments)]
@@ -122,10 +112,8 @@ def _item_context(request, plan, row, form=None):
 
 
 @require_http_methods(["GET", "POST"])
-@org_view()
+@org_view(ready=True)
 def item(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
-    if (r := _ready_or_setup(request)) is not None:
-        return r
     plan = plan_of(request.org)
     row = _row(plan, item_id, scope)
     if request.method == "POST":

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
 
 from .models import Membership
 
@@ -32,10 +33,11 @@ def org_objects(request: HttpRequest, model: type[Model]) -> QuerySet:
     return model.objects.filter(organisation=request.membership.organisation)
 
 
-def org_view(need: str = "view"):
+def org_view(need: str = "view", ready: bool = False):
     """Decorator for views under /o/<org_id>/: sets request.membership and request.org, checks the role.
 
     need: "view" (every member), "edit" (executive, admin, consultant) or "manage" (executive, admin).
+    ready: the view needs a finished profile; before that it sends the user to the first onboarding step.
     """
     def decorator(view):
         @login_required
@@ -46,6 +48,8 @@ def org_view(need: str = "view"):
                 raise PermissionDenied
             request.membership = m
             request.org = m.organisation
+            if ready and not m.organisation.is_ready:
+                return redirect("setup_profile", org_id=org_id)
             return view(request, *args, **kwargs)
         wrapper.org_need = need  # read by the isolation test
         return wrapper

@@ -165,11 +165,9 @@ def setup_departments(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@org_view()
+@org_view(ready=True)
 def setup_ready(request: HttpRequest) -> HttpResponse:
     org = request.org
-    if not org.is_ready:
-        return redirect("setup_profile", org_id=org.id)
     plan = plan_of(org)
     catalog = plan.catalog
     by_role = {r.id: {"title": r.title, "applies": 0, "not": 0} for r in catalog.roles}

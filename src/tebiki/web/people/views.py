@@ -40,11 +40,9 @@ def _base(request) -> str:
 # ---------------------------------------------------------------- roster
 
 @require_http_methods(["GET", "POST"])
-@org_view("edit")
+@org_view("edit", ready=True)
 def workers(request: HttpRequest) -> HttpResponse:
     org = request.org
-    if not org.is_ready:
-        return redirect("setup_profile", org_id=org.id)
     form = WorkerForm(request.POST or None, org=org)
     if request.method == "POST":
         if not request.membership.can_manage:
@@ -116,11 +114,9 @@ def worker_delete(request: HttpRequest, worker_id: int) -> HttpResponse:
 # ---------------------------------------------------------------- campaigns
 
 @require_http_methods(["GET", "POST"])
-@org_view("edit")
+@org_view("edit", ready=True)
 def campaigns(request: HttpRequest) -> HttpResponse:
     org = request.org
-    if not org.is_ready:
-        return redirect("setup_profile", org_id=org.id)
     form = CampaignForm(request.POST or None, org=org)
     if request.method == "POST":
         if not request.membership.can_manage:

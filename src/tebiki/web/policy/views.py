@@ -53,10 +53,8 @@ def _page(request: HttpRequest, form: PolicyChoicesForm | None = None, status: i
 
 
 @require_GET
-@org_view()
+@org_view(ready=True)
 def index(request: HttpRequest) -> HttpResponse:
-    if not request.org.is_ready:
-        return redirect("setup_profile", org_id=request.org.id)
     return _page(request)
 
 
@@ -91,20 +89,16 @@ def _download(request: HttpRequest, body: bytes, content_type: str, stem: str, e
 
 
 @require_GET
-@org_view()
+@org_view(ready=True)
 def policy_docx(request: HttpRequest) -> HttpResponse:
     org = request.org
-    if not org.is_ready:
-        return redirect("setup_profile", org_id=org.id)
     doc = build_document(get_catalog(), assessment_of(org), choices_of(org), timezone.localdate())
     return _download(request, render_docx(doc), DOCX, "policy", "docx")
 
 
 @require_GET
-@org_view()
+@org_view(ready=True)
 def self_evaluation_xlsx(request: HttpRequest) -> HttpResponse:
     org = request.org
-    if not org.is_ready:
-        return redirect("setup_profile", org_id=org.id)
     sheet = self_evaluation(get_catalog(), assessment_of(org), choices_of(org), timezone.localdate())
     return _download(request, render_xlsx(sheet), XLSX, "self-evaluation", "xlsx")
