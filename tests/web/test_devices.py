@@ -141,3 +141,67 @@ def test_the_capture_scripts_are_downloadable_without_signing_in(db):
 def test_the_openapi_schema_describes_the_ingestion_api(db):
     schema = Client().get("/api/v1/openapi.json").json()
     assert "/api/v1/agent/reports" in schema["paths"] and "/api/v1/agent/captures" in schema["paths"]
+
+
+BATCH = API + "/batch"
+
+
+def test_a_batch_is_stored_once_per_key_and_answered_in_order(cast, token):
+    first = post(token, report(key="batch-0001"))
+    assert first.status_code == 201
+    body = {"reports": [report(key="batch-0002", device_key="dev-0002"), report(key="batch-0001"),
+                        report(key="batch-0003", device_key="dev-0002", verdicts={"firewall": "fail"}),
+                        report(key="batch-0002", device_key="dev-0002")]}
+    r = post(token, body, BATCH)
+    assert r.status_code == 200, r.content
+    answer = r.json()
+    assert [a["key"] for a in answer] == ["batch-0002", "batch-0001", "batch-0003"]
+    assert [a["created"] for a in answer] == [True, False, True]
+    assert answer[1]["report"] == first.json()["report"] and answer[1]["device"] == first.json()["device"]
+    assert CheckReport.objects.count() == 3
+    assert CheckResult.objects.count() == 2 * len(CHECK_IDS) + 1
+    dev2 = Device.objects.get(key="dev-0002")
+    assert dev2.latest == {"firewall": "fail"}  # the device's last report in the batch decides its entry
+    assert {a["device"] for a in answer if a["key"] != "batch-0001"} == {dev2.id}
+    stored = CheckResult.objects.get(report__idempotency_key="batch-0003")
+    assert (stored.check_id, stored.verdict, stored.evidence) == ("firewall", "fail", {"x": 1})
+
+
+@pytest.mark.parametrize("evidence,message", [
+    ({"blob": "x" * 5000}, "4 KiB"),
+    ({"name": "nul\x00byte"}, "NUL"),
+])
+def test_one_bad_report_in_a_batch_stores_nothing_and_says_where(cast, token, evidence, message):
+    bad = report(key="batch-0002")
+    bad["checks"]["firewall"]["evidence"] = evidence
+    r = post(token, {"reports": [report(key="batch-0001"), bad]}, BATCH)
+    assert r.status_code == 422
+    [error] = r.json()["detail"]
+    assert error["loc"] == ["body", "batch", "reports", 1, "checks", "firewall", "evidence"]
+    assert message in error["msg"]
+    assert not CheckReport.objects.exists() and not Device.objects.exists()
+
+
+def test_a_single_report_with_bad_evidence_points_into_the_report(cast, token):
+    bad = report()
+    bad["checks"]["disk_encryption"]["evidence"] = {"list": ["\x00"]}
+    r = post(token, bad)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "report", "checks", "disk_encryption", "evidence"]
+    assert not CheckReport.objects.exists()
+
+
+def test_a_later_report_without_owner_keeps_what_the_register_knows(cast, token):
+    post(token, report(key="own-00001", owner="山田", os_version="11 23H2"))
+    dev = Device.objects.get()
+    first_seen = dev.first_seen
+    anonymous = report(key="own-00002", hostname="PC-renamed")
+    anonymous["device"].pop("ownership")
+    for path, body in ((API, anonymous), (BATCH, {"reports": [{**anonymous, "idempotency_key": "own-00003"}]})):
+        assert post(token, body, path).status_code in (200, 201)
+        dev.refresh_from_db()
+        assert (dev.hostname, dev.owner, dev.os_version, dev.ownership) == ("PC-renamed", "山田", "11 23H2", "company")
+        assert dev.first_seen == first_seen and dev.last_seen > first_seen
+    post(token, report(key="own-00004", owner="佐藤", ownership="byod"))
+    dev.refresh_from_db()
+    assert (dev.owner, dev.ownership) == ("佐藤", "byod")

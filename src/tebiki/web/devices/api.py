@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema, Status
-from ninja.errors import HttpError
+from ninja import NinjaAPI, Status
+from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints, with_config
+from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
 from tebiki.agent.rules import CHECK_IDS, evaluate
 
 from .models import EnrolmentToken
-from .service import ingest, ingest_many, to_json
+from .service import Rejected, ingest_many
 
 MAX_BODY = 256 * 1024
 MAX_FILE = 64 * 1024
@@ -39,58 +40,56 @@ class TokenAuth(HttpBearer):
 api = NinjaAPI(title="tebiki API", version="1", urls_namespace="api", docs_url=None, auth=TokenAuth())
 
 class In(BaseModel):
-    """Input models are plain pydantic (ninja's Schema adds ORM-reading work that inputs do not need)."""
-
     model_config = ConfigDict(extra="forbid")
 
 
+# Reports are validated into plain dicts (TypedDicts, wrapped in a RootModel so that ninja reads the whole body
+# and documents it): pydantic-core does all the checking, and the storage code gets dicts without a dump step.
+strict = with_config(ConfigDict(extra="forbid"))
 NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"  # PostgreSQL refuses NUL in text; other controls are noise
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{8,100}$")]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NO_CONTROL)]
 Line = Annotated[str, StringConstraints(max_length=100, pattern=NO_CONTROL)]
 OsName = Literal["windows", "macos", "linux"]
+CheckId = Literal[tuple(CHECK_IDS)]  # type: ignore[valid-type]  (the ids come from checks.yaml)
 
 
-class DeviceIn(In):
+@strict
+class DeviceIn(TypedDict):
     key: Key
     hostname: Short
     os: OsName
-    os_version: Line = ""
-    owner: Line = ""
-    ownership: Literal["company", "byod", "unknown"] = "unknown"
+    os_version: NotRequired[Line]
+    owner: NotRequired[Line]
+    ownership: NotRequired[Literal["company", "byod", "unknown"]]
 
 
-class CheckIn(In):
+@strict
+class CheckIn(TypedDict):
     verdict: Literal["pass", "fail", "unknown"]
-    reason: Annotated[str, StringConstraints(max_length=500, pattern=NO_CONTROL)] = ""
-    evidence: dict = Field(default_factory=dict)
-
-    @field_validator("evidence")
-    @classmethod
-    def _small_and_storable(cls, value: dict) -> dict:
-        text = to_json(value)  # JSON escapes NUL as \u0000 whatever ensure_ascii says
-        if len(text) > 4096:
-            raise ValueError("evidence is limited to 4 KiB")
-        if "\\u0000" in text:
-            raise ValueError("evidence may not contain NUL characters")
-        return value
+    reason: NotRequired[Annotated[str, StringConstraints(max_length=500, pattern=NO_CONTROL)]]
+    evidence: NotRequired[dict[str, Any]]  # at most 4 KiB as JSON, no NUL: checked where it is encoded
 
 
-class ReportIn(In):
+@strict
+class ReportIn(TypedDict):
     idempotency_key: Key
     device: DeviceIn
     as_of: dt.date
-    checks: dict[str, CheckIn]
+    checks: Annotated[dict[CheckId, CheckIn], Field(min_length=1)]
 
-    @field_validator("checks")
-    @classmethod
-    def _known(cls, value: dict[str, CheckIn]) -> dict[str, CheckIn]:
-        unknown = sorted(set(value) - set(CHECK_IDS))
-        if unknown:
-            raise ValueError(f"unknown check ids: {', '.join(unknown)}")
-        if not value:
-            raise ValueError("at least one check is needed")
-        return value
+
+@strict
+class BatchIn(TypedDict):
+    reports: Annotated[list[ReportIn], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class ReportBody(RootModel[ReportIn]):
+    """An evaluated check report, as `tebiki check --report` sends it."""
+
+
+class BatchBody(RootModel[BatchIn]):
+    """Up to 500 reports, e.g. an agent's outbox."""
 
 
 class CaptureIn(In):
@@ -103,35 +102,39 @@ class CaptureIn(In):
                 Annotated[str, StringConstraints(max_length=MAX_FILE)]]
 
 
-class Stored(Schema):
+class Stored(BaseModel):  # plain pydantic: ninja's Schema adds ORM-reading work per object
     report: int
     device: int
     created: bool
 
 
-class BatchIn(In):
-    reports: list[ReportIn] = Field(min_length=1, max_length=MAX_BATCH)
-
-
-class BatchItem(Schema):
+class BatchItem(Stored):
     key: str
-    report: int
-    created: bool
 
 
+def store(request: HttpRequest, reports: list[dict], source: str, param: str = "report") -> list[dict]:
+    """Store validated reports; evidence refused by the service is answered like any other 422."""
+    try:
+        return ingest_many(request.auth, [{"key": r["idempotency_key"], "device": r["device"], "as_of": r["as_of"],
+                                           "checks": r["checks"]} for r in reports], source)
+    except Rejected as err:
+        single = param != "batch"  # a single report's errors point into it, not into a list
+        raise ValidationError([{**e, "loc": ["body", param, *e["loc"][2 if single else 0:]]}
+                               for e in err.errors]) from None
+
+
+def answer(item: dict) -> Status:
+    return Status(201 if item["created"] else 200, {k: item[k] for k in ("report", "device", "created")})
 
 
 @api.post("/agent/reports", response={200: Stored, 201: Stored}, summary="Upload an evaluated check report")
-def post_report(request: HttpRequest, report: ReportIn):
-    checks = {cid: c.model_dump() for cid, c in report.checks.items()}
-    stored, created = ingest(request.auth, report.idempotency_key, report.device.model_dump(), report.as_of,
-                             checks, "agent")
-    return Status(201 if created else 200, {"report": stored.id, "device": stored.device_id, "created": created})
+def post_report(request: HttpRequest, report: ReportBody):
+    return answer(store(request, [report.root], "agent")[0])
 
 
 @api.post("/agent/captures", response={200: Stored, 201: Stored}, summary="Upload raw outputs of a capture script")
 def post_capture(request: HttpRequest, capture: CaptureIn):
-    os_name = capture.device.os
+    os_name = capture.device["os"]
     if any(not name.startswith(os_name + "/") for name in capture.files):
         raise HttpError(422, f"every file must be under {os_name}/")
     as_of = capture.as_of or dt.date.today()
@@ -139,14 +142,11 @@ def post_capture(request: HttpRequest, capture: CaptureIn):
     checks = {cid: {"verdict": c["verdict"], "reason": c["reason"].replace("\x00", ""),
                     "evidence": json.loads(json.dumps(c["evidence"]).replace("\\u0000", ""))}
               for cid, c in result["checks"].items()}
-    stored, created = ingest(request.auth, capture.idempotency_key, capture.device.model_dump(), as_of, checks,
-                             "capture")
-    return Status(201 if created else 200, {"report": stored.id, "device": stored.device_id, "created": created})
+    return answer(store(request, [{"idempotency_key": capture.idempotency_key, "device": capture.device,
+                                   "as_of": as_of, "checks": checks}], "capture", "capture")[0])
 
 
 @api.post("/agent/reports/batch", response=list[BatchItem], summary="Upload many evaluated reports at once (outbox)")
-def post_batch(request: HttpRequest, batch: BatchIn):
+def post_batch(request: HttpRequest, batch: BatchBody):
     """All reports are validated first; if one is invalid nothing is stored. Stored reports are skipped."""
-    reports = batch.model_dump()["reports"]  # one dump for the whole batch
-    return ingest_many(request.auth, [{"key": r["idempotency_key"], "device": r["device"], "as_of": r["as_of"],
-                                       "checks": r["checks"]} for r in reports])
+    return store(request, batch.root["reports"], "agent", "batch")

@@ -1,8 +1,9 @@
-"""Storing endpoint-check reports: one transaction per report, stored once per idempotency key."""
+"""Storing endpoint-check reports: a batch in one transaction, each report stored once per idempotency key."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import Counter
 from typing import Any
@@ -15,100 +16,138 @@ from tebiki.agent.rules import CHECK_IDS, check_texts
 from .models import CheckReport, CheckResult, Device, EnrolmentToken
 
 VERDICTS = ("pass", "fail", "unknown")
-# One encoder for every evidence value: json.dumps with options builds a new encoder on each call, which was
-# the largest cost of a batch upload (three encodings per check result).
+MAX_EVIDENCE = 4096  # characters of one check's evidence, as stored JSON
+# One encoder for every evidence value: json.dumps with options builds a new encoder on each call.
 to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 TOKEN_TOUCH = dt.timedelta(minutes=5)  # "last used" is precise to a few minutes; saves a write per report
 
 
-def ingest(token: EnrolmentToken, key: str, device: dict[str, Any], as_of: dt.date,
-           checks: dict[str, dict[str, Any]], source: str) -> tuple[CheckReport, bool]:
-    """Store one report; returns (report, created). A repeated idempotency key returns the stored report.
+class Rejected(ValueError):
+    """Some reports cannot be stored as they are; *errors* say where ({"loc": [...], "msg": ...}). Nothing
+    of the batch was written."""
 
-    Four statements in one transaction: upsert the device, insert the report (its unique key refuses a
-    repeat), insert the results, and now and then note when the token was last used.
-    """
-    org = token.organisation
-    now = timezone.now()
-    dev = Device(organisation=org, key=device["key"], hostname=device["hostname"], os=device["os"],
-                 os_version=device.get("os_version") or "", owner=device.get("owner") or "",
-                 ownership=device.get("ownership") or "unknown", first_seen=now, last_seen=now,
-                 latest={cid: c["verdict"] for cid, c in checks.items()})
-    update = ["hostname", "os", "last_seen", "latest"] + [
-        name for name in ("os_version", "owner") if getattr(dev, name)] + (
-        ["ownership"] if dev.ownership != "unknown" else [])
-    try:
-        with transaction.atomic():
-            report = CheckReport(organisation=org, idempotency_key=key, received_at=now, as_of=as_of, source=source)
-            Device.objects.bulk_create([dev], update_conflicts=True, unique_fields=["organisation", "key"],
-                                       update_fields=update)
-            if dev.pk is None:  # databases that cannot return the id of an upserted row
-                dev = Device.objects.get(organisation=org, key=device["key"])
-            report.device = dev
-            report.save(force_insert=True)
-            CheckResult.objects.bulk_create(
-                CheckResult(report=report, check_id=cid, verdict=c["verdict"], reason=(c.get("reason") or "")[:500],
-                            evidence=c.get("evidence") or {}) for cid, c in checks.items())
-            if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH:
-                EnrolmentToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    except IntegrityError:  # this idempotency key was stored before (a retry): nothing above was kept
-        return CheckReport.objects.get(organisation=org, idempotency_key=key), False
-    return report, True
+    def __init__(self, errors: list[dict[str, Any]]):
+        super().__init__("; ".join(e["msg"] for e in errors))
+        self.errors = errors
+
+
+def evidence_texts(reports: list[dict[str, Any]]) -> list[list[str]]:
+    """Each check's evidence as the JSON text that will be stored (encoded once, here), refusing evidence over
+    4 KiB or with a NUL character, which PostgreSQL cannot store. Raises Rejected listing every bad check."""
+    texts, errors = [], []
+    for i, r in enumerate(reports):
+        row = []
+        for cid, c in r["checks"].items():
+            text = to_json(c.get("evidence") or {})  # JSON writes NUL as \u0000 whatever ensure_ascii says
+            if len(text) > MAX_EVIDENCE or "\\u0000" in text:
+                errors.append({"type": "value_error", "loc": ["reports", i, "checks", cid, "evidence"],
+                               "msg": "evidence is limited to 4 KiB" if len(text) > MAX_EVIDENCE
+                               else "evidence may not contain NUL characters"})
+            row.append(text)
+        texts.append(row)
+    if errors:
+        raise Rejected(errors)
+    return texts
+
+
+def ingest(token: EnrolmentToken, key: str, device: dict[str, Any], as_of: dt.date,
+           checks: dict[str, dict[str, Any]], source: str) -> dict[str, Any]:
+    """Store one report: {"key", "report", "device", "created"}. A repeated idempotency key answers with the
+    stored report (created False) and writes nothing."""
+    return ingest_many(token, [{"key": key, "device": device, "as_of": as_of, "checks": checks}], source)[0]
 
 
 def ingest_many(token: EnrolmentToken, reports: list[dict[str, Any]], source: str = "agent") -> list[dict[str, Any]]:
-    """Store a batch of reports (an agent's outbox) in one transaction with bulk statements.
+    """Store reports (one upload, or an agent's outbox) in one transaction with one statement per table.
 
-    Reports whose idempotency key is already stored are answered with the stored report and not written
-    again. Each entry of *reports*: {"key", "device", "as_of", "checks"} as in ingest().
+    Each entry: {"key", "device": {"key", "hostname", "os", "os_version"?, "owner"?, "ownership"?}, "as_of",
+    "checks": {check id: {"verdict", "reason"?, "evidence"?}}}. Reports whose key is stored already are answered
+    with the stored report and not written again; a key twice in one batch counts once. Each device's entry in
+    the register takes the last of its reports in the batch; owner, OS version and ownership are only changed
+    when a report gives them. Answers one {"key", "report", "device", "created"} per distinct key, in order.
     """
+    texts = evidence_texts(reports)  # before any write: a bad report stores nothing
+    for attempt in (1, 2):
+        try:
+            return _store(token, reports, texts, source)
+        except IntegrityError:  # a concurrent upload stored one of these keys first; now they are known
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _store(token: EnrolmentToken, reports: list[dict[str, Any]], texts: list[list[str]],
+           source: str) -> list[dict[str, Any]]:
     org = token.organisation
     now = timezone.now()
+    ops = connection.ops
+    keys = list(dict.fromkeys(r["key"] for r in reports))
     with transaction.atomic():
-        keys = [r["key"] for r in reports]
-        known = dict(CheckReport.objects.filter(organisation=org, idempotency_key__in=keys)
-                     .values_list("idempotency_key", "id"))
-        fresh: dict[str, dict[str, Any]] = {}
-        for r in reports:
+        known = {k: (rid, did) for k, rid, did in CheckReport.objects.filter(
+            organisation=org, idempotency_key__in=keys).values_list("idempotency_key", "id", "device_id")}
+        fresh: dict[str, int] = {}  # key -> index into reports
+        for i, r in enumerate(reports):
             if r["key"] not in known:
-                fresh.setdefault(r["key"], r)  # a key twice in one batch counts once
-        newest: dict[str, Device] = {}
-        for r in fresh.values():  # the last report of a device decides its register entry
-            d = r["device"]
-            newest[d["key"]] = Device(
-                organisation=org, key=d["key"], hostname=d["hostname"], os=d["os"], os_version=d.get("os_version") or "",
-                owner=d.get("owner") or "", ownership=d.get("ownership") or "unknown", first_seen=now, last_seen=now,
-                latest={cid: c["verdict"] for cid, c in r["checks"].items()})
-        if newest:
-            Device.objects.bulk_create(newest.values(), update_conflicts=True, unique_fields=["organisation", "key"],
-                                       update_fields=["hostname", "os", "os_version", "last_seen", "latest"])
+                fresh.setdefault(r["key"], i)
+        received = ops.adapt_datetimefield_value(now)
+        newest = {reports[i]["device"]["key"]: reports[i] for i in fresh.values()}  # the last one wins
+        _execute(_device_upsert(), [
+            (org.id, d["key"], d["hostname"], d.get("owner") or "", d.get("ownership") or "unknown", d["os"],
+             d.get("os_version") or "", received, received,
+             to_json({cid: c["verdict"] for cid, c in r["checks"].items()}))
+            for r in newest.values() for d in (r["device"],)])
         ids = dict(Device.objects.filter(organisation=org, key__in=list(newest)).values_list("key", "id"))
-        received = connection.ops.adapt_datetimefield_value(now)
         _insert(CheckReport, ("organisation", "device", "idempotency_key", "received_at", "as_of", "source"),
-                [(org.id, ids[r["device"]["key"]], k, received, connection.ops.adapt_datefield_value(r["as_of"]), source)
-                 for k, r in fresh.items()])
+                [(org.id, ids[reports[i]["device"]["key"]], k, received, ops.adapt_datefield_value(reports[i]["as_of"]),
+                  source) for k, i in fresh.items()])
         stored = dict(CheckReport.objects.filter(organisation=org, idempotency_key__in=list(fresh))
                       .values_list("idempotency_key", "id"))
         _insert(CheckResult, ("report", "check_id", "verdict", "reason", "evidence"),
-                [(stored[k], cid, c["verdict"], (c.get("reason") or "")[:500],
-                  to_json(c.get("evidence") or {}))
-                 for k, r in fresh.items() for cid, c in r["checks"].items()])
+                [(stored[k], cid, c["verdict"], (c.get("reason") or "")[:500], text)
+                 for k, i in fresh.items()
+                 for (cid, c), text in zip(reports[i]["checks"].items(), texts[i], strict=True)])
         if fresh and (token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH):
             EnrolmentToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return [{"key": k, "report": stored.get(k) or known[k], "created": k in stored and k not in known}
-            for k in dict.fromkeys(keys)]
+            token.last_used_at = now
+    return [{"key": k, "report": stored[k], "device": ids[reports[fresh[k]]["device"]["key"]], "created": True}
+            if k in fresh else {"key": k, "report": known[k][0], "device": known[k][1], "created": False}
+            for k in keys]
+
+
+@functools.cache
+def _device_upsert() -> str:
+    """One device row per (organisation, key): inserted, or updated keeping first_seen, and keeping owner,
+    OS version and ownership when the report does not give them. ON CONFLICT … DO UPDATE is the same on
+    SQLite and PostgreSQL."""
+    meta = Device._meta
+    t = connection.ops.quote_name(meta.db_table)
+
+    def q(name: str) -> str:
+        return connection.ops.quote_name(meta.get_field(name).column)
+
+    cols = ("organisation", "key", "hostname", "owner", "ownership", "os", "os_version", "first_seen", "last_seen",
+            "latest")
+    keep_unless = {"owner": "''", "os_version": "''", "ownership": "'unknown'"}
+    sets = [f"{q(n)} = excluded.{q(n)}" for n in ("hostname", "os", "last_seen", "latest")] + [
+        f"{q(n)} = CASE WHEN excluded.{q(n)} = {empty} THEN {t}.{q(n)} ELSE excluded.{q(n)} END"
+        for n, empty in keep_unless.items()]
+    return (f"INSERT INTO {t} ({', '.join(q(n) for n in cols)}) VALUES ({', '.join(['%s'] * len(cols))}) "
+            f"ON CONFLICT ({q('organisation')}, {q('key')}) DO UPDATE SET {', '.join(sets)}")
+
+
+def _execute(sql: str, rows: list[tuple]) -> None:
+    if rows:
+        with connection.cursor() as cur:
+            cur.executemany(sql, rows)
 
 
 def _insert(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
     """Rows with one executemany: the ORM's per-object work is most of a batch's cost, and these rows need
     none of it (no signals; every column is given). Values must already be in database form."""
-    if not rows:
-        return
     meta = model._meta
     qn = connection.ops.quote_name
     cols = ", ".join(qn(meta.get_field(n).column) for n in fields)
-    with connection.cursor() as cur:
-        cur.executemany(f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES ({', '.join(['%s'] * len(fields))})", rows)
+    _execute(f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES ({', '.join(['%s'] * len(fields))})", rows)
 
 
 def fleet(org) -> dict[str, dict[str, int]]:
