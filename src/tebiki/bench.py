@@ -64,7 +64,7 @@ def check_rows() -> list[tuple[str, float, str, str]]:
     import os
     import subprocess
 
-    from tebiki.agent.collect import SOURCES, collect, current_os
+    from tebiki.agent.collect import collect, commands, current_os
     from tebiki.agent.rules import evaluate
 
     os_name = current_os()
@@ -72,7 +72,7 @@ def check_rows() -> list[tuple[str, float, str, str]]:
     def bare() -> None:
         env = {**os.environ, "LC_ALL": "C", "LANG": "C"}  # as collect() runs them
         procs = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-                 for cmd in SOURCES[os_name].values() if _exists(cmd[0])]
+                 for cmd in commands(os_name).values() if _exists(cmd[0])]
         for p in procs:
             p.wait()
 

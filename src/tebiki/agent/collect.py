@@ -72,10 +72,36 @@ def _run(cmd: list[str]) -> bytes:
     return done.stdout + (done.stderr if not done.stdout else b"")
 
 
+# apt's binary cache of the package lists. Container images (Debian's docker-clean) switch it off, and then
+# every apt call parses all the lists again: 1.5 s of `apt list --upgradable` here instead of 0.4 s.
+SYSTEM_APT_CACHE = Path("/var/cache/apt/pkgcache.bin")
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tebiki"
+
+
+def commands(os_name: str) -> dict[str, list[str]]:
+    """The commands collect() runs: SOURCES, except that where the system keeps no apt cache, apt is pointed at
+    one in tebiki's cache folder (a copy of the public package index, nothing about the device; apt rebuilds it
+    whenever the lists change, so the output is the same)."""
+    probes = dict(SOURCES[os_name])
+    apt = probes.get("linux/apt-upgradable.txt")
+    if apt and not SYSTEM_APT_CACHE.exists():
+        folder = cache_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return probes
+        probes["linux/apt-upgradable.txt"] = [apt[0], "-o", f"Dir::Cache::pkgcache={folder / 'apt-pkgcache.bin'}",
+                                              *apt[1:]]
+    return probes
+
+
 def collect(os_name: str | None = None) -> dict[str, bytes]:
     """Run every probe of *os_name* in parallel; a missing or failing command gives empty output."""
     os_name = os_name or current_os()
-    probes = SOURCES[os_name]
+    probes = commands(os_name)
     with ThreadPoolExecutor(max_workers=len(probes)) as pool:
         outputs = pool.map(_run, probes.values())
     return dict(zip(probes, outputs, strict=True))
