@@ -51,6 +51,36 @@ def test_unsent_reports_wait_in_the_outbox_and_go_once_the_server_answers(live_s
     assert Device.objects.filter(organisation=org).count() == 1  # the same device both times
 
 
+def queued_report(i: int, **evidence) -> dict:
+    from tebiki.agent.rules import CHECK_IDS
+
+    return {"idempotency_key": f"queued-{i:04d}", "as_of": "2026-11-24",
+            "device": {"key": "dev-queued", "hostname": "PC-Q", "os": "linux"},
+            "checks": {cid: {"verdict": "pass", "reason": "", "evidence": dict(evidence)} for cid in CHECK_IDS}}
+
+
+def test_a_long_outbox_goes_in_batches_and_a_refused_batch_report_by_report(live_server, org_token, tmp_path,
+                                                                             monkeypatch):
+    import tebiki.agent.upload as upload
+
+    org, token = org_token
+    calls = []
+    real_send = upload.send
+    monkeypatch.setattr(upload, "send", lambda *a: calls.append(a[2]) or real_send(*a))
+    monkeypatch.setattr(upload, "BATCH_REPORTS", 3)
+    box = Outbox(tmp_path)
+    for i in range(7):
+        box.put(queued_report(i, bad="\x00") if i == 4 else queued_report(i))
+    out = box.flush(live_server.url, token)
+    assert (out.sent, out.rejected, out.queued) == (6, 1, 0)
+    # reports 0-2 in one batch; 3-5 refused as a batch (4 is bad), then one by one; 6 alone
+    assert [len(c) if isinstance(c, list) else 1 for c in calls] == [3, 3, 1, 1, 1, 1]
+    assert sorted(CheckReport.objects.filter(organisation=org).values_list("idempotency_key", flat=True)) == \
+        [f"queued-{i:04d}" for i in range(7) if i != 4]
+    assert [p.name for p in (tmp_path / "rejected").iterdir()] == ["queued-0004.json"]
+    assert box.pending() == []
+
+
 def test_a_report_refused_for_good_is_set_aside_not_retried(live_server, org_token, tmp_path, monkeypatch):
     monkeypatch.setenv("TEBIKI_STATE_DIR", str(tmp_path))
     r = CliRunner().invoke(app, ["check", "--report", live_server.url, "--token", "tbk_wrong"])
@@ -85,3 +115,12 @@ def test_the_powershell_script_captures_every_windows_source():
     text = (SCRIPTS / "capture.ps1").read_text(encoding="utf-8")
     for name in SOURCES["windows"]:
         assert f'"{name.split("/")[1]}"' in text
+
+
+def test_an_unreachable_server_keeps_the_whole_outbox(tmp_path):
+    box = Outbox(tmp_path)
+    for i in range(3):
+        box.put(queued_report(i))
+    out = box.flush("http://127.0.0.1:9/api/v1/", "tbk_x")
+    assert (out.sent, out.rejected, out.queued) == (0, 0, 3) and "could not reach" in out.last_error
+    assert len(box.pending()) == 3

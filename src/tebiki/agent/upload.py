@@ -19,6 +19,8 @@ from typing import Any
 
 TIMEOUT_SECONDS = 15
 PERMANENT = {400, 401, 403, 404, 413, 422}  # retrying cannot help; the report is set aside
+BATCH_REPORTS = 100  # the server takes up to 500 reports and 2 MiB per batch
+BATCH_BYTES = 1024 * 1024
 
 
 def state_dir() -> Path:
@@ -66,9 +68,11 @@ class SendError(Exception):
         self.permanent = permanent
 
 
-def send(url: str, token: str, report: dict[str, Any]) -> dict[str, Any]:
-    body = json.dumps(report, ensure_ascii=False).encode("utf-8")
-    req = urllib.request.Request(endpoint(url), data=body, method="POST", headers={
+def send(url: str, token: str, report: dict[str, Any] | list[dict[str, Any]]) -> Any:
+    """POST one report, or a list of reports to the batch endpoint (stored all or nothing)."""
+    batch = isinstance(report, list)
+    body = json.dumps({"reports": report} if batch else report, ensure_ascii=False).encode("utf-8")
+    req = urllib.request.Request(endpoint(url) + ("/batch" if batch else ""), data=body, method="POST", headers={
         "Content-Type": "application/json", "Authorization": f"Bearer {token}", "User-Agent": "tebiki-check/1"})
     try:
         with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS) as resp:  # noqa: S310 (URL given by the user)
@@ -108,28 +112,58 @@ class Outbox:
         return sorted(self.folder.glob("*.json"), key=lambda p: (p.stat().st_mtime, p.name))
 
     def flush(self, url: str, token: str) -> Outcome:
+        """Send everything queued, oldest first: several reports go in batches (one request each); a batch the
+        server refuses for good is sent again report by report, so that only the bad ones are set aside."""
         out = Outcome()
-        for path in self.pending():
-            try:
-                report = json.loads(path.read_text(encoding="utf-8"))
-                send(url, token, report)
-            except SendError as err:
-                out.last_error = str(err)
-                if err.permanent:
-                    self.rejected.mkdir(parents=True, exist_ok=True)
-                    os.replace(path, self.rejected / path.name)
-                    out.rejected += 1
+        pending = self.pending()
+        while pending:
+            chunk, size = [], 0
+            while pending and len(chunk) < BATCH_REPORTS and (not chunk or size + pending[0].stat().st_size
+                                                               <= BATCH_BYTES):
+                size += pending[0].stat().st_size
+                chunk.append(pending.pop(0))
+            if len(chunk) > 1:
+                try:
+                    send(url, token, [json.loads(p.read_text(encoding="utf-8")) for p in chunk])
+                except SendError as err:
+                    if not err.permanent:
+                        out.last_error = str(err)
+                        out.queued = len(self.pending())
+                        return out  # the server is unreachable; keep everything for next time
+                except ValueError:
+                    pass  # an unreadable file: the one-by-one pass below sets it aside
+                else:
+                    for path in chunk:
+                        path.unlink()
+                    out.sent += len(chunk)
                     continue
-                out.queued = len(self.pending())
-                return out  # the server is unreachable; keep the rest for next time
-            except ValueError:
-                self.rejected.mkdir(parents=True, exist_ok=True)
-                os.replace(path, self.rejected / path.name)
-                out.rejected += 1
-                continue
-            path.unlink()
-            out.sent += 1
+            for path in chunk:
+                if not self._send_one(path, url, token, out):
+                    out.queued = len(self.pending())
+                    return out
         return out
+
+    def _send_one(self, path: Path, url: str, token: str, out: Outcome) -> bool:
+        """Send one queued report; False when the server cannot be reached (stop and keep the rest)."""
+        try:
+            send(url, token, json.loads(path.read_text(encoding="utf-8")))
+        except SendError as err:
+            out.last_error = str(err)
+            if not err.permanent:
+                return False
+            self._set_aside(path, out)
+            return True
+        except ValueError:
+            self._set_aside(path, out)
+            return True
+        path.unlink()
+        out.sent += 1
+        return True
+
+    def _set_aside(self, path: Path, out: Outcome) -> None:
+        self.rejected.mkdir(parents=True, exist_ok=True)
+        os.replace(path, self.rejected / path.name)
+        out.rejected += 1
 
 
 def report_and_flush(result: dict[str, Any], url: str, token: str, owner: str = "", ownership: str = "unknown",
