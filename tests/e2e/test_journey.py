@@ -203,6 +203,12 @@ def test_the_other_main_pages_render_in_japanese_and_english(page, shot):
         shot(name)
     assert page.locator("html").get_attribute("lang") == "ja"
 
+    page.goto(f"/o/{org.id}/devices/")
+    page.click("text=SOUMU-PC02")
+    assert "最新の点検" in page.inner_text("main h2")
+    assert page.locator("table.checks-detail td.verdict-fail").count() >= 1
+    shot("25-device")
+
     page.goto(f"/o/{org.id}/checklist/?role=admin")
     link = page.locator("table.checklist tbody tr a").first
     item_id = link.locator("strong").inner_text()

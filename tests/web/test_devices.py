@@ -205,3 +205,20 @@ def test_a_later_report_without_owner_keeps_what_the_register_knows(cast, token)
     post(token, report(key="own-00004", owner="佐藤", ownership="byod"))
     dev.refresh_from_db()
     assert (dev.owner, dev.ownership) == ("佐藤", "byod")
+
+
+def test_the_device_page_explains_the_newest_check_and_lists_older_ones(cast, token):
+    newer = report(key="new-00001", verdicts={cid: "pass" for cid in CHECK_IDS} | {"os_updates": "fail"})
+    newer["as_of"] = "2026-11-20"
+    newer["checks"]["os_updates"]["evidence"] = {"upgradable": 3, "security": ["openssl", "libc6"]}
+    older = report(key="old-00001", verdicts={"os_updates": "pass"})
+    older["as_of"] = "2026-10-20"
+    assert post(token, newer).status_code == 201 and post(token, older).status_code == 201  # sent late
+    dev = Device.objects.get()
+    page = cast.client(cast.viewer).get(reverse("device", args=[cast.org.id, dev.id])).content.decode()
+    start = page.index("checks-detail")
+    newest, history = page[start:page.index("</table>", start)], page[page.index("</table>", start):]
+    assert "openssl, libc6" in newest and "<code>upgradable</code>: 3" in newest
+    assert "保留中の更新" in newest  # the fix from checks.yaml, for the failed check only
+    assert newest.count("✗") == 1 and "mic-v5:worker:C-1" in newest
+    assert history.index("2026/11/20") < history.index("2026/10/20")

@@ -376,7 +376,9 @@ RULES: dict[str, dict[str, tuple[str, Callable]]] = {
 
 
 @cache
+@cache
 def check_texts() -> dict[str, dict[str, Any]]:
+    """checks.yaml by check id (read once; treat as read-only)."""
     data = yaml.safe_load((Path(__file__).parent / "checks.yaml").read_text(encoding="utf-8"))
     return {c["id"]: c for c in data}
 
@@ -397,6 +399,6 @@ def evaluate(os_name: str, files: dict[str, bytes], as_of: dt.date) -> dict[str,
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
             verdict, evidence, reason = "unknown", {}, f"{source} could not be read: {type(err).__name__}"
         out[check_id] = {"verdict": verdict, "source": source, "evidence": evidence, "reason": reason,
-                         "title": meta["title"], "measures": meta["measures"], "policies": meta["policies"],
-                         "fix": meta["fix"] if verdict == "fail" else None}
+                         "title": dict(meta["title"]), "measures": list(meta["measures"]),
+                         "policies": list(meta["policies"]), "fix": dict(meta["fix"]) if verdict == "fail" else None}
     return {"os": os_name, "as_of": as_of.isoformat(), "checks": out}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from django import forms
@@ -85,10 +86,31 @@ def device(request: HttpRequest, device_id: int) -> HttpResponse:
     dev = org_objects(request, Device).filter(id=device_id).first()
     if dev is None:
         raise Http404
-    reports = CheckReport.objects.filter(device=dev).prefetch_related("results")[:30]
+    reports = CheckReport.objects.filter(device=dev).order_by("-as_of", "-received_at", "-id") \
+        .prefetch_related("results")[:30]
     history = [{"report": r, "verdicts": {res.check_id: res for res in r.results.all()}} for r in reports]
+    texts = check_texts()
+    newest = [{"id": cid, "title": texts[cid]["title"], "result": res, "evidence": _evidence_lines(res.evidence),
+               "fix": texts[cid]["fix"] if res.verdict == "fail" else None, "measures": texts[cid]["measures"]}
+              for cid in CHECK_IDS if (res := history[0]["verdicts"].get(cid)) is not None] if history else []
     return render(request, "devices/device.html", {"org": request.org, "device": dev, "checks": _checks(),
-                                                   "history": history})
+                                                   "history": history, "newest": newest})
+
+
+def _evidence_lines(evidence) -> list[tuple[str, str]]:
+    """The values that decided a check, as (name, value) text; lists joined, nested values as JSON."""
+    if not isinstance(evidence, dict):
+        return []
+    out = []
+    for key, value in evidence.items():
+        if isinstance(value, list):
+            text = ", ".join(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in value)
+        elif isinstance(value, str):
+            text = value
+        else:
+            text = json.dumps(value, ensure_ascii=False)
+        out.append((str(key), text or "–"))
+    return out
 
 
 @require_GET
