@@ -28,6 +28,11 @@ WIN_GOOD = {
                            '"DateTime":"2026年10月15日 0:00:00"}}]',
     "windows/screenlock.json": '{"InactivityTimeoutSecs":600,"ScreenSaveActive":"1","ScreenSaverIsSecure":"1",'
                                '"ScreenSaveTimeOut":"600"}',
+    "windows/shares.json": '[\r\n    {\r\n        "Name":  "ADMIN$",\r\n        "Special":  true,\r\n'
+                           '        "ShareType":  0\r\n    },\r\n    {\r\n        "Name":  "C$",\r\n'
+                           '        "Special":  true,\r\n        "ShareType":  0\r\n    },\r\n    {\r\n'
+                           '        "Name":  "IPC$",\r\n        "Special":  true,\r\n        "ShareType":  2\r\n'
+                           '    }\r\n]',
 }
 MAC_GOOD = {
     "macos/fdesetup.txt": "FileVault is On.\n",
@@ -51,6 +56,7 @@ LINUX_GOOD = {
     "linux/gsettings-lock.txt": "true\nuint32 300\n",
     "linux/ss-listen.txt": "tcp LISTEN 0 128 127.0.0.1:631 0.0.0.0:* users:((\"cupsd\",pid=1,fd=7))\n"
                            "udp UNCONN 0 0 0.0.0.0:5353 0.0.0.0:*\n",
+    "linux/clamav.txt": "ClamAV 1.0.7/27440/Thu Oct 30 09:31:02 2026\n",
 }
 
 
@@ -62,10 +68,44 @@ def verdicts(os_name, files):
     return {k: v["verdict"] for k, v in run(os_name, files).items()}
 
 
-def test_a_well_kept_windows_pc_passes_everything_it_can_see():
-    v = verdicts("windows", WIN_GOOD)
-    assert {k for k, x in v.items() if x == "pass"} == set(CHECK_IDS) - {"file_sharing_off"}
-    assert v["file_sharing_off"] == "unknown"
+def test_a_well_kept_windows_pc_passes_everything():
+    assert set(verdicts("windows", WIN_GOOD).values()) == {"pass"}
+
+
+@pytest.mark.parametrize(("shares", "names"), [
+    ('{"Name":"Users","Special":false,"ShareType":0}', ["Users"]),  # one share: ConvertTo-Json gives an object
+    ('[{"Name":"IPC$","Special":true,"ShareType":2},{"Name":"print$","Special":false,"ShareType":0},'
+     '{"Name":"営業資料","Special":false,"ShareType":0}]', ["print$", "営業資料"]),
+])
+def test_a_windows_pc_sharing_folders_or_printers_fails_and_names_the_shares(shares, names):
+    result = run("windows", {**WIN_GOOD, "windows/shares.json": shares})["file_sharing_off"]
+    assert result["verdict"] == "fail" and result["evidence"] == {"shares": names}
+    cp932 = run("windows", {**WIN_GOOD, "windows/shares.json": shares.encode("cp932")})["file_sharing_off"]
+    assert cp932["evidence"] == {"shares": names}
+
+
+def test_windows_shares_without_names_or_flags_are_unknown():
+    for shares in ('[{"Special":true}]', '[{"Name":"C$","Special":"maybe"}]', "[]", '"IPC$"'):
+        result = run("windows", {**WIN_GOOD, "windows/shares.json": shares})["file_sharing_off"]
+        assert result["verdict"] == "unknown" and result["reason"], shares
+
+
+@pytest.mark.parametrize(("output", "verdict", "evidence"), [
+    ("ClamAV 1.0.7/27440/Thu Oct 30 09:31:02 2026\n", "pass",
+     {"engine": "1.0.7", "signatures": 27440, "signature_age_days": 2}),
+    ("ClamAV 0.103.11/26950/Sat Jul  4 08:20:11 2026\n", "fail",
+     {"engine": "0.103.11", "signatures": 26950, "signature_age_days": 120}),
+    ("ClamAV 1.0.7\n", "fail", {"engine": "1.0.7", "signatures": None}),  # installed, no signature database
+])
+def test_linux_antivirus_is_clamav_with_fresh_signatures(output, verdict, evidence):
+    result = run("linux", {**LINUX_GOOD, "linux/clamav.txt": output})["antivirus"]
+    assert (result["verdict"], result["evidence"]) == (verdict, evidence)
+
+
+@pytest.mark.parametrize("output", ["", "sh: 1: clamscan: not found\n", "ClamAV 1.0.7/27440/yesterday\n"])
+def test_linux_without_a_readable_clamav_answer_is_unknown_not_fail(output):
+    result = run("linux", {**LINUX_GOOD, "linux/clamav.txt": output})["antivirus"]
+    assert result["verdict"] == "unknown" and result["reason"]
 
 
 @pytest.mark.parametrize(("name", "bad", "check"), [
@@ -114,7 +154,8 @@ def test_macos_good_and_bad():
 
 def test_linux_luks_root_ufw_and_loopback_only_services_pass():
     v = verdicts("linux", LINUX_GOOD)
-    for check in ("disk_encryption", "firewall", "os_updates", "screen_lock", "remote_desktop_off", "file_sharing_off"):
+    for check in ("disk_encryption", "firewall", "antivirus", "os_updates", "screen_lock", "remote_desktop_off",
+                  "file_sharing_off"):
         assert v[check] == "pass", check
 
 

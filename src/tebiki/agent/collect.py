@@ -31,6 +31,7 @@ SOURCES: dict[str, dict[str, list[str]]] = {
         "linux/gsettings-lock.txt": ["sh", "-c", "gsettings get org.gnome.desktop.screensaver lock-enabled; "
                                                  "gsettings get org.gnome.desktop.session idle-delay"],
         "linux/ss-listen.txt": ["ss", "-tulpnH"],
+        "linux/clamav.txt": ["clamscan", "--version"],
     },
     "macos": {
         "macos/fdesetup.txt": ["fdesetup", "status"],
@@ -54,6 +55,7 @@ SOURCES: dict[str, dict[str, list[str]]] = {
                                  "LastBootUpTime | ConvertTo-Json"],
         "windows/hotfix.json": [*PS, "Get-HotFix | Select-Object HotFixID,InstalledOn | ConvertTo-Json"],
         "windows/screenlock.json": [*PS, SCREENLOCK_PS],
+        "windows/shares.json": [*PS, "Get-SmbShare | Select-Object Name,Special,ShareType | ConvertTo-Json"],
     },
 }
 

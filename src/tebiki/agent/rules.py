@@ -186,6 +186,27 @@ def linux_smb1(files, as_of):
     return "pass", {"smb_server": False}
 
 
+
+def linux_antivirus(files, as_of):
+    """ClamAV: `clamscan --version` names the engine and the date of its newest signature database. Other
+    products are not recognised, so no ClamAV means unknown, not fail."""
+    if "linux/clamav.txt" in files and not decode(files["linux/clamav.txt"]).strip():
+        raise Unknown("no known antivirus found: ClamAV's clamscan is not installed (other products are not read)")
+    text = _text(files, "linux/clamav.txt")
+    m = re.search(r"^ClamAV (\S+?)(?:/(\d+)/(.+))?$", text, re.M)
+    if not m:
+        raise Unknown("no known antivirus found (ClamAV's clamscan did not answer)")
+    if not m[2]:
+        return "fail", {"engine": m[1], "signatures": None}
+    try:
+        signed = dt.datetime.strptime(m[3].strip(), "%a %b %d %H:%M:%S %Y").date()
+    except ValueError:
+        raise Unknown(f"linux/clamav.txt: unreadable signature date {m[3].strip()[:40]!r}") from None
+    age = (as_of - signed).days
+    return ("pass" if age <= MAX_SIGNATURE_AGE_DAYS else "fail"), {"engine": m[1], "signatures": int(m[2]),
+                                                                  "signature_age_days": age}
+
+
 # ---------------------------------------------------------------- Windows
 
 def win_disk_encryption(files, as_of):
@@ -272,6 +293,21 @@ def win_smb1(files, as_of):
     return ("fail" if smb1 else "pass"), {"EnableSMB1Protocol": smb1}
 
 
+
+def win_file_sharing(files, as_of):
+    """Shares other than Windows' own administrative ones (C$, ADMIN$, IPC$: Special) mean the PC shares
+    folders or printers."""
+    data = _json(files, "windows/shares.json")
+    shares = data if isinstance(data, list) else [data]
+    if not shares or not all(isinstance(x, dict) and isinstance(x.get("Name"), str) for x in shares):
+        raise Unknown("windows/shares.json lists no shares with names")
+    special = [_truthy(x.get("Special")) for x in shares]
+    if None in special:
+        raise Unknown("windows/shares.json has shares without a readable Special flag")
+    shared = sorted(x["Name"] for x, sp in zip(shares, special, strict=True) if not sp)
+    return ("fail" if shared else "pass"), {"shares": shared[:20]}
+
+
 # ---------------------------------------------------------------- macOS
 
 def mac_disk_encryption(files, as_of):
@@ -345,7 +381,7 @@ RULES: dict[str, dict[str, tuple[str, Callable]]] = {
     "linux": {
         "disk_encryption": ("linux/lsblk.json", linux_disk_encryption),
         "firewall": ("linux/ufw.txt", linux_firewall),
-        "antivirus": ("-", not_applicable_here("no antivirus source is defined for Linux")),
+        "antivirus": ("linux/clamav.txt", linux_antivirus),
         "os_updates": ("linux/apt-upgradable.txt", linux_updates),
         "screen_lock": ("linux/gsettings-lock.txt", linux_screen_lock),
         "remote_desktop_off": ("linux/ss-listen.txt", linux_remote_desktop),
@@ -360,7 +396,7 @@ RULES: dict[str, dict[str, tuple[str, Callable]]] = {
         "screen_lock": ("windows/screenlock.json", win_screen_lock),
         "remote_desktop_off": ("windows/rdp.json", win_rdp),
         "smb1_off": ("windows/smb.json", win_smb1),
-        "file_sharing_off": ("-", not_applicable_here("no file-sharing source is captured on Windows yet")),
+        "file_sharing_off": ("windows/shares.json", win_file_sharing),
     },
     "macos": {
         "disk_encryption": ("macos/fdesetup.txt", mac_disk_encryption),
@@ -375,7 +411,6 @@ RULES: dict[str, dict[str, tuple[str, Callable]]] = {
 }
 
 
-@cache
 @cache
 def check_texts() -> dict[str, dict[str, Any]]:
     """checks.yaml by check id (read once; treat as read-only)."""

@@ -31,6 +31,7 @@ $sources = [ordered]@{
   "smb.json"        = { Get-SmbServerConfiguration | Select-Object EnableSMB1Protocol,EnableSMB2Protocol }
   "os.json"         = { Get-CimInstance Win32_OperatingSystem | Select-Object Caption,Version,BuildNumber,LastBootUpTime }
   "hotfix.json"     = { Get-HotFix | Select-Object HotFixID,InstalledOn }
+  "shares.json"     = { Get-SmbShare | Select-Object Name,Special,ShareType }
   "screenlock.json" = {
     $p = Get-ItemProperty 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System'
     $d = Get-ItemProperty 'HKCU:\Control Panel\Desktop'
