@@ -224,3 +224,45 @@ def test_the_device_page_explains_the_newest_check_and_lists_older_ones(cast, to
     assert "保留中の更新" in newest  # the fix from checks.yaml, for the failed check only
     assert newest.count("✗") == 1 and "mic-v5:worker:C-1" in newest
     assert history.index("2026/11/20") < history.index("2026/10/20")
+
+
+def test_managers_correct_the_owner_and_retire_a_device_with_its_reports(cast, token):
+    post(token, report(key="ret-00001"))
+    post(token, report(key="ret-00002"))
+    dev = Device.objects.get()
+    admin = cast.client(cast.admin)
+    page = admin.get(reverse("device", args=[cast.org.id, dev.id])).content.decode()
+    assert reverse("remove_device", args=[cast.org.id, dev.id]) in page
+    r = admin.post(reverse("edit_device", args=[cast.org.id, dev.id]), {"owner": "経理 佐藤", "ownership": "byod"})
+    assert r.status_code == 302
+    dev.refresh_from_db()
+    assert (dev.owner, dev.ownership) == ("経理 佐藤", "byod")
+    later = report(key="ret-00003")
+    del later["device"]["ownership"]
+    assert post(token, later).status_code == 201  # the agent gives no owner or ownership: the edit stays
+    dev.refresh_from_db()
+    assert (dev.owner, dev.ownership) == ("経理 佐藤", "byod")
+    admin.post(reverse("edit_device", args=[cast.org.id, dev.id]), {"owner": "x", "ownership": "stolen"})
+    dev.refresh_from_db()
+    assert (dev.owner, dev.ownership) == ("経理 佐藤", "byod")  # an invalid choice changes nothing
+
+    r = admin.post(reverse("remove_device", args=[cast.org.id, dev.id]))
+    assert r.status_code == 302 and not Device.objects.exists() and not CheckReport.objects.exists()
+    removed = AuditEntry.objects.get(action="device.remove")
+    assert removed.data == {"key": "dev-0001", "reports": 3} and removed.target == "PC-001"
+    assert AuditEntry.objects.get(action="device.edit").data == {"owner": "経理 佐藤", "ownership": "byod"}
+
+
+def test_only_managers_of_the_organisation_may_edit_or_remove_devices(cast, token):
+    post(token, report())
+    dev = Device.objects.get()
+    for user, status in ((cast.viewer, 403), (cast.worker, 403), (cast.consultant, 403), (cast.outsider, 404)):
+        c = cast.client(user)
+        assert c.post(reverse("edit_device", args=[cast.org.id, dev.id]), {"owner": "x",
+                                                                            "ownership": "byod"}).status_code == status
+        assert c.post(reverse("remove_device", args=[cast.org.id, dev.id])).status_code == status
+    assert cast.client(cast.admin).get(reverse("remove_device", args=[cast.org.id, dev.id])).status_code == 405
+    dev.refresh_from_db()
+    assert dev.owner == "" and Device.objects.count() == 1
+    other = cast.client(cast.outsider)  # an admin of another organisation, using its own org id
+    assert other.post(reverse("remove_device", args=[cast.other.id, dev.id])).status_code == 404

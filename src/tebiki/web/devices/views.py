@@ -27,6 +27,14 @@ class TokenForm(forms.Form):
     label = forms.CharField(max_length=100, required=False)  # Django refuses NUL characters here
 
 
+class DeviceForm(forms.ModelForm):
+    """What the register knows better than the device: who uses it and who owns it."""
+
+    class Meta:
+        model = Device
+        fields = ["owner", "ownership"]
+
+
 SCRIPTS = Path(__file__).resolve().parents[2] / "agent" / "scripts"
 
 
@@ -83,9 +91,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
 @require_GET
 @org_view()
 def device(request: HttpRequest, device_id: int) -> HttpResponse:
-    dev = org_objects(request, Device).filter(id=device_id).first()
-    if dev is None:
-        raise Http404
+    dev = _device_or_404(request, device_id)
     reports = CheckReport.objects.filter(device=dev).order_by("-as_of", "-received_at", "-id") \
         .prefetch_related("results")[:30]
     history = [{"report": r, "verdicts": {res.check_id: res for res in r.results.all()}} for r in reports]
@@ -93,8 +99,51 @@ def device(request: HttpRequest, device_id: int) -> HttpResponse:
     newest = [{"id": cid, "title": texts[cid]["title"], "result": res, "evidence": _evidence_lines(res.evidence),
                "fix": texts[cid]["fix"] if res.verdict == "fail" else None, "measures": texts[cid]["measures"]}
               for cid in CHECK_IDS if (res := history[0]["verdicts"].get(cid)) is not None] if history else []
-    return render(request, "devices/device.html", {"org": request.org, "device": dev, "checks": _checks(),
-                                                   "history": history, "newest": newest})
+    return render(request, "devices/device.html", {
+        "org": request.org, "device": dev, "checks": _checks(), "history": history, "newest": newest,
+        "can_manage": request.membership.can_manage, "form": DeviceForm(instance=dev),
+        "report_count": dev.reports.count()})
+
+
+def _device_or_404(request: HttpRequest, device_id: int) -> Device:
+    dev = org_objects(request, Device).filter(id=device_id).first()
+    if dev is None:
+        raise Http404
+    return dev
+
+
+@require_POST
+@org_view("manage")
+def edit_device(request: HttpRequest, device_id: int) -> HttpResponse:
+    dev = _device_or_404(request, device_id)
+    form = DeviceForm(request.POST, instance=dev)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect("device", org_id=request.org.id, device_id=dev.id)
+    if form.has_changed():
+        with transaction.atomic():
+            form.save()
+            audit.record("device.edit", request=request, organisation=request.org, target=dev.hostname,
+                         data={f: form.cleaned_data[f] for f in form.changed_data})
+        messages.success(request, _("Saved."))
+    return redirect("device", org_id=request.org.id, device_id=dev.id)
+
+
+@require_POST
+@org_view("manage")
+def remove_device(request: HttpRequest, device_id: int) -> HttpResponse:
+    """Take a retired terminal out of the register, with its reports. If it reports again, it comes back."""
+    dev = _device_or_404(request, device_id)
+    with transaction.atomic():
+        reports = dev.reports.count()
+        audit.record("device.remove", request=request, organisation=request.org, target=dev.hostname,
+                     data={"key": dev.key, "reports": reports})
+        dev.delete()
+    messages.success(request, _("%(name)s was removed from the register with its %(count)d reports.")
+                     % {"name": dev.hostname, "count": reports})
+    return redirect("devices", org_id=request.org.id)
 
 
 def _evidence_lines(evidence) -> list[tuple[str, str]]:
