@@ -266,3 +266,20 @@ def test_only_managers_of_the_organisation_may_edit_or_remove_devices(cast, toke
     assert dev.owner == "" and Device.objects.count() == 1
     other = cast.client(cast.outsider)  # an admin of another organisation, using its own org id
     assert other.post(reverse("remove_device", args=[cast.other.id, dev.id])).status_code == 404
+
+
+def test_devices_silent_for_over_30_days_are_flagged_in_the_register(cast, token):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    post(token, report(key="fresh-0001", device_key="dev-fresh"))
+    post(token, report(key="quiet-0001", device_key="dev-quiet", hostname="PC-QUIET"))
+    c = cast.client(cast.viewer)
+    page = c.get(reverse("devices", args=[cast.org.id])).content.decode()
+    assert 'id="stale-note"' not in page and 'class="stale"' not in page
+    Device.objects.filter(key="dev-quiet").update(last_seen=timezone.now() - dt.timedelta(days=40))
+    page = c.get(reverse("devices", args=[cast.org.id])).content.decode()
+    assert page.count('class="stale"') == 1 and 'id="stale-note"' in page
+    row = page[page.index("PC-QUIET"):]
+    assert row.index('class="stale"') < row.index("</tr>")

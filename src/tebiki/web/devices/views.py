@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -35,6 +36,7 @@ class DeviceForm(forms.ModelForm):
         fields = ["owner", "ownership"]
 
 
+STALE_DAYS = 30  # a terminal silent this long is flagged: its last result may no longer be true
 SCRIPTS = Path(__file__).resolve().parents[2] / "agent" / "scripts"
 
 
@@ -46,9 +48,12 @@ def _checks():
 @require_GET
 @org_view()
 def register(request: HttpRequest) -> HttpResponse:
-    devices = org_objects(request, Device).order_by("hostname")
+    devices = list(org_objects(request, Device).order_by("hostname"))
+    stale_before = timezone.now() - dt.timedelta(days=STALE_DAYS)
     return render(request, "devices/register.html", {
         "org": request.org, "devices": devices, "checks": _checks(), "fleet": fleet(request.org),
+        "stale_before": stale_before, "stale_days": STALE_DAYS,
+        "stale": sum(1 for d in devices if d.last_seen < stale_before),
         "tokens": org_objects(request, EnrolmentToken) if request.membership.can_manage else [],
         "can_manage": request.membership.can_manage, "new_token": request.session.pop("new_token", None),
         "api_url": request.build_absolute_uri("/api/v1/"),
