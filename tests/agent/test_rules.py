@@ -57,6 +57,7 @@ LINUX_GOOD = {
     "linux/ss-listen.txt": "tcp LISTEN 0 128 127.0.0.1:631 0.0.0.0:* users:((\"cupsd\",pid=1,fd=7))\n"
                            "udp UNCONN 0 0 0.0.0.0:5353 0.0.0.0:*\n",
     "linux/clamav.txt": "ClamAV 1.0.7/27440/Thu Oct 30 09:31:02 2026\n",
+    "linux/samba.txt": "SMB2_02\n",
 }
 
 
@@ -169,7 +170,25 @@ def test_linux_exposed_services_and_security_updates_fail():
                              "\t\ttype filter hook input priority 0; policy accept;\n\t}\n}\n")}
     v = verdicts("linux", bad)
     assert v["file_sharing_off"] == v["remote_desktop_off"] == v["os_updates"] == v["firewall"] == "fail"
-    assert v["smb1_off"] == "unknown"
+    assert v["smb1_off"] == "unknown"  # Samba listens, and testparm's answer was not captured
+
+
+@pytest.mark.parametrize(("samba", "verdict"), [
+    ("SMB2_02\n", "pass"),  # Samba's default since 4.11
+    ("SMB3\n", "pass"),
+    ("NT1\n", "fail"),
+    ("LANMAN1\n", "fail"),
+    ("Load smb config files from /etc/samba/smb.conf\nWARNING: Ignoring invalid value 'bogus' for parameter "
+     "'server min protocol'\nError loading services.\n", "unknown"),
+    ("", "unknown"),
+])
+def test_a_listening_samba_server_is_judged_by_its_lowest_dialect(samba, verdict):
+    files = {**LINUX_GOOD, "linux/ss-listen.txt": "tcp LISTEN 0 50 0.0.0.0:445 0.0.0.0:* users:((\"smbd\",pid=9,fd=3))\n",
+             "linux/samba.txt": samba}
+    result = run("linux", files)["smb1_off"]
+    assert result["verdict"] == verdict
+    if verdict != "unknown":
+        assert result["evidence"]["server_min_protocol"] == samba.strip()
 
 
 @pytest.mark.parametrize("content", ["", "   ", "{", "[1, 2", "garbage \x00\x01", "null", "[]", "{\"a\": 1}"])

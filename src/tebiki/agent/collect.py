@@ -32,6 +32,7 @@ SOURCES: dict[str, dict[str, list[str]]] = {
                                                  "gsettings get org.gnome.desktop.session idle-delay"],
         "linux/ss-listen.txt": ["ss", "-tulpnH"],
         "linux/clamav.txt": ["clamscan", "--version"],
+        "linux/samba.txt": ["testparm", "-s", "--parameter-name=server min protocol"],
     },
     "macos": {
         "macos/fdesetup.txt": ["fdesetup", "status"],

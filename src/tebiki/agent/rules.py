@@ -179,11 +179,22 @@ def linux_file_sharing(files, as_of):
     return ("fail" if found else "pass"), {"listening": found}
 
 
+SMB1_DIALECTS = ("CORE", "COREPLUS", "LANMAN1", "LANMAN2", "NT1")  # Samba's names for SMB1 and older
+
+
 def linux_smb1(files, as_of):
+    """No SMB server listening passes; a Samba server passes when its lowest dialect (`server min protocol`,
+    defaults included, from testparm) is SMB2 or newer."""
     found = _exposed(files, {139, 445})
-    if found:
-        raise Unknown(f"an SMB server listens ({', '.join(found)}); its SMB1 setting is not captured")
-    return "pass", {"smb_server": False}
+    if not found:
+        return "pass", {"smb_server": False}
+    text = decode(files.get("linux/samba.txt", b"")).strip()
+    dialect = text.splitlines()[-1].strip().upper() if text else ""
+    if dialect in SMB1_DIALECTS:
+        return "fail", {"smb_server": True, "server_min_protocol": dialect}
+    if re.fullmatch(r"SMB[23](_\d\d)?", dialect):
+        return "pass", {"smb_server": True, "server_min_protocol": dialect}
+    raise Unknown(f"an SMB server listens ({', '.join(found)}); linux/samba.txt gives no server min protocol")
 
 
 

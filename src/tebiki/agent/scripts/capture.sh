@@ -44,6 +44,7 @@ if [ "$OS" = linux ]; then
   run gsettings-lock.txt sh -c 'gsettings get org.gnome.desktop.screensaver lock-enabled; gsettings get org.gnome.desktop.session idle-delay' &
   run ss-listen.txt ss -tulpnH &
   run clamav.txt clamscan --version &
+  run samba.txt testparm -s --parameter-name="server min protocol" &
   VERSION=$(. /etc/os-release 2>/dev/null; echo "${PRETTY_NAME:-}")
 else
   run fdesetup.txt fdesetup status &
