@@ -39,6 +39,7 @@ class TokenAuth(HttpBearer):
 
 api = NinjaAPI(title="tebiki API", version="1", urls_namespace="api", docs_url=None, auth=TokenAuth())
 
+
 class In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
