@@ -95,6 +95,41 @@ def xlsx_report(catalog: Catalog, assessment: Assessment, today: dt.date) -> byt
     return buf.getvalue()
 
 
+VERDICT_JA = {"pass": "OK", "fail": "要対応", "unknown": "判定不可"}
+
+
+def devices_xlsx(org_name: str, checks: list[dict], devices: list[dict], fleet: dict[str, dict[str, int]],
+                 today: dt.date) -> bytes:
+    """The device register: one row per device with its last verdicts, and the fleet summary per check.
+
+    checks: [{"id", "title": {"ja", "en"}}]; devices: [{"hostname", "owner", "ownership", "os", "first_seen",
+    "last_seen", "latest": {check id: verdict}}] with times as text; fleet: per check id, pass/fail/unknown/devices.
+    """
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "概要 Summary"
+    summary.append(["tebiki 端末台帳 / device register"])
+    summary["A1"].font = Font(bold=True, size=14)
+    summary.append(["組織 Organisation", safe_cell(org_name)])
+    summary.append(["作成日 Date", today.isoformat()])
+    summary.append(["端末 Devices", len(devices)])
+    summary.append([])
+    summary.append(["チェック Check", "合格 Passed", "不合格 Failed", "不明 Unknown", "端末 Devices"])
+    for c in checks:
+        f = fleet[c["id"]]
+        summary.append([f"{c['title']['ja']} {c['id']}", f["pass"], f["fail"], f["unknown"], f["devices"]])
+    for col, width in zip("ABCDE", (40, 14, 14, 14, 12), strict=True):
+        summary.column_dimensions[col].width = width
+    _sheet(wb, "端末 Devices", ["端末", "担当者", "所有", "OS", "初回受信", "最終受信",
+                                *(c["title"]["ja"] for c in checks)],
+           [[d["hostname"], d["owner"], d["ownership"], d["os"], d["first_seen"], d["last_seen"],
+             *(VERDICT_JA.get(d["latest"].get(c["id"]), "–") for c in checks)] for d in devices],
+           [22, 14, 14, 22, 17, 17, *([12] * len(checks))])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 _env = Environment(loader=PackageLoader("tebiki", "templates"), autoescape=select_autoescape(["html"]))
 
 

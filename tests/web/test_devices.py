@@ -283,3 +283,30 @@ def test_devices_silent_for_over_30_days_are_flagged_in_the_register(cast, token
     assert page.count('class="stale"') == 1 and 'id="stale-note"' in page
     row = page[page.index("PC-QUIET"):]
     assert row.index('class="stale"') < row.index("</tr>")
+
+
+def test_the_register_downloads_as_xlsx_with_verdicts_and_the_fleet(cast, token):
+    import io
+
+    import openpyxl
+
+    post(token, report(key="xl-000001", device_key="dev-000a", hostname="=HYPERLINK(\"http://x\")",
+                       verdicts={cid: "pass" for cid in CHECK_IDS} | {"firewall": "fail"}))
+    post(token, report(key="xl-000002", device_key="dev-000b", hostname="PC-営業", owner="山田",
+                       verdicts={"disk_encryption": "unknown"}))
+    r = cast.client(cast.viewer).get(reverse("devices_xlsx", args=[cast.org.id]))
+    assert r.status_code == 200 and r["Content-Disposition"].startswith("attachment;")
+    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    rows = list(wb["端末 Devices"].iter_rows(values_only=True))
+    header, by_name = rows[0], {row[0]: row for row in rows[1:]}
+    assert header[:6] == ("端末", "担当者", "所有", "OS", "初回受信", "最終受信") and "ファイアウォール" in header
+    hostile = by_name["'=HYPERLINK(\"http://x\")"]  # a formula-looking name is kept as text
+    assert hostile[header.index("ファイアウォール")] == "要対応" and hostile[header.index("ディスクの暗号化")] == "OK"
+    sales = by_name["PC-営業"]
+    assert sales[1] == "山田" and sales[header.index("ディスクの暗号化")] == "判定不可"
+    assert sales[header.index("ファイアウォール")] == "–"
+    summary = {row[0]: row[1:] for row in wb["概要 Summary"].iter_rows(values_only=True) if row and row[0]}
+    assert summary["ディスクの暗号化 disk_encryption"] == (1, 0, 1, 2)
+    assert AuditEntry.objects.filter(action="report.export", target__endswith="devices-" +
+                                     r["Content-Disposition"].split("devices-")[1].rstrip('"')).exists()
+    assert cast.client(cast.outsider).get(reverse("devices_xlsx", args=[cast.org.id])).status_code == 404

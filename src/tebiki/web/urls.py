@@ -34,6 +34,7 @@ org_patterns = [
     path("audit/", audit.audit_log, name="audit_log"),
     path("audit.csv", audit.audit_csv, name="audit_csv"),
     path("devices/", devices.register, name="devices"),
+    path("devices/register.xlsx", devices.register_xlsx, name="devices_xlsx"),
     path("devices/tokens/", devices.create_token, name="create_token"),
     path("devices/tokens/<int:token_id>/revoke/", devices.revoke_token, name="revoke_token"),
     path("devices/<int:device_id>/", devices.device, name="device"),
