@@ -40,8 +40,7 @@ class EnrolmentToken(models.Model):
     def find(cls, token: str) -> EnrolmentToken | None:
         if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
             return None
-        return (cls.objects.filter(token_hash=token_hash(token), revoked_at__isnull=True)
-                .select_related("organisation").first())
+        return cls.objects.filter(token_hash=token_hash(token), revoked_at__isnull=True).order_by().first()
 
     @property
     def active(self) -> bool:

@@ -78,13 +78,14 @@ def ingest_many(token: EnrolmentToken, reports: list[dict[str, Any]], source: st
 
 def _store(token: EnrolmentToken, reports: list[dict[str, Any]], texts: list[list[str]],
            source: str) -> list[dict[str, Any]]:
-    org = token.organisation
+    org_id = token.organisation_id  # every statement below is scoped by it
     now = timezone.now()
     ops = connection.ops
     keys = list(dict.fromkeys(r["key"] for r in reports))
     with transaction.atomic():
+        # .order_by(): the models' default ordering would only add sorting to these look-ups
         known = {k: (rid, did) for k, rid, did in CheckReport.objects.filter(
-            organisation=org, idempotency_key__in=keys).values_list("idempotency_key", "id", "device_id")}
+            organisation=org_id, idempotency_key__in=keys).order_by().values_list("idempotency_key", "id", "device_id")}
         fresh: dict[str, int] = {}  # key -> index into reports
         for i, r in enumerate(reports):
             if r["key"] not in known:
@@ -92,15 +93,15 @@ def _store(token: EnrolmentToken, reports: list[dict[str, Any]], texts: list[lis
         received = ops.adapt_datetimefield_value(now)
         newest = {reports[i]["device"]["key"]: reports[i] for i in fresh.values()}  # the last one wins
         _execute(_device_upsert(), [
-            (org.id, d["key"], d["hostname"], d.get("owner") or "", d.get("ownership") or "unknown", d["os"],
+            (org_id, d["key"], d["hostname"], d.get("owner") or "", d.get("ownership") or "unknown", d["os"],
              d.get("os_version") or "", received, received,
              to_json({cid: c["verdict"] for cid, c in r["checks"].items()}))
             for r in newest.values() for d in (r["device"],)])
-        ids = dict(Device.objects.filter(organisation=org, key__in=list(newest)).values_list("key", "id"))
+        ids = dict(Device.objects.filter(organisation=org_id, key__in=list(newest)).order_by().values_list("key", "id"))
         _insert(CheckReport, ("organisation", "device", "idempotency_key", "received_at", "as_of", "source"),
-                [(org.id, ids[reports[i]["device"]["key"]], k, received, ops.adapt_datefield_value(reports[i]["as_of"]),
+                [(org_id, ids[reports[i]["device"]["key"]], k, received, ops.adapt_datefield_value(reports[i]["as_of"]),
                   source) for k, i in fresh.items()])
-        stored = dict(CheckReport.objects.filter(organisation=org, idempotency_key__in=list(fresh))
+        stored = dict(CheckReport.objects.filter(organisation=org_id, idempotency_key__in=list(fresh)).order_by()
                       .values_list("idempotency_key", "id"))
         _insert(CheckResult, ("report", "check_id", "verdict", "reason", "evidence"),
                 [(stored[k], cid, c["verdict"], (c.get("reason") or "")[:500], text)
