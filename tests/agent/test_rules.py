@@ -13,6 +13,33 @@ from tebiki.cli import app
 
 AS_OF = dt.date(2026, 11, 1)
 
+# `netsh wlan show interfaces` on an English Windows 11 (network names replaced)
+WLAN_EN = """
+There is 1 interface on the system:
+
+    Name                   : Wi-Fi
+    Description            : Intel(R) Wi-Fi 6 AX201 160MHz
+    GUID                   : 6b1e3c1a-2f1d-4c55-9d7e-0a1b2c3d4e5f
+    Physical address       : 12:34:56:78:9a:bc
+    Interface type         : Primary
+    State                  : connected
+    SSID                   : home-net
+    AP BSSID               : 9a:bc:de:f0:12:34
+    Band                   : 5 GHz
+    Channel                : 36
+    Network type           : Infrastructure
+    Radio type             : 802.11ax
+    Authentication         : WPA2-Personal
+    Cipher                 : CCMP
+    Connection mode        : Auto Connect
+    Receive rate (Mbps)    : 1201
+    Transmit rate (Mbps)   : 1201
+    Signal                 : 92%
+    Profile                : home-net
+
+    Hosted network status  : Not available
+"""
+
 WIN_GOOD = {
     "windows/bitlocker.json": '{"MountPoint":"C:","VolumeStatus":1,"ProtectionStatus":1,"EncryptionPercentage":100,'
                               '"EncryptionMethod":6}',
@@ -28,6 +55,7 @@ WIN_GOOD = {
                            '"DateTime":"2026年10月15日 0:00:00"}}]',
     "windows/screenlock.json": '{"InactivityTimeoutSecs":600,"ScreenSaveActive":"1","ScreenSaverIsSecure":"1",'
                                '"ScreenSaveTimeOut":"600"}',
+    "windows/wlan.txt": WLAN_EN,
     "windows/shares.json": '[\r\n    {\r\n        "Name":  "ADMIN$",\r\n        "Special":  true,\r\n'
                            '        "ShareType":  0\r\n    },\r\n    {\r\n        "Name":  "C$",\r\n'
                            '        "Special":  true,\r\n        "ShareType":  0\r\n    },\r\n    {\r\n'
@@ -58,6 +86,7 @@ LINUX_GOOD = {
                            "udp UNCONN 0 0 0.0.0.0:5353 0.0.0.0:*\n",
     "linux/clamav.txt": "ClamAV 1.0.7/27440/Thu Oct 30 09:31:02 2026\n",
     "linux/samba.txt": "SMB2_02\n",
+    "linux/wifi.txt": "yes:WPA2 WPA3\n",
 }
 
 
@@ -239,3 +268,69 @@ def test_live_check_runs_on_this_machine(tmp_path):
     assert set(json.loads(result.stdout)["checks"]) == set(CHECK_IDS)
     assert runner.invoke(app, ["check", "--capture", str(tmp_path / "cap")]).exit_code == 0
     assert (tmp_path / "cap" / "linux" / "lsblk.json").exists()
+
+
+def wifi(os_name, text, encoding="utf-8"):
+    name = {"windows": "windows/wlan.txt", "linux": "linux/wifi.txt"}[os_name]
+    good = {"windows": WIN_GOOD, "linux": LINUX_GOOD}[os_name]
+    return run(os_name, {**good, name: text.encode(encoding)})["wifi_security"]
+
+
+@pytest.mark.parametrize(("auth", "verdict"), [
+    ("WPA2-Personal", "pass"), ("WPA3-Personal", "pass"), ("WPA2-Enterprise", "pass"),
+    ("WPA-Personal", "fail"), ("Open", "fail"), ("WEP", "fail"),
+])
+def test_windows_wifi_follows_the_connected_interfaces_authentication(auth, verdict):
+    result = wifi("windows", WLAN_EN.replace("WPA2-Personal", auth))
+    assert result["verdict"] == verdict and result["evidence"] == {"connected": True, "security": [auth]}
+    assert "home-net" not in json.dumps(result)  # the network's name is not kept
+
+
+def test_windows_wifi_reads_a_japanese_netsh_in_cp932():
+    ja = ("\r\nシステムに 1 つのインターフェイスがあります:\r\n\r\n    名前                   : Wi-Fi\r\n"
+          "    状態                   : 接続されました\r\n    SSID                   : home-net\r\n"
+          "    認証                   : WPA2-パーソナル\r\n    暗号                   : CCMP\r\n")
+    assert wifi("windows", ja, "cp932")["verdict"] == "pass"
+    assert wifi("windows", ja.replace("WPA2-パーソナル", "オープン"), "cp932")["verdict"] == "fail"
+    off = "\r\n    名前                   : Wi-Fi\r\n    状態                   : 切断されました\r\n"
+    assert wifi("windows", off, "cp932")["evidence"] == {"connected": False}
+
+
+def test_a_windows_pc_without_wifi_passes_and_garbage_is_unknown():
+    assert wifi("windows", "The Wireless AutoConfig Service (wlansvc) is not running.\n")["verdict"] == "pass"
+    assert wifi("windows", "There is 1 interface on the system:\n    State : disconnected\n")["verdict"] == "pass"
+    for text in ("garbage", "Authentication : Quantum-Safe-9000\n"):
+        result = wifi("windows", text)
+        assert result["verdict"] == "unknown" and result["reason"], text
+
+
+@pytest.mark.parametrize(("text", "verdict"), [
+    ("yes:WPA2\n", "pass"), ("yes:WPA3\n", "pass"), ("yes:WPA2 802.1X\n", "pass"),
+    ("yes:WPA1 WPA2\n", "fail"),  # the router still offers the first WPA
+    ("yes:WEP\n", "fail"), ("yes:\n", "fail"),  # an open network
+    ("no active Wi-Fi\n", "pass"),
+    ("nmcli: not installed\n", "unknown"), ("nmcli failed: Error: NetworkManager is not running.\n", "unknown"),
+    ("", "unknown"),
+])
+def test_linux_wifi_from_nmcli(text, verdict):
+    assert wifi("linux", text)["verdict"] == verdict
+
+
+
+def test_the_powershell_capture_keeps_only_the_wifi_lines_the_rule_reads():
+    """capture.ps1 filters netsh's output with a regex (written with \\u escapes, as the script is ASCII):
+    applied here to English and Japanese output, it drops names and addresses and the verdict is unchanged."""
+    import re
+    from pathlib import Path
+
+    import tebiki.agent
+
+    script = (Path(tebiki.agent.__file__).parent / "scripts" / "capture.ps1").read_text(encoding="ascii")
+    pattern = re.search(r'"wlan\.txt".*?-Pattern \'([^\']+)\'', script)[1]
+    ja = ("    名前                   : Wi-Fi\r\n    状態                   : 接続されました\r\n"
+          "    SSID                   : home-net\r\n    物理アドレス           : 12:34:56:78:9a:bc\r\n"
+          "    認証                   : WPA-パーソナル\r\n")
+    for text, verdict in ((WLAN_EN, "pass"), (ja, "fail")):
+        kept = "\n".join(line for line in text.splitlines() if re.search(pattern, line))
+        assert "home-net" not in kept and "12:34:56" not in kept and "Wi-Fi" not in kept
+        assert wifi("windows", kept)["verdict"] == verdict == wifi("windows", text)["verdict"]

@@ -21,6 +21,10 @@ SCREENLOCK_PS = (
     "[pscustomobject]@{InactivityTimeoutSecs=$p.InactivityTimeoutSecs; ScreenSaveActive=$d.ScreenSaveActive; "
     "ScreenSaverIsSecure=$d.ScreenSaverIsSecure; ScreenSaveTimeOut=$d.ScreenSaveTimeOut} | ConvertTo-Json"
 )
+# The security of the active Wi-Fi network only (no network names); says so when nmcli is missing or fails.
+WIFI_SH = ('command -v nmcli >/dev/null 2>&1 || { echo "nmcli: not installed"; exit 0; }; '
+           'out=$(nmcli -t -f ACTIVE,SECURITY device wifi list --rescan no 2>&1) || { echo "nmcli failed: $out"; '
+           'exit 0; }; echo "$out" | grep "^yes:" || echo "no active Wi-Fi"')
 SOURCES: dict[str, dict[str, list[str]]] = {
     "linux": {
         "linux/lsblk.json": ["lsblk", "--json", "-o", "NAME,TYPE,FSTYPE,MOUNTPOINT"],
@@ -33,6 +37,7 @@ SOURCES: dict[str, dict[str, list[str]]] = {
         "linux/ss-listen.txt": ["ss", "-tulpnH"],
         "linux/clamav.txt": ["clamscan", "--version"],
         "linux/samba.txt": ["testparm", "-s", "--parameter-name=server min protocol"],
+        "linux/wifi.txt": ["sh", "-c", WIFI_SH],
     },
     "macos": {
         "macos/fdesetup.txt": ["fdesetup", "status"],
@@ -57,6 +62,7 @@ SOURCES: dict[str, dict[str, list[str]]] = {
         "windows/hotfix.json": [*PS, "Get-HotFix | Select-Object HotFixID,InstalledOn | ConvertTo-Json"],
         "windows/screenlock.json": [*PS, SCREENLOCK_PS],
         "windows/shares.json": [*PS, "Get-SmbShare | Select-Object Name,Special,ShareType | ConvertTo-Json"],
+        "windows/wlan.txt": ["netsh", "wlan", "show", "interfaces"],
     },
 }
 

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 CHECK_IDS = ("disk_encryption", "firewall", "antivirus", "os_updates", "screen_lock", "remote_desktop_off",
-             "smb1_off", "file_sharing_off")
+             "smb1_off", "file_sharing_off", "wifi_security")
 MAX_IDLE_SECONDS = 15 * 60
 MAX_SIGNATURE_AGE_DAYS = 7
 MAX_HOTFIX_AGE_DAYS = 45
@@ -218,6 +218,36 @@ def linux_antivirus(files, as_of):
                                                                   "signature_age_days": age}
 
 
+def _wifi_verdict(securities: list[str]) -> tuple[str, dict[str, Any]]:
+    """The security of the Wi-Fi connections in use: WPA2 or WPA3 passes; open, WEP or (first) WPA anywhere
+    fails, as the guideline asks the router not to offer them."""
+    weak, strong = [], []
+    for sec in securities:
+        tokens = sec.upper().replace("-", " ").split()
+        if not tokens or {"OPEN", "オープン", "NONE", "WEP"} & set(tokens) or {"WPA", "WPA1"} & set(tokens):
+            weak.append(sec or "open")
+        elif {"WPA2", "WPA3"} & set(tokens):
+            strong.append(sec)
+        else:
+            raise Unknown(f"unrecognised Wi-Fi security {sec[:40]!r}")
+    return ("fail" if weak else "pass"), {"connected": True, "security": (weak + strong)[:5]}
+
+
+def linux_wifi(files, as_of):
+    """`nmcli` lines of the active Wi-Fi network (ACTIVE:SECURITY, no network names)."""
+    text = _text(files, "linux/wifi.txt")
+    if text.startswith("nmcli: not installed"):
+        raise Unknown("nmcli (NetworkManager) is not installed; no other Wi-Fi source is read")
+    if text.startswith("nmcli failed"):
+        raise Unknown(f"nmcli could not list Wi-Fi networks: {text[13:80]}")
+    if text == "no active Wi-Fi":
+        return "pass", {"connected": False}
+    active = [line.split(":", 1)[1] for line in text.splitlines() if line.startswith("yes:")]
+    if not active:
+        raise Unknown("linux/wifi.txt names no active network")
+    return _wifi_verdict(active)
+
+
 # ---------------------------------------------------------------- Windows
 
 def win_disk_encryption(files, as_of):
@@ -319,6 +349,24 @@ def win_file_sharing(files, as_of):
     return ("fail" if shared else "pass"), {"shares": shared[:20]}
 
 
+WLAN_FIELD = re.compile(r"^\s*(Authentication|認証|State|状態)\s*:\s*(.*?)\s*$", re.M)
+
+
+def win_wifi(files, as_of):
+    """`netsh wlan show interfaces`, read in English or Japanese: the authentication of each connected
+    interface. No Wi-Fi service, or only disconnected interfaces, pass (no Wi-Fi in use)."""
+    text = _text(files, "windows/wlan.txt")
+    if "wlansvc" in text:  # "The Wireless AutoConfig Service (wlansvc) is not running." (also in Japanese)
+        return "pass", {"connected": False, "wlansvc": False}
+    fields = WLAN_FIELD.findall(text)
+    auth = [value for label, value in fields if label in ("Authentication", "認証")]
+    if auth:
+        return _wifi_verdict(auth)
+    if any(label in ("State", "状態") for label, _ in fields):
+        return "pass", {"connected": False}
+    raise Unknown("windows/wlan.txt shows no interface state or authentication")
+
+
 # ---------------------------------------------------------------- macOS
 
 def mac_disk_encryption(files, as_of):
@@ -398,6 +446,7 @@ RULES: dict[str, dict[str, tuple[str, Callable]]] = {
         "remote_desktop_off": ("linux/ss-listen.txt", linux_remote_desktop),
         "smb1_off": ("linux/ss-listen.txt", linux_smb1),
         "file_sharing_off": ("linux/ss-listen.txt", linux_file_sharing),
+        "wifi_security": ("linux/wifi.txt", linux_wifi),
     },
     "windows": {
         "disk_encryption": ("windows/bitlocker.json", win_disk_encryption),
@@ -408,6 +457,7 @@ RULES: dict[str, dict[str, tuple[str, Callable]]] = {
         "remote_desktop_off": ("windows/rdp.json", win_rdp),
         "smb1_off": ("windows/smb.json", win_smb1),
         "file_sharing_off": ("windows/shares.json", win_file_sharing),
+        "wifi_security": ("windows/wlan.txt", win_wifi),
     },
     "macos": {
         "disk_encryption": ("macos/fdesetup.txt", mac_disk_encryption),
@@ -418,6 +468,8 @@ RULES: dict[str, dict[str, tuple[str, Callable]]] = {
         "remote_desktop_off": ("macos/sharing.txt", mac_remote_desktop),
         "smb1_off": ("-", not_applicable_here("macOS's SMB server does not offer SMB1 settings to capture")),
         "file_sharing_off": ("macos/sharing.txt", mac_file_sharing),
+        "wifi_security": ("-", not_applicable_here("no Wi-Fi source on macOS yet (system_profiler is slow and lists "
+                                                    "nearby networks)")),
     },
 }
 

@@ -32,6 +32,8 @@ $sources = [ordered]@{
   "os.json"         = { Get-CimInstance Win32_OperatingSystem | Select-Object Caption,Version,BuildNumber,LastBootUpTime }
   "hotfix.json"     = { Get-HotFix | Select-Object HotFixID,InstalledOn }
   "shares.json"     = { Get-SmbShare | Select-Object Name,Special,ShareType }
+  # only the state and authentication lines (English or Japanese labels; no network names or addresses)
+  "wlan.txt"        = { netsh wlan show interfaces | Select-String -Pattern '^\s*(State|Authentication|\u72b6\u614b|\u8a8d\u8a3c)\s*:|wlansvc' | ForEach-Object { $_.Line } | Out-String }
   "screenlock.json" = {
     $p = Get-ItemProperty 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System'
     $d = Get-ItemProperty 'HKCU:\Control Panel\Desktop'
@@ -43,7 +45,8 @@ $sources = [ordered]@{
 $files = [ordered]@{}
 foreach ($name in $sources.Keys) {
   $value = & $sources[$name]
-  $json = if ($null -eq $value) { "" } else { $value | ConvertTo-Json -Depth 3 }
+  # .txt sources are command text as it is; the others are objects, written as JSON
+  $json = if ($null -eq $value) { "" } elseif ($name.EndsWith(".txt")) { [string]$value } else { $value | ConvertTo-Json -Depth 3 }
   if ($json.Length -gt 60000) { $json = $json.Substring(0, 60000) }
   $files["windows/$name"] = $json
 }

@@ -45,6 +45,7 @@ if [ "$OS" = linux ]; then
   run ss-listen.txt ss -tulpnH &
   run clamav.txt clamscan --version &
   run samba.txt testparm -s --parameter-name="server min protocol" &
+  run wifi.txt sh -c 'command -v nmcli >/dev/null 2>&1 || { echo "nmcli: not installed"; exit 0; }; out=$(nmcli -t -f ACTIVE,SECURITY device wifi list --rescan no 2>&1) || { echo "nmcli failed: $out"; exit 0; }; echo "$out" | grep "^yes:" || echo "no active Wi-Fi"' &
   VERSION=$(. /etc/os-release 2>/dev/null; echo "${PRETTY_NAME:-}")
 else
   run fdesetup.txt fdesetup status &
