@@ -40,6 +40,12 @@ STALE_DAYS = 30  # a terminal silent this long is flagged: its last result may n
 SCRIPTS = Path(__file__).resolve().parents[2] / "agent" / "scripts"
 
 
+def _flash_errors(request: HttpRequest, form: forms.Form) -> None:
+    for errors in form.errors.values():
+        for e in errors:
+            messages.error(request, e)
+
+
 def _checks():
     texts = check_texts()
     return [{"id": cid, "title": texts[cid]["title"]} for cid in CHECK_IDS]
@@ -82,9 +88,7 @@ def register_xlsx(request: HttpRequest) -> HttpResponse:
 def create_token(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for e in errors:
-                messages.error(request, e)
+        _flash_errors(request, form)
         return redirect("devices", org_id=request.org.id)
     label = form.cleaned_data["label"] or _("Enrolment token")
     with transaction.atomic():
@@ -140,9 +144,7 @@ def edit_device(request: HttpRequest, device_id: int) -> HttpResponse:
     dev = _device_or_404(request, device_id)
     form = DeviceForm(request.POST, instance=dev)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for e in errors:
-                messages.error(request, e)
+        _flash_errors(request, form)
         return redirect("device", org_id=request.org.id, device_id=dev.id)
     if form.has_changed():
         with transaction.atomic():
