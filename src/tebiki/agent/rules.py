@@ -197,7 +197,6 @@ def linux_smb1(files, as_of):
     raise Unknown(f"an SMB server listens ({', '.join(found)}); linux/samba.txt gives no server min protocol")
 
 
-
 def linux_antivirus(files, as_of):
     """ClamAV: `clamscan --version` names the engine and the date of its newest signature database. Other
     products are not recognised, so no ClamAV means unknown, not fail."""
@@ -332,7 +331,6 @@ def win_smb1(files, as_of):
     if smb1 is None:
         raise Unknown("windows/smb.json has no EnableSMB1Protocol")
     return ("fail" if smb1 else "pass"), {"EnableSMB1Protocol": smb1}
-
 
 
 def win_file_sharing(files, as_of):
