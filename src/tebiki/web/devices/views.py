@@ -70,7 +70,7 @@ def register(request: HttpRequest) -> HttpResponse:
 @org_view()
 def register_xlsx(request: HttpRequest) -> HttpResponse:
     from tebiki.report import devices_xlsx
-    from tebiki.web.reports.views import XLSX, download
+    from tebiki.web.reports.views import XLSX, download, export_name
 
     def when(value) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
@@ -78,9 +78,8 @@ def register_xlsx(request: HttpRequest) -> HttpResponse:
     devices = [{"hostname": d.hostname, "owner": d.owner, "ownership": d.get_ownership_display(),
                 "os": d.os_version or d.os, "first_seen": when(d.first_seen), "last_seen": when(d.last_seen),
                 "latest": d.latest or {}} for d in org_objects(request, Device).order_by("hostname", "id")]
-    today = timezone.localdate()
-    body = devices_xlsx(request.org.name, _checks(), devices, fleet(request.org), today)
-    return download(request, body, XLSX, f"tebiki-{request.org.id}-devices-{today.isoformat()}.xlsx")
+    body = devices_xlsx(request.org.name, _checks(), devices, fleet(request.org), timezone.localdate())
+    return download(request, body, XLSX, export_name(request, "xlsx", "devices"))
 
 
 @require_POST

@@ -19,7 +19,7 @@ from tebiki.policy_files import DOCX, XLSX, render_docx, render_xlsx
 from tebiki.web.assessments.service import assessment_of
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_view
-from tebiki.web.reports.views import download
+from tebiki.web.reports.views import download, export_name
 
 from .forms import PolicyChoicesForm
 from .models import PolicySettings, choices_of, stored_choices
@@ -85,7 +85,7 @@ def edit(request: HttpRequest) -> HttpResponse:
 
 
 def _download(request: HttpRequest, body: bytes, content_type: str, stem: str, ext: str) -> HttpResponse:
-    return download(request, body, content_type, f"tebiki-{request.org.id}-{stem}-{timezone.localdate().isoformat()}.{ext}")
+    return download(request, body, content_type, export_name(request, ext, stem))
 
 
 @require_GET

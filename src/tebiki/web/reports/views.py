@@ -24,8 +24,9 @@ from tebiki.web.orgs.access import org_view
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _filename(request: HttpRequest, ext: str) -> str:
-    return f"tebiki-{request.org.id}-{timezone.localdate().isoformat()}.{ext}"
+def export_name(request: HttpRequest, ext: str, stem: str = "") -> str:
+    """tebiki-<org id>[-<stem>]-<today>.<ext>: the name of every export of an organisation's data."""
+    return f"tebiki-{request.org.id}{'-' + stem if stem else ''}-{timezone.localdate().isoformat()}.{ext}"
 
 
 def download(request: HttpRequest, body: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -47,7 +48,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def xlsx(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
     body = xlsx_report(plan.catalog, plan.assessment, timezone.localdate())
-    return download(request, body, XLSX, _filename(request, "xlsx"))
+    return download(request, body, XLSX, export_name(request, "xlsx"))
 
 
 def _lang(request: HttpRequest) -> str:
@@ -59,7 +60,7 @@ def _lang(request: HttpRequest) -> str:
 @org_view()
 def html(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
-    audit.record("report.export", request=request, organisation=request.org, target=_filename(request, "html"))
+    audit.record("report.export", request=request, organisation=request.org, target=export_name(request, "html"))
     return HttpResponse(html_report(plan.catalog, plan.assessment, timezone.localdate(), _lang(request)),
                         content_type="text/html; charset=utf-8")
 
@@ -94,7 +95,7 @@ def pdf(request: HttpRequest) -> HttpResponse:
     except PdfError:
         return HttpResponse("PDF could not be generated; use the printable HTML report and print it.",
                             status=503, content_type="text/plain; charset=utf-8")
-    return download(request, body, "application/pdf", _filename(request, "pdf"))
+    return download(request, body, "application/pdf", export_name(request, "pdf"))
 
 
 CSV_HEADER = ["item", "scope", "role", "category", "level", "title_ja", "title_en", "applies", "priority", "status",
@@ -114,4 +115,4 @@ def items_csv(request: HttpRequest) -> HttpResponse:
             r.item, r.scope, r.role, r.category, r.level, r.title["ja"], r.title["en"], "yes" if r.applies else "no",
             r.priority.title["ja"], r.status, r.decision or "", r.deadline.isoformat() if r.deadline else "",
             r.owner or "", r.note or "")])
-    return download(request, buf.getvalue().encode("utf-8"), "text/csv; charset=utf-8", _filename(request, "csv"))
+    return download(request, buf.getvalue().encode("utf-8"), "text/csv; charset=utf-8", export_name(request, "csv"))
