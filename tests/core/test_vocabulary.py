@@ -46,7 +46,7 @@ def test_every_audit_action_the_code_records_has_a_label():
     for path in SRC.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         written |= set(re.findall(r'\brecord\(\s*"([a-z_]+\.[a-z_]+)"', text))
-        written |= set(re.findall(r'\baction="([a-z_]+\.[a-z_]+)"', text))
+        written |= set(re.findall(r'\baction(?:: str)? ?= ?"([a-z_]+\.[a-z_]+)"', text))
         written |= set(re.findall(r'^[A-Z_]+ = "([a-z_]+\.[a-z_]+)"', text, re.M)) & {"audit.purge"}
     assert len(written) > 30
     assert sorted(written - set(AUDIT_ACTION.codes)) == []

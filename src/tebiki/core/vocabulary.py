@@ -176,6 +176,7 @@ AUDIT_ACTION = Terms(
     ("auth.sign_out", "サインアウト", "Signed out"),
     ("campaign.close", "アンケートの締め切り", "Survey closed"),
     ("campaign.create", "アンケートの作成", "Survey created"),
+    ("campaign.links", "回答リンクの発行", "Answer links issued"),
     ("campaign.open", "アンケートの開始", "Survey opened"),
     ("campaign.reissue", "回答リンクの再発行", "Answer link reissued"),
     ("campaign.remind", "回答の催促", "Reminder sent"),
