@@ -1,19 +1,33 @@
-"""Tenant isolation, built from the URLconf: every organisation URL refuses outsiders and anonymous users.
+"""Tenant isolation and roles, built from the URLconf: the matrix grows by itself when a view is added.
 
-The matrix grows by itself when a view is added; a view under /o/<org_id>/ that does not go through
-org_view fails the first test.
+Every organisation URL × every role (executive, admin, consultant, worker, viewer, an outsider, anonymous) ×
+GET and POST is checked against what the view declares through org_view(need=…, post=…): a member whose role
+lacks the need gets 403, an outsider 404, a wrong method 405, an anonymous visitor the sign-in page. A view
+under /o/<org_id>/ that does not go through org_view fails the first test.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from tebiki.web.assessments.models import Evidence
+from tebiki.web.devices.models import Device, EnrolmentToken
+from tebiki.web.incidents.models import Contact, Incident
+from tebiki.web.orgs.models import Invitation
+from tebiki.web.people.models import Campaign, Worker
 
 ORG_ROUTE = "o/<int:org_id>/"
 SAMPLE_KWARGS = {"item_id": "mic-v5:admin:A-1", "scope": "organisation", "key": "k", "invitation_id": 1, "token_id": 1,
                  "device_id": 1, "contact_id": 1, "incident_id": 1, "worker_id": 1, "campaign_id": 1}
+MEMBERS = ("executive", "admin", "consultant", "worker", "viewer")
+# Who may do what each need names; written out here rather than read from the code under test.
+ALLOWED = {"view": set(MEMBERS), "edit": {"executive", "admin", "consultant"}, "manage": {"executive", "admin"}}
+WEAKEST_FIRST = ("viewer", "worker", "consultant", "admin", "executive")
 
 
 def org_patterns() -> list[URLPattern]:
@@ -26,35 +40,38 @@ def org_patterns() -> list[URLPattern]:
 ORG_PATTERNS = org_patterns()
 
 
-def url_for(pattern: URLPattern, org_id: int) -> str:
-    kwargs = {name: SAMPLE_KWARGS[name] for name in pattern.pattern.converters}
+def url_for(pattern: URLPattern, org_id: int, sample: dict | None = None) -> str:
+    kwargs = {name: (sample or SAMPLE_KWARGS)[name] for name in pattern.pattern.converters}
     return reverse(pattern.name, kwargs={"org_id": org_id, **kwargs})
+
+
+def objects_of(cast) -> dict:
+    """One object of every kind a URL names, in the cast's organisation."""
+    org, now = cast.org, timezone.now()
+    worker = Worker.objects.create(organisation=org, name="山田", email="yamada@test.example",
+                                   department=org.get_profile().departments[0].id)
+    campaign = Campaign.objects.create(organisation=org, title="点検", departments=[worker.department],
+                                       deadline=dt.date.today() + dt.timedelta(days=7),
+                                       closes_at=now + dt.timedelta(days=8))
+    incident = Incident.objects.create(organisation=org, number=1, situation="phishing", occurred_at=now,
+                                       description="x", reporter_name="x", reporter_contact="x")
+    Evidence(organisation=org, item="mic-v5:admin:A-1", scope="organisation", key="k", original_name="x.pdf",
+             content_type="application/pdf", size=4).file.save("x", ContentFile(b"%PDF"))
+    return {**SAMPLE_KWARGS, "worker_id": worker.id, "campaign_id": campaign.id, "incident_id": incident.id,
+            "invitation_id": Invitation.issue(org, "x@test.example", "worker", cast.admin)[0].id,
+            "token_id": EnrolmentToken.issue(org, "t", cast.admin)[0].id,
+            "device_id": Device.objects.create(organisation=org, key="k" * 10, hostname="PC", os="linux").id,
+            "contact_id": Contact.objects.create(organisation=org, situation="general", name="情シス").id}
+
+
+def needs(pattern: URLPattern) -> dict[str, str]:
+    return {"get": pattern.callback.org_need, "post": pattern.callback.org_post_need}
 
 
 def test_every_organisation_view_goes_through_org_view():
     unscoped = [p.name for p in ORG_PATTERNS if not hasattr(p.callback, "org_need")]
     assert unscoped == []
     assert len(ORG_PATTERNS) >= 15
-
-
-@pytest.mark.parametrize("pattern", ORG_PATTERNS, ids=lambda p: p.name)
-@pytest.mark.parametrize("method", ["get", "post"])
-def test_an_outsider_gets_404_everywhere(cast, pattern, method):
-    ev = Evidence.objects.create(organisation=cast.org, item="mic-v5:admin:A-1", scope="organisation", key="k",
-                                 file="x", original_name="x.pdf", content_type="application/pdf", size=1)
-    response = getattr(cast.client(cast.outsider), method)(url_for(pattern, cast.org.id))
-    assert response.status_code in (404, 405), response.status_code
-    if response.status_code == 405:  # wrong method is refused before the organisation is looked up
-        assert method not in response["Allow"].lower()
-    assert ev.pk
-
-
-@pytest.mark.parametrize("pattern", ORG_PATTERNS, ids=lambda p: p.name)
-def test_anonymous_users_are_sent_to_sign_in(cast, pattern):
-    response = cast.client(None).get(url_for(pattern, cast.org.id))
-    assert response.status_code in (302, 405)
-    if response.status_code == 302:
-        assert response["Location"].startswith("/accounts/login/")
 
 
 def test_an_organisation_that_does_not_exist_is_404_like_a_foreign_one(cast):
@@ -91,3 +108,35 @@ def test_objects_of_another_organisation_are_404_through_ones_own_organisation(c
     inv.refresh_from_db()
     token.refresh_from_db()
     assert inv.state == "open" and token.active
+
+
+@pytest.mark.parametrize("pattern", ORG_PATTERNS, ids=lambda p: p.name)
+def test_the_permission_matrix(cast, pattern):
+    url = url_for(pattern, cast.org.id, objects_of(cast))
+    for method in ("get", "post"):
+        anonymous = getattr(cast.client(None), method)(url)
+        if anonymous.status_code == 405:  # the method is refused before anyone is looked up, for everyone
+            assert method.upper() not in anonymous["Allow"]
+            for role in (*MEMBERS, "outsider"):
+                assert getattr(cast.client(getattr(cast, role)), method)(url).status_code == 405, (role, method)
+            continue
+        assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/"), method
+        assert getattr(cast.client(cast.outsider), method)(url).status_code == 404, method
+        allowed = ALLOWED[needs(pattern)[method]]
+        for role in MEMBERS:
+            if role not in allowed:
+                assert getattr(cast.client(getattr(cast, role)), method)(url).status_code == 403, (role, method)
+        weakest = next(r for r in WEAKEST_FIRST if r in allowed)  # last: a permitted POST may change the data
+        status = getattr(cast.client(getattr(cast, weakest)), method)(url).status_code
+        assert status not in (403, 405), (weakest, method, status)
+        if method == "get":
+            assert status != 404, (weakest, status)
+
+
+def test_a_view_declares_needs_the_decorator_knows():
+    from tebiki.web.orgs.access import org_view
+
+    with pytest.raises(ValueError, match="one of"):
+        org_view("admin")
+    assert {p.callback.org_need for p in ORG_PATTERNS} <= set(ALLOWED)
+    assert any(p.callback.org_post_need != p.callback.org_need for p in ORG_PATTERNS)

@@ -7,10 +7,11 @@ raises CatalogError("<file>: <entry id>.<field>: <reason>").
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,12 @@ def _entry_name(raw: Any, index: int) -> str:
     return f"#{index + 1}"
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+
+
 def _describe(err: ValidationError) -> str:
     first = err.errors()[0]
     loc = ".".join(str(p) for p in first["loc"]) or "(entry)"
@@ -92,6 +99,12 @@ class Catalog:
     rule_articles: list[s.RuleArticle] = field(default_factory=list)
     education: list[s.EducationTopic] = field(default_factory=list)
     self_evaluation: s.SelfEvaluation | None = None
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A digest of the whole content; what was derived from an older catalog is stale when it differs."""
+        content = {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
     @cached_property
     def by_id(self) -> dict[str, BaseModel]:

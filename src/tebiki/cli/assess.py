@@ -14,6 +14,7 @@ from rich.table import Table
 from tebiki.core import diagnose as dg
 from tebiki.core.assessment import compare, new_assessment, record, take_snapshot
 from tebiki.core.errors import DataError
+from tebiki.core.figures import figures
 from tebiki.core.plan import action_list, build_rows, exposure, plan_json, scores
 from tebiki.core.vocabulary import CATALOG_ROLE, EXPOSURE, STATUS
 from tebiki.files import load_assessment, load_data, load_profile, save_assessment
@@ -196,6 +197,10 @@ def assess_plan(
                   r.scope_name, term(STATUS, r.status, lang),
                   (r.deadline.isoformat() if r.deadline else "-") + overdue, r.reason[lang.value])
     console.print(t)
+    fig = figures(catalog, rows, today)
+    shown = min(limit, len(actions))
+    console.print({"ja": f"{len(actions)} 件中 {shown} 件を表示 · 期限超過 {fig.overdue} 件 · 達成率 {fig.score:.0%}",
+                   "en": f"{shown} of {len(actions)} shown · {fig.overdue} overdue · score {fig.score:.0%}"}[lang.value])
     exp = exposure(catalog, rows)["trouble_cases"]
     et = Table(title={"ja": "トラブル事例への露出", "en": "Exposure to trouble cases"}[lang.value])
     for col in ("ID", {"ja": "事例", "en": "Case"}[lang.value], {"ja": "状態", "en": "State"}[lang.value],

@@ -6,15 +6,19 @@ Views call these; the rules themselves live in tebiki.core.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from tebiki.catalog import Catalog, get_catalog
 from tebiki.core.applicability import Evaluator
 from tebiki.core.assessment import Assessment, ItemState, coherence_problems
+from tebiki.core.figures import figures
 from tebiki.core.plan import Row, action_list, build_rows, exposure, scores
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.models import Organisation
@@ -66,27 +70,50 @@ def plan_of(org: Organisation) -> Plan:
     return Plan(catalog, assessment, evaluator, build_rows(catalog, assessment, evaluator))
 
 
-def summarise(plan: Plan) -> dict[str, Any]:
-    """The few numbers the consultant overview shows, stored on the organisation after each change."""
-    rows = plan.rows
-    applicable = [r for r in rows if r.applies]
-    sc = plan.scores()
-    exp = plan.exposure()["trouble_cases"]
-    return {
-        "applicable": len(applicable),
-        "done": sum(r.status == "done" for r in applicable),
-        "open": sum(r.is_open for r in rows),
-        "top_open": sum(r.is_open and r.priority.rank == 1 for r in rows),
-        "score": round(sum(v["score"] * v["applicable"] for v in sc["role"].values()) / max(len(applicable), 1), 3),
-        "by_role": {k: v["score"] for k, v in sc["role"].items()},
-        "exposed_cases": sum(e.state == "exposed" for e in exp),
-        "partly_cases": sum(e.state == "partly" for e in exp),
-    }
+# Organisation.summary keeps core.figures of the organisation's plan under a key naming everything they derive
+# from: the catalog's content, the profile, the records (how many, the latest change) and the day (overdue moves
+# with it). A summary whose key differs is stale and is recomputed before it is shown, so nothing outside this
+# function has to remember to invalidate it; save_item refreshes it eagerly as well.
 
 
-def refresh_summary(org: Organisation) -> None:
-    org.summary = summarise(plan_of(org)) if org.is_ready else {}
+def summary_key(org: Organisation, records: int, last_change: dt.datetime | None, today: dt.date) -> str:
+    profile = hashlib.sha256(json.dumps(org.profile, sort_keys=True).encode()).hexdigest()[:16]
+    stamp = last_change.isoformat() if last_change else "-"
+    return f"{get_catalog().fingerprint}/{profile}/{records}/{stamp}/{today.isoformat()}"
+
+
+def _stamps(orgs: list[Organisation]) -> dict[int, tuple[int, dt.datetime | None]]:
+    rows = (ItemRecord.objects.filter(organisation__in=orgs).order_by().values("organisation_id")
+            .annotate(n=Count("id"), last=Max("updated_at")))
+    return {r["organisation_id"]: (r["n"], r["last"]) for r in rows}
+
+
+def refresh_summary(org: Organisation, stamp: tuple[int, dt.datetime | None] | None = None) -> dict[str, Any]:
+    """Recompute and store the organisation's figures; returns them."""
+    if not org.is_ready:
+        org.summary = {}
+    else:
+        today = timezone.localdate()
+        n, last = stamp or _stamps([org]).get(org.id, (0, None))
+        org.summary = {"key": summary_key(org, n, last, today),
+                       **figures(get_catalog(), plan_of(org).rows, today).as_dict()}
     org.save(update_fields=["summary"])
+    return org.summary
+
+
+def summaries(orgs: list[Organisation]) -> dict[int, dict[str, Any]]:
+    """The figures of each organisation, from its stored summary where that is current, else recomputed."""
+    today = timezone.localdate()
+    stamps = _stamps(orgs)
+    out = {}
+    for org in orgs:
+        if not org.is_ready:
+            out[org.id] = {}
+            continue
+        n, last = stamps.get(org.id, (0, None))
+        current = org.summary.get("key") == summary_key(org, n, last, today)
+        out[org.id] = org.summary if current else refresh_summary(org, (n, last))
+    return out
 
 
 class InvalidState(ValueError):

@@ -6,17 +6,18 @@ import secrets
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tebiki.core.figures import figures, overdue_rows
+from tebiki.core.vocabulary import LEVEL
 from tebiki.web.audit import log as audit
 from tebiki.web.devices.service import fleet_for_measure
 from tebiki.web.incidents.models import Incident
-from tebiki.web.orgs.access import org_objects, org_view
+from tebiki.web.orgs.access import org_object_or_404, org_objects, org_view
 from tebiki.web.people.service import evidence_for_measure
 from tebiki.web.vocab import lang as current_lang
 
@@ -35,21 +36,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     catalog = plan.catalog
     role_titles = {r.id: r.title.model_dump()[lang] for r in catalog.roles}
     cat_titles = {c.id: f"{c.id} {c.title.model_dump()[lang]}" for c in catalog.categories}
-    level_titles = {"basic": _("Basic"), "advanced": _("Advanced")}
+    level_titles = LEVEL.labels(lang)
 
     def chart(axis: str, titles: dict[str, str]):
         return [(titles.get(k, k), v["score"], f"{v['done']}/{v['applicable']}") for k, v in sc[axis].items()]
 
-    applicable = [r for r in plan.rows if r.applies]
-    overall = sum(v["score"] * v["applicable"] for v in sc["role"].values()) / max(len(applicable), 1)
+    fig = figures(catalog, plan.rows, today)
     exp = plan.exposure()
     return render(request, "assessments/dashboard.html", {
-        "org": request.org, "overall": overall, "applicable": len(applicable),
-        "done": sum(r.status == "done" for r in applicable),
+        "org": request.org, "overall": fig.score, "applicable": fig.applicable, "done": fig.done,
         "by_role": chart("role", role_titles), "by_category": chart("category", cat_titles),
         "by_level": chart("level", level_titles),
-        "actions": plan.actions()[:15], "open_count": sum(r.is_open for r in plan.rows),
-        "overdue": [r for r in plan.rows if r.overdue(today)],
+        "actions": plan.actions()[:15], "open_count": fig.open,
+        "overdue": overdue_rows(plan.rows, today),
         "cases": exp["trouble_cases"], "risks": exp["risk_types"], "today": today,
         "open_incidents": org_objects(request, Incident).open().count()
         if request.membership.can_edit else None,
@@ -112,13 +111,11 @@ def _item_context(request, plan, row, form=None):
 
 
 @require_http_methods(["GET", "POST"])
-@org_view(ready=True)
+@org_view(post="edit", ready=True)
 def item(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
     plan = plan_of(request.org)
     row = _row(plan, item_id, scope)
     if request.method == "POST":
-        if not request.membership.can_edit:
-            return HttpResponse(status=403)
         form = ItemForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -193,9 +190,7 @@ def evidence_upload(request: HttpRequest, item_id: str, scope: str) -> HttpRespo
 @require_GET
 @org_view()
 def evidence_download(request: HttpRequest, key: str) -> FileResponse:
-    ev = org_objects(request, Evidence).filter(key=key).first()
-    if ev is None:
-        raise Http404
+    ev = org_object_or_404(request, Evidence, key=key)
     return FileResponse(ev.file.open("rb"), as_attachment=True, filename=ev.original_name, content_type=ev.content_type)
 
 
@@ -212,13 +207,4 @@ def methods(request: HttpRequest) -> HttpResponse:
     })
 
 
-def overdue_counts(org_ids: list[int]) -> dict[int, int]:
-    """Open will-do decisions past their deadline, per organisation, in one query."""
-    today = timezone.localdate()
-    rows = (ItemRecord.objects.filter(organisation_id__in=org_ids, decision="will_do", deadline__lt=today)
-            .exclude(status__in=["done", "na"]).values("organisation_id").annotate(n=Count("id")))
-    return {r["organisation_id"]: r["n"] for r in rows}
-
-
-__all__ = ["dashboard", "checklist", "item", "item_status", "evidence_upload", "evidence_download", "methods",
-           "overdue_counts"]
+__all__ = ["dashboard", "checklist", "item", "item_status", "evidence_upload", "evidence_download", "methods"]

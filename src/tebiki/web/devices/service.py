@@ -9,6 +9,8 @@ from collections import Counter
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from tebiki.agent.rules import CHECK_IDS, check_texts
@@ -151,15 +153,18 @@ def _insert(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
     _execute(f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES ({', '.join(['%s'] * len(fields))})", rows)
 
 
-def fleet(org) -> dict[str, dict[str, int]]:
-    """Per check, how many devices passed, failed or are unknown in their newest report."""
-    counts: dict[str, Counter] = {cid: Counter() for cid in CHECK_IDS}
-    for latest in Device.objects.filter(organisation=org).values_list("latest", flat=True):
-        for cid, verdict in (latest or {}).items():
-            if cid in counts:
-                counts[cid][verdict] += 1
-    return {cid: {"pass": c["pass"], "fail": c["fail"], "unknown": c["unknown"], "devices": sum(c.values())}
-            for cid, c in counts.items()}
+def fleet(org, checks: tuple[str, ...] | list[str] = CHECK_IDS) -> dict[str, dict[str, int]]:
+    """Per check, how many devices passed, failed or are unknown in their newest report.
+
+    Counted by the database (one grouped query per check), so the cost does not grow with the fleet's reports.
+    """
+    out = {}
+    for cid in checks:
+        counts = Counter({row["v"]: row["n"] for row in Device.objects.filter(organisation=org).order_by()
+                          .values(v=KeyTextTransform(cid, "latest")).annotate(n=Count("id")) if row["v"]})
+        out[cid] = {"pass": counts["pass"], "fail": counts["fail"], "unknown": counts["unknown"],
+                    "devices": sum(counts.values())}
+    return out
 
 
 def fleet_for_measure(org, measure_id: str) -> list[dict[str, Any]]:
@@ -168,5 +173,5 @@ def fleet_for_measure(org, measure_id: str) -> list[dict[str, Any]]:
     related = [cid for cid in CHECK_IDS if measure_id in texts[cid]["measures"]]
     if not related:
         return []
-    counts = fleet(org)
+    counts = fleet(org, related)
     return [{"id": cid, "title": texts[cid]["title"], **counts[cid]} for cid in related]

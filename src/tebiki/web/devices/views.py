@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tebiki.agent.rules import CHECK_IDS, check_texts
 from tebiki.web.audit import log as audit
-from tebiki.web.orgs.access import org_objects, org_view
+from tebiki.web.orgs.access import org_object_or_404, org_objects, org_view
 
 from .models import CheckReport, Device, EnrolmentToken
 from .service import fleet
@@ -100,9 +100,7 @@ def create_token(request: HttpRequest) -> HttpResponse:
 @require_POST
 @org_view("manage")
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = org_objects(request, EnrolmentToken).filter(id=token_id).first()
-    if token is None:
-        raise Http404
+    token = org_object_or_404(request, EnrolmentToken, id=token_id)
     if token.active:
         with transaction.atomic():
             token.revoked_at = timezone.now()
@@ -116,7 +114,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
 @require_GET
 @org_view()
 def device(request: HttpRequest, device_id: int) -> HttpResponse:
-    dev = _device_or_404(request, device_id)
+    dev = org_object_or_404(request, Device, id=device_id)
     reports = CheckReport.objects.filter(device=dev).order_by("-as_of", "-received_at", "-id") \
         .prefetch_related("results")[:30]
     history = [{"report": r, "verdicts": {res.check_id: res for res in r.results.all()}} for r in reports]
@@ -130,17 +128,10 @@ def device(request: HttpRequest, device_id: int) -> HttpResponse:
         "report_count": dev.reports.count()})
 
 
-def _device_or_404(request: HttpRequest, device_id: int) -> Device:
-    dev = org_objects(request, Device).filter(id=device_id).first()
-    if dev is None:
-        raise Http404
-    return dev
-
-
 @require_POST
 @org_view("manage")
 def edit_device(request: HttpRequest, device_id: int) -> HttpResponse:
-    dev = _device_or_404(request, device_id)
+    dev = org_object_or_404(request, Device, id=device_id)
     form = DeviceForm(request.POST, instance=dev)
     if not form.is_valid():
         _flash_errors(request, form)
@@ -158,7 +149,7 @@ def edit_device(request: HttpRequest, device_id: int) -> HttpResponse:
 @org_view("manage")
 def remove_device(request: HttpRequest, device_id: int) -> HttpResponse:
     """Take a retired terminal out of the register, with its reports. If it reports again, it comes back."""
-    dev = _device_or_404(request, device_id)
+    dev = org_object_or_404(request, Device, id=device_id)
     with transaction.atomic():
         reports = dev.reports.count()
         audit.record("device.remove", request=request, organisation=request.org, target=dev.hostname,

@@ -16,12 +16,11 @@ from pydantic import ValidationError
 from tebiki.catalog import get_catalog
 from tebiki.core.diagnose import diagnose
 from tebiki.core.profile import Profile
-from tebiki.web.assessments.service import plan_of, refresh_summary
-from tebiki.web.assessments.views import overdue_counts
+from tebiki.web.assessments.service import plan_of, refresh_summary, summaries
 from tebiki.web.audit import log as audit
 from tebiki.web.vocab import lang as current_lang
 
-from .access import org_objects, org_view
+from .access import org_object_or_404, org_objects, org_view
 from .forms import DepartmentFormSet, DiagnosisForm, InvitationForm, OrganisationForm, ProfileForm
 from .models import Invitation, Membership, Organisation, Role
 
@@ -43,14 +42,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def overview(request: HttpRequest) -> HttpResponse:
     """Every organisation the user belongs to, with progress, exposure and overdue items; sortable."""
     ms = list(Membership.objects.filter(user=request.user).select_related("organisation"))
-    overdue = overdue_counts([m.organisation_id for m in ms])
+    figures = summaries([m.organisation for m in ms])
     rows = []
     for m in ms:
-        s = m.organisation.summary or {}
+        s = figures[m.organisation_id]
         rows.append({"org": m.organisation, "role": m.get_role_display(), "ready": m.organisation.is_ready,
                      "score": s.get("score", 0), "applicable": s.get("applicable", 0), "done": s.get("done", 0),
                      "open": s.get("open", 0), "top_open": s.get("top_open", 0),
-                     "exposed": s.get("exposed_cases", 0), "overdue": overdue.get(m.organisation_id, 0)})
+                     "exposed": s.get("exposed_cases", 0), "overdue": s.get("overdue", 0)})
     sort = request.GET.get("sort", "name")
     rows.sort(key=SORTS.get(sort, SORTS["name"]))
     return render(request, "orgs/overview.html", {"rows": rows, "sort": sort})
@@ -187,22 +186,19 @@ def setup_ready(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@org_view()
+@org_view(post="manage")
 def members(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None)
     link = None
-    if request.method == "POST":
-        if not request.membership.can_manage:
-            return HttpResponse(status=403)
-        if form.is_valid():
-            with transaction.atomic():
-                inv, token = Invitation.issue(request.org, form.cleaned_data["email"], form.cleaned_data["role"],
-                                              request.user)
-                audit.record("invitation.create", request=request, organisation=request.org, target=inv.email,
-                             data={"role": inv.role, "invitation": inv.id})
-            link = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
-            messages.success(request, _("Invitation created. Send the link below; it is shown only once."))
-            form = InvitationForm()
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            inv, token = Invitation.issue(request.org, form.cleaned_data["email"], form.cleaned_data["role"],
+                                          request.user)
+            audit.record("invitation.create", request=request, organisation=request.org, target=inv.email,
+                         data={"role": inv.role, "invitation": inv.id})
+        link = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
+        messages.success(request, _("Invitation created. Send the link below; it is shown only once."))
+        form = InvitationForm()
     return render(request, "orgs/members.html", {
         "org": request.org, "form": form, "link": link, "can_manage": request.membership.can_manage,
         "members": org_objects(request, Membership).select_related("user").order_by("role", "user__email"),
@@ -213,10 +209,7 @@ def members(request: HttpRequest) -> HttpResponse:
 @require_POST
 @org_view("manage")
 def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    inv = org_objects(request, Invitation).filter(id=invitation_id).first()
-    if inv is None:
-        from django.http import Http404
-        raise Http404
+    inv = org_object_or_404(request, Invitation, id=invitation_id)
     if inv.state == "open":
         with transaction.atomic():
             inv.revoked_at = timezone.now()

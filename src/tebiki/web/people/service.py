@@ -10,13 +10,14 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tebiki.catalog import get_catalog
-from tebiki.core.campaign import AnswerRef, Results, WorkerRef, aggregate, campaign_items, items_for
+from tebiki.core.campaign import ANSWERS, AnswerRef, Results, Tally, WorkerRef, aggregate, campaign_items, items_for
 from tebiki.core.training import Ack, Status, statuses
 from tebiki.web.audit import log as audit
 
@@ -187,13 +188,28 @@ def remind(campaign: Campaign, base: str, request=None, actor=None) -> list[Work
     return targets
 
 
+def item_tally(campaign: Campaign, item: str, scope: str = "organisation") -> Tally | None:
+    """The answers to one item, counted by the database (filter by item, group by answer); the same numbers as
+    results(campaign).tally(item, scope) without reading every answer of the campaign."""
+    depts = [d for d in campaign.items.get(item, []) if d in campaign.departments]
+    if item not in campaign.items or scope != "organisation" and scope not in depts:
+        return None
+    workers = campaign_workers(campaign).filter(department__in=depts if scope == "organisation" else [scope])
+    asked = workers.count()
+    if scope != "organisation" and not asked:
+        return None
+    counts = dict(Answer.objects.filter(campaign=campaign, item=item, worker__in=workers, value__in=ANSWERS)
+                  .order_by().values_list("value").annotate(n=Count("id")))
+    return Tally(asked=asked, **{v: counts.get(v, 0) for v in ANSWERS})
+
+
 def evidence_for_measure(org, item: str, scope: str) -> dict[str, Any] | None:
     """What workers answered about *item* in the newest opened campaign that asked it (for the item page)."""
     campaign = (Campaign.objects.filter(organisation=org, opened_at__isnull=False, items__has_key=item)
                 .order_by("-opened_at").first())
     if campaign is None:
         return None
-    tally = results(campaign).tally(item, scope)
+    tally = item_tally(campaign, item, scope)
     if tally is None:
         return None
     return {"campaign": campaign, "yes": tally.yes, "no": tally.no, "unknown": tally.unknown, "asked": tally.asked,
@@ -202,4 +218,4 @@ def evidence_for_measure(org, item: str, scope: str) -> dict[str, Any] | None:
 
 __all__ = ["create_campaign", "open_campaign", "close_campaign", "issue_links", "save_answers", "acknowledge_training",
            "results", "remind", "training", "behind",
-           "evidence_for_measure", "items_for", "closing_time", "link_url"]
+           "evidence_for_measure", "item_tally", "items_for", "closing_time", "link_url"]

@@ -11,26 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tebiki.web.audit import log as audit
-from tebiki.web.orgs.access import org_objects, org_view
+from tebiki.web.orgs.access import org_object_or_404, org_objects, org_view
 
 from . import service
 from .forms import BulkWorkersForm, CampaignForm, WorkerForm, department_choices
 from .models import Campaign, PersonalLink, Submission, TrainingAck, Worker
 from .presenters import campaign_rows
-
-
-def _worker_or_404(request, worker_id: int) -> Worker:
-    w = org_objects(request, Worker).filter(id=worker_id).first()
-    if w is None:
-        raise Http404
-    return w
-
-
-def _campaign_or_404(request, campaign_id: int) -> Campaign:
-    c = org_objects(request, Campaign).filter(id=campaign_id).first()
-    if c is None:
-        raise Http404
-    return c
 
 
 def _base(request) -> str:
@@ -40,20 +26,17 @@ def _base(request) -> str:
 # ---------------------------------------------------------------- roster
 
 @require_http_methods(["GET", "POST"])
-@org_view("edit", ready=True)
+@org_view("edit", post="manage", ready=True)
 def workers(request: HttpRequest) -> HttpResponse:
     org = request.org
     form = WorkerForm(request.POST or None, org=org)
-    if request.method == "POST":
-        if not request.membership.can_manage:
-            return HttpResponse(status=403)
-        if form.is_valid():
-            with transaction.atomic():
-                w = Worker.objects.create(organisation=org, **form.cleaned_data)
-                audit.record("worker.add", request=request, organisation=org, target=w.email,
-                             data={"worker": w.id, "department": w.department})
-            messages.success(request, _("Worker added."))
-            return redirect("workers", org_id=org.id)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            w = Worker.objects.create(organisation=org, **form.cleaned_data)
+            audit.record("worker.add", request=request, organisation=org, target=w.email,
+                         data={"worker": w.id, "department": w.department})
+        messages.success(request, _("Worker added."))
+        return redirect("workers", org_id=org.id)
     return _roster(request, form, BulkWorkersForm(org=org), status=422 if form.errors else 200)
 
 
@@ -84,7 +67,7 @@ def workers_bulk(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @org_view("manage")
 def worker_edit(request: HttpRequest, worker_id: int) -> HttpResponse:
-    w = _worker_or_404(request, worker_id)
+    w = org_object_or_404(request, Worker, id=worker_id)
     initial = {"name": w.name, "email": w.email, "department": w.department}
     form = WorkerForm(request.POST or None, org=request.org, instance=w, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -103,7 +86,7 @@ def worker_edit(request: HttpRequest, worker_id: int) -> HttpResponse:
 @require_POST
 @org_view("manage")
 def worker_delete(request: HttpRequest, worker_id: int) -> HttpResponse:
-    w = _worker_or_404(request, worker_id)
+    w = org_object_or_404(request, Worker, id=worker_id)
     with transaction.atomic():
         audit.record("worker.remove", request=request, organisation=request.org, target=w.email, data={"worker": w.id})
         w.delete()  # with the worker go their links and answers
@@ -114,18 +97,15 @@ def worker_delete(request: HttpRequest, worker_id: int) -> HttpResponse:
 # ---------------------------------------------------------------- campaigns
 
 @require_http_methods(["GET", "POST"])
-@org_view("edit", ready=True)
+@org_view("edit", post="manage", ready=True)
 def campaigns(request: HttpRequest) -> HttpResponse:
     org = request.org
     form = CampaignForm(request.POST or None, org=org)
-    if request.method == "POST":
-        if not request.membership.can_manage:
-            return HttpResponse(status=403)
-        if form.is_valid():
-            d = form.cleaned_data
-            c = service.create_campaign(org, d["title"], d["departments"], d["deadline"], request.user, request,
-                                        modules=d.get("modules"))
-            return redirect("campaign", org_id=org.id, campaign_id=c.id)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        c = service.create_campaign(org, d["title"], d["departments"], d["deadline"], request.user, request,
+                                    modules=d.get("modules"))
+        return redirect("campaign", org_id=org.id, campaign_id=c.id)
     return render(request, "people/campaigns.html", {
         "org": org, "form": form, "can_manage": request.membership.can_manage,
         "campaigns": org_objects(request, Campaign), "has_workers": org_objects(request, Worker).exists(),
@@ -135,7 +115,7 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 @require_GET
 @org_view("edit")
 def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    c = _campaign_or_404(request, campaign_id)
+    c = org_object_or_404(request, Campaign, id=campaign_id)
     workers = list(service.campaign_workers(c))
     res = service.results(c, workers)
     links = {link.worker_id: link for link in PersonalLink.objects.current().filter(campaign=c)}
@@ -163,7 +143,7 @@ def _mail_failed(request, c: Campaign, err) -> None:
 @require_POST
 @org_view("manage")
 def campaign_open(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    c = _campaign_or_404(request, campaign_id)
+    c = org_object_or_404(request, Campaign, id=campaign_id)
     if c.state != "draft":
         messages.error(request, _("This campaign has already been opened."))
     else:
@@ -182,7 +162,7 @@ def campaign_open(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @require_POST
 @org_view("manage")
 def campaign_close(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    c = _campaign_or_404(request, campaign_id)
+    c = org_object_or_404(request, Campaign, id=campaign_id)
     if c.state == "open":
         service.close_campaign(c, request)
         messages.success(request, _("Campaign closed; the links no longer work."))
@@ -192,7 +172,7 @@ def campaign_close(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @require_POST
 @org_view("manage")
 def campaign_remind(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    c = _campaign_or_404(request, campaign_id)
+    c = org_object_or_404(request, Campaign, id=campaign_id)
     if not c.is_open:
         messages.error(request, _("Only an open campaign can send reminders."))
     else:
@@ -208,8 +188,8 @@ def campaign_remind(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @require_POST
 @org_view("manage")
 def link_reissue(request: HttpRequest, campaign_id: int, worker_id: int) -> HttpResponse:
-    c = _campaign_or_404(request, campaign_id)
-    w = _worker_or_404(request, worker_id)
+    c = org_object_or_404(request, Campaign, id=campaign_id)
+    w = org_object_or_404(request, Worker, id=worker_id)
     if not c.is_open or w.department not in c.departments:
         raise Http404
     send = request.POST.get("send") == "1"
@@ -226,8 +206,8 @@ def link_reissue(request: HttpRequest, campaign_id: int, worker_id: int) -> Http
 @require_POST
 @org_view("manage")
 def link_revoke(request: HttpRequest, campaign_id: int, worker_id: int) -> HttpResponse:
-    c = _campaign_or_404(request, campaign_id)
-    w = _worker_or_404(request, worker_id)
+    c = org_object_or_404(request, Campaign, id=campaign_id)
+    w = org_object_or_404(request, Worker, id=worker_id)
     link = PersonalLink.objects.current().filter(campaign=c, worker=w).first()
     if link is None:
         raise Http404

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tebiki.core.incidents import card_sections, general_section, situations
 from tebiki.web.audit import log as audit
-from tebiki.web.orgs.access import org_objects, org_view
+from tebiki.web.orgs.access import org_object_or_404, org_objects, org_view
 from tebiki.web.reports.views import PdfError, html_to_pdf
 
 from ..forms import ContactForm
@@ -69,23 +69,16 @@ def contact_new(request: HttpRequest) -> HttpResponse:
     return _save(request, None)
 
 
-def _contact_or_404(request: HttpRequest, contact_id: int) -> Contact:
-    contact = org_objects(request, Contact).filter(id=contact_id).first()
-    if contact is None:
-        raise Http404
-    return contact
-
-
 @require_http_methods(["GET", "POST"])
 @org_view("manage")
 def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
-    return _save(request, _contact_or_404(request, contact_id))
+    return _save(request, org_object_or_404(request, Contact, id=contact_id))
 
 
 @require_POST
 @org_view("manage")
 def contact_delete(request: HttpRequest, contact_id: int) -> HttpResponse:
-    contact = _contact_or_404(request, contact_id)
+    contact = org_object_or_404(request, Contact, id=contact_id)
     with transaction.atomic():
         audit.record("contact.delete", request=request, organisation=request.org, target=contact.name,
                      data={"situation": contact.situation})

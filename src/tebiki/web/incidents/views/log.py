@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tebiki.catalog import get_catalog
 from tebiki.core.incidents import OPEN_STATUSES, situations
 from tebiki.web.audit import log as audit
-from tebiki.web.orgs.access import org_objects, org_view
+from tebiki.web.orgs.access import org_object_or_404, org_objects, org_view
 
 from ..forms import FilterForm, LinksForm, NoteForm, StatusForm
 from ..models import Incident, ReportLink, Status
@@ -43,13 +43,6 @@ def incidents(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _incident_or_404(request: HttpRequest, incident_id: int) -> Incident:
-    incident = org_objects(request, Incident).filter(id=incident_id).first()
-    if incident is None:
-        raise Http404
-    return incident
-
-
 def _detail(request: HttpRequest, incident: Incident, status_form=None, note_form=None, links_form=None,
             code: int = 200) -> HttpResponse:
     catalog = get_catalog()
@@ -68,13 +61,13 @@ def _detail(request: HttpRequest, incident: Incident, status_form=None, note_for
 @require_GET
 @org_view("edit")
 def incident(request: HttpRequest, incident_id: int) -> HttpResponse:
-    return _detail(request, _incident_or_404(request, incident_id))
+    return _detail(request, org_object_or_404(request, Incident, id=incident_id))
 
 
 @require_POST
 @org_view("edit")
 def incident_status(request: HttpRequest, incident_id: int) -> HttpResponse:
-    obj = _incident_or_404(request, incident_id)
+    obj = org_object_or_404(request, Incident, id=incident_id)
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _detail(request, obj, status_form=form, code=422)
@@ -86,7 +79,7 @@ def incident_status(request: HttpRequest, incident_id: int) -> HttpResponse:
 @require_POST
 @org_view("edit")
 def incident_note(request: HttpRequest, incident_id: int) -> HttpResponse:
-    obj = _incident_or_404(request, incident_id)
+    obj = org_object_or_404(request, Incident, id=incident_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _detail(request, obj, note_form=form, code=422)
@@ -97,7 +90,7 @@ def incident_note(request: HttpRequest, incident_id: int) -> HttpResponse:
 @require_POST
 @org_view("edit")
 def incident_links(request: HttpRequest, incident_id: int) -> HttpResponse:
-    obj = _incident_or_404(request, incident_id)
+    obj = org_object_or_404(request, Incident, id=incident_id)
     form = LinksForm(request.POST)
     if not form.is_valid():
         return _detail(request, obj, links_form=form, code=422)
