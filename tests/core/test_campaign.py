@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from tebiki.catalog import get_catalog
+from tebiki.catalog import CatalogError, get_catalog
 from tebiki.core.campaign import AnswerRef, WorkerRef, aggregate, campaign_items, items_for, worker_entries
-from tebiki.core.errors import DataError
 from tebiki.core.profile import Profile
 from tebiki.core.worker_guide import DATA, guide, missing, parse_guide
 
@@ -103,15 +102,15 @@ def test_guidance_falls_back_to_the_catalog_texts():
 
 @pytest.mark.parametrize("text,field", [
     ("guide:\n- item: mic-v5:admin:A-1\n  question: {ja: あ, en: a}\n", "mic-v5:admin:A-1.item"),
-    ("guide:\n- item: mic-v5:worker:A-1\n  question: {ja: あ}\n", "guide.0.question.en"),
-    ("guide:\n- item: mic-v5:worker:A-1\n  question: {ja: あ, en: a}\n  colour: red\n", "guide.0.colour"),
+    ("guide:\n- item: mic-v5:worker:A-1\n  question: {ja: あ}\n", "guide.mic-v5:worker:A-1.question.en"),
+    ("guide:\n- item: mic-v5:worker:A-1\n  question: {ja: あ, en: a}\n  colour: red\n", "guide.mic-v5:worker:A-1.colour"),
     ("guide:\n- item: mic-v5:worker:A-1\n  question: {ja: あ, en: a}\n  platforms: {linux: {ja: あ, en: a}}\n",
-     "guide.0.platforms.linux"),
+     "guide.mic-v5:worker:A-1.platforms.linux"),
 ])
 def test_a_bad_guide_is_refused_naming_the_field(text, field):
-    with pytest.raises(DataError) as err:
+    with pytest.raises(CatalogError) as err:
         parse_guide(text, catalog, origin="guide.yaml")
-    assert err.value.field == field
+    assert str(err.value).startswith(f"guide.yaml: {field}: ")
 
 
 def test_the_guide_file_is_plain_yaml_with_a_list():

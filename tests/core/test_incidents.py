@@ -5,8 +5,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from tebiki.catalog import get_catalog
-from tebiki.core.errors import DataError
+from tebiki.catalog import CatalogError, get_catalog
 from tebiki.core.incidents import DATA, GENERAL, card_sections, load_situations, situations
 
 
@@ -35,7 +34,7 @@ def test_every_situation_points_workers_to_reporting_straight_away():
 def test_an_unknown_id_is_an_error_naming_the_situation_and_field(field, value, reason):
     data = raw()
     data["situations"][1][field] = value
-    with pytest.raises(DataError) as err:
+    with pytest.raises(CatalogError) as err:
         load_situations(get_catalog(), yaml.safe_dump(data, allow_unicode=True), "situations.yaml")
     assert f"phishing.{field}: {reason}" in str(err.value)
 
@@ -43,11 +42,11 @@ def test_an_unknown_id_is_an_error_naming_the_situation_and_field(field, value, 
 def test_a_misspelt_field_or_a_duplicate_id_is_refused():
     data = raw()
     data["situations"][0]["first_step"] = data["situations"][0].pop("first_steps")
-    with pytest.raises(DataError, match="unknown field"):
+    with pytest.raises(CatalogError, match="unknown field"):
         load_situations(get_catalog(), yaml.safe_dump(data, allow_unicode=True), "x.yaml")
     data = raw()
     data["situations"][1]["id"] = "lost_device"
-    with pytest.raises(DataError, match="used twice"):
+    with pytest.raises(CatalogError, match="used twice"):
         load_situations(get_catalog(), yaml.safe_dump(data, allow_unicode=True), "x.yaml")
 
 

@@ -6,8 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tebiki.catalog import get_catalog
-from tebiki.core.errors import DataError
+from tebiki.catalog import CatalogError, get_catalog
 from tebiki.core.training import Ack, content, modules, parse_training, score, statuses
 
 catalog = get_catalog()
@@ -41,14 +40,14 @@ def test_module_content_comes_from_the_catalog_not_a_copy():
 @pytest.mark.parametrize("change,field", [
     (("duties: [1]", "duties: [42]"), "m1.duties"),
     (("csaj-2018:edu-10.2", "csaj-2018:edu-99"), "m1.education"),
-    (("answer: 1", "answer: 2"), "modules.0.quiz.0"),
-    (("id: m1", "id: M 1"), "modules.0.id"),
-    (("duties: [1]", "duties: [1]\n  colour: red"), "modules.0.colour"),
+    (("answer: 1", "answer: 2"), "modules.m1.quiz.#1"),
+    (("id: m1", "id: M 1"), "modules.M 1.id"),
+    (("duties: [1]", "duties: [1]\n  colour: red"), "modules.m1.colour"),
 ])
 def test_a_bad_module_is_refused_naming_the_field(change, field):
-    with pytest.raises(DataError) as err:
+    with pytest.raises(CatalogError) as err:
         parse_training(GOOD.replace(*change), catalog, origin="training.yaml")
-    assert err.value.field == field
+    assert str(err.value).startswith(f"training.yaml: {field}: ")
 
 
 def test_quiz_score_counts_right_answers():

@@ -11,7 +11,7 @@ import yaml
 from rich.panel import Panel
 from rich.table import Table
 
-from tebiki.catalog import CatalogError, load_catalog
+from tebiki.catalog import CatalogError, content, load_catalog
 from tebiki.catalog import schema as s
 from tebiki.core.conditions import evaluate
 
@@ -185,17 +185,19 @@ def catalog_export(
 def catalog_validate(
     path: Path | None = typer.Argument(None, help="A catalog folder (default: the packaged catalog)."),
 ) -> None:
-    """Load and check the catalog: schema, cross-references and declared counts.
+    """Load and check the catalog and its content files: schema, cross-references, declared counts.
 
     Example: tebiki catalog validate src/tebiki/catalog
     """
     try:
         catalog = load_catalog(path) if path else load_catalog()
+        kinds = content.validate_all(catalog)
     except CatalogError as err:
         err_console.print(f"[red]invalid:[/red] {err}")
         raise typer.Exit(1) from None
     console.print(f"ok: {len(catalog.measures)} measures, {len(catalog.trouble_cases)} trouble cases, "
                   f"{len(catalog.methods)} methods, {len(catalog.policies)} policies, {len(catalog.risk_types)} risk types")
+    console.print("content: " + ", ".join(f"{name} {n}" for name, n in kinds.items()))
 
 
 @catalog_app.command("methods")

@@ -11,10 +11,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
-from tebiki.catalog import Catalog
+from tebiki.catalog import Catalog, content, get_catalog
 from tebiki.catalog.schema import MethodId, Text
 
 from .conditions import evaluate
@@ -42,16 +41,22 @@ class Questionnaire(BaseModel):
     rules: list[Rule]
 
 
-@cache
-def questionnaire() -> Questionnaire:
-    q = Questionnaire.model_validate(yaml.safe_load(DATA.read_text(encoding="utf-8")))
+def _check(catalog: Catalog, q: Questionnaire) -> None:
     ids = {x.id for x in q.questions}
-    for rule in q.rules:
+    for i, rule in enumerate(q.rules):
         # answer conditions use question IDs as facts; check them against the questions, not catalog facts
         for key, _ in _answer_leaves(rule.when):
             if key not in ids:
-                raise ValueError(f"{DATA}: rule for {rule.method}: unknown question {key!r}")
-    return q
+                raise content.Problem(f"rules.#{i + 1}({rule.method}).when", f"unknown question {key!r}")
+
+
+KIND = content.kind("diagnosis", DATA.name, Questionnaire, _check)
+
+
+@cache
+def questionnaire() -> Questionnaire:
+    """The packaged questions and rules, loaded through the catalog's content loader (CatalogError)."""
+    return content.load(KIND, get_catalog())
 
 
 def _answer_leaves(cond: dict[str, Any]) -> list[tuple[str, Any]]:

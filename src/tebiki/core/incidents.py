@@ -12,12 +12,11 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from tebiki.catalog import Catalog, get_catalog
+from tebiki.catalog import Catalog, content, get_catalog
 from tebiki.catalog.schema import Text
 
-from .errors import DataError, read_yaml
 from .vocabulary import INCIDENT_STATUS
 
 DATA = Path(__file__).parent / "data" / "incident_situations.yaml"
@@ -52,27 +51,28 @@ class Situations(BaseModel):
         return [s.id for s in self.situations]
 
 
-def load_situations(catalog: Catalog, text: str | None = None, origin: str = str(DATA)) -> Situations:
-    """Validate the situations file and resolve its trouble-case and measure IDs against *catalog*."""
-    raw = read_yaml(DATA.read_text(encoding="utf-8") if text is None else text, origin)
-    try:
-        data = Situations.model_validate(raw)
-    except ValidationError as err:
-        raise DataError.from_validation(err, origin, text) from None
+def _check(catalog: Catalog, data: Situations) -> None:
     cases = {c.id for c in catalog.trouble_cases}
     measures = {m.id for m in catalog.measures}
     seen: set[str] = set()
     for i, s in enumerate(data.situations):
         if s.id in seen or s.id == GENERAL:
-            raise DataError(origin, f"situations.{i}.id", f"{s.id!r} is used twice or reserved")
+            raise content.Problem(f"situations.{i}.id", f"{s.id!r} is used twice or reserved")
         seen.add(s.id)
         for ref in s.trouble_cases:
             if ref not in cases:
-                raise DataError(origin, f"{s.id}.trouble_cases", f"unknown trouble case {ref!r}")
+                raise content.Problem(f"{s.id}.trouble_cases", f"unknown trouble case {ref!r}")
         for ref in s.measures:
             if ref not in measures:
-                raise DataError(origin, f"{s.id}.measures", f"unknown measure {ref!r}")
-    return data
+                raise content.Problem(f"{s.id}.measures", f"unknown measure {ref!r}")
+
+
+KIND = content.kind("incident_situations", DATA.name, Situations, _check)
+
+
+def load_situations(catalog: Catalog, text: str | None = None, origin: str = str(DATA)) -> Situations:
+    """Validate the situations file and resolve its trouble-case and measure IDs against *catalog* (CatalogError)."""
+    return content.load(KIND, catalog, text, origin)
 
 
 @cache

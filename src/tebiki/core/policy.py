@@ -17,11 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     StrictBool,
     StrictInt,
@@ -31,9 +28,9 @@ from pydantic import (
     field_validator,
 )
 
-from tebiki.catalog import Catalog
+from tebiki.catalog import Catalog, content
 from tebiki.catalog.loader import CatalogError
-from tebiki.catalog.schema import check_condition
+from tebiki.catalog.schema import Strict, check_condition
 
 from .applicability import ORG, Evaluator
 from .assessment import Assessment, ItemState
@@ -54,34 +51,30 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
                       AfterValidator(no_control_characters)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 # --- the document template (data/policy_document.yaml) -------------------------------------------------------------
 
-class ParagraphTemplate(_Strict):
+class ParagraphTemplate(Strict):
     text: str
     items: list[str] = []
     items_from_education: bool = False
 
 
-class ArticleTemplate(_Strict):
+class ArticleTemplate(Strict):
     title: str
     paragraphs: list[ParagraphTemplate] = Field(min_length=1)
 
 
-class ChapterTemplate(_Strict):
+class ChapterTemplate(Strict):
     title: str
     articles: list[ArticleTemplate] = []
 
 
-class PolicyChapter(_Strict):
+class PolicyChapter(Strict):
     prefix: Annotated[str, StringConstraints(pattern=r"^[5-8](\.\d)?$")]
     title: str
 
 
-class Supplementary(_Strict):
+class Supplementary(Strict):
     title: str
     enacted: str  # the line under the title: "{date}制定"
     effective: str
@@ -89,7 +82,7 @@ class Supplementary(_Strict):
     transition_item: str
 
 
-class Tables(_Strict):
+class Tables(Strict):
     parameters: str
     parameters_header: list[str] = Field(min_length=4, max_length=4)
     mapping: str
@@ -99,7 +92,7 @@ class Tables(_Strict):
     no_word: str
 
 
-class ParamSpec(_Strict):
+class ParamSpec(Strict):
     """What a company may set a parameter to; the default is always the catalog's CSAJ value."""
 
     type: Literal["int", "choice"]
@@ -109,17 +102,17 @@ class ParamSpec(_Strict):
     at_least: str | None = None  # another parameter this one may not be below
 
 
-class Era(_Strict):
+class Era(Strict):
     name: str
     start: dt.date
 
 
-class Level(_Strict):
+class Level(Strict):
     id: str
     title: dict[Literal["ja", "en"], str]
 
 
-class SheetTemplate(_Strict):
+class SheetTemplate(Strict):
     title: str
     evaluation: str
     assets: str
@@ -136,7 +129,7 @@ class SheetTemplate(_Strict):
     example_title: str
 
 
-class DocumentTemplate(_Strict):
+class DocumentTemplate(Strict):
     title: str
     era: Era
     impact_levels: list[Level] = Field(min_length=2)
@@ -163,11 +156,7 @@ def placeholders(text: str) -> set[str]:
 @cache
 def read_template() -> DocumentTemplate:
     """The template file, validated on its own (template() also checks it against the catalog)."""
-    try:
-        return DocumentTemplate.model_validate(yaml.safe_load(DATA.read_text(encoding="utf-8")))
-    except ValidationError as err:
-        first = err.errors()[0]
-        raise CatalogError(f"{DATA.name}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    return content.load(KIND, None)
 
 
 _checked: list[tuple[Catalog, DocumentTemplate]] = []  # the last catalog checked, so a request checks once
@@ -229,6 +218,9 @@ def check_template(catalog: Catalog, tpl: DocumentTemplate) -> DocumentTemplate:
         except ValueError as err:
             fail(f"rule_conditions.{rid}", str(err))
     return tpl
+
+
+KIND = content.kind("policy_document", DATA.name, DocumentTemplate, lambda catalog, tpl: check_template(catalog, tpl))
 
 
 # --- parameters -----------------------------------------------------------------------------------------------------
@@ -332,7 +324,7 @@ def validate_parameters(catalog: Catalog, raw: dict[str, Any]) -> tuple[dict[str
 
 # --- the company's choices ------------------------------------------------------------------------------------------
 
-class Impact(_Strict):
+class Impact(Strict):
     """The company's evaluation of one policy: impact on each aspect, in its own words where it wants."""
 
     confidentiality: str | None = None
@@ -342,12 +334,12 @@ class Impact(_Strict):
     current_state: ShortText | None = None
 
 
-class AssetClass(_Strict):
+class AssetClass(Strict):
     assets: list[ShortText] = Field(default=[], max_length=50)
     encrypt: bool | None = None
 
 
-class PolicyChoices(_Strict):
+class PolicyChoices(Strict):
     """What a company decided for its rulebook. Stored by the web app and read from a YAML file by the CLI."""
 
     include: dict[str, bool] = {}  # should/may policy or rule article ID -> include it

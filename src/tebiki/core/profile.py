@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import Field, StringConstraints, ValidationError, model_validator
 
-from tebiki.catalog.schema import CloudKind, DeviceKind, MethodId, Terminal, WifiKind, WorkFormId
+from tebiki.catalog.schema import CloudKind, DeviceKind, MethodId, Strict, Terminal, WifiKind, WorkFormId
 
 from .errors import DataError, locate
 
@@ -18,11 +18,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Department(_Strict):
+class Department(Strict):
     """A department or group whose people telework the same way."""
 
     id: Slug
@@ -42,7 +38,7 @@ class Department(_Strict):
         return self
 
 
-class Profile(_Strict):
+class Profile(Strict):
     """The organisation: size, departments and the shared IT facts that are true for all of them."""
 
     name: Name

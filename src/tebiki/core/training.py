@@ -13,22 +13,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from tebiki.catalog import Catalog, get_catalog
-from tebiki.catalog.schema import Text
-
-from .errors import DataError
+from tebiki.catalog import content as content_files
+from tebiki.catalog.schema import Strict, Text
 
 DATA = Path(__file__).parent / "data" / "training.yaml"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class QuizQuestion(_Strict):
+class QuizQuestion(Strict):
     question: Text
     choices: list[Text] = Field(min_length=2, max_length=6)
     answer: int = Field(ge=0)
@@ -40,7 +34,7 @@ class QuizQuestion(_Strict):
         return self
 
 
-class Module(_Strict):
+class Module(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,29}$")
     title: Text
     summary: Text
@@ -50,31 +44,34 @@ class Module(_Strict):
     quiz: list[QuizQuestion] = []
 
 
-class Training(_Strict):
+class Training(Strict):
     modules: list[Module] = Field(min_length=1)
 
 
-def parse_training(text: str, catalog: Catalog, origin: str = str(DATA)) -> dict[str, Module]:
-    """Validate the modules and resolve every reference into the catalog; errors name file, module and field."""
-    try:
-        training = Training.model_validate(yaml.safe_load(text))
-    except ValidationError as err:
-        raise DataError.from_validation(err, origin, text) from None
+def _check(catalog: Catalog, training: Training) -> None:
     worker = next(r for r in catalog.roles if r.id == "worker")
     duties = {r.number for r in worker.responsibilities}
     education = {e.id for e in catalog.education}
     measures = {m.id for m in catalog.measures if m.role == "worker"}
-    out: dict[str, Module] = {}
+    seen: set[str] = set()
     for m in training.modules:
-        if m.id in out:
-            raise DataError(origin, f"{m.id}.id", "used twice")
+        if m.id in seen:
+            raise content_files.Problem(f"{m.id}.id", "used twice")
+        seen.add(m.id)
         for field, refs, known in (("duties", m.duties, duties), ("education", m.education, education),
                                    ("measures", m.measures, measures)):
             for ref in refs:
                 if ref not in known:
-                    raise DataError(origin, f"{m.id}.{field}", f"unknown {field} reference {ref!r}")
-        out[m.id] = m
-    return out
+                    raise content_files.Problem(f"{m.id}.{field}", f"unknown {field} reference {ref!r}")
+
+
+KIND = content_files.kind("training", DATA.name, Training, _check)
+
+
+def parse_training(text: str, catalog: Catalog, origin: str = str(DATA)) -> dict[str, Module]:
+    """Validate the modules and resolve every reference into the catalog; errors (CatalogError) name file, module
+    and field."""
+    return {m.id: m for m in content_files.load(KIND, catalog, text, origin).modules}
 
 
 @cache

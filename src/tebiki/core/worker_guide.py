@@ -12,31 +12,25 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from tebiki.catalog import Catalog, get_catalog
-from tebiki.catalog.schema import Measure, Text
+from tebiki.catalog import Catalog, content, get_catalog
+from tebiki.catalog.schema import Measure, Strict, Text
 
 from .campaign import worker_entries
-from .errors import DataError
 
 DATA = Path(__file__).parent / "data" / "worker_guide.yaml"
 PLATFORMS = ("windows", "macos", "iphone", "android")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Platforms(_Strict):
+class Platforms(Strict):
     windows: Text | None = None
     macos: Text | None = None
     iphone: Text | None = None
     android: Text | None = None
 
 
-class GuideEntry(_Strict):
+class GuideEntry(Strict):
     item: str
     question: Text
     meaning: Text | None = None  # default: the catalog entry's summary (measures) or text (policies)
@@ -44,7 +38,7 @@ class GuideEntry(_Strict):
     platforms: Platforms | None = None
 
 
-class Guide(_Strict):
+class Guide(Strict):
     guide: list[GuideEntry] = Field(min_length=1)
 
 
@@ -60,20 +54,27 @@ class Guidance:
     platforms: list[tuple[str, dict[str, str]]]  # (platform, text) in PLATFORMS order, only those given
 
 
+def _check(catalog: Catalog, guide: Guide) -> None:
+    entries = {e.id for e in worker_entries(catalog)}
+    seen: set[str] = set()
+    for g in guide.guide:
+        if g.item not in entries:
+            raise content.Problem(f"{g.item}.item", "not a worker-side catalog entry (worker measure or user-side policy)")
+        if g.item in seen:
+            raise content.Problem(f"{g.item}.item", "listed twice")
+        seen.add(g.item)
+
+
+KIND = content.kind("worker_guide", DATA.name, Guide, _check)
+
+
 def parse_guide(text: str, catalog: Catalog, origin: str = str(DATA)) -> dict[str, Guidance]:
-    """Validate the guide and join it with the catalog; errors name the file, the item and the field."""
-    try:
-        guide = Guide.model_validate(yaml.safe_load(text))
-    except ValidationError as err:
-        raise DataError.from_validation(err, origin, text) from None
+    """Validate the guide and join it with the catalog; errors (CatalogError) name the file, the item and the field."""
+    guide = content.load(KIND, catalog, text, origin)
     entries = {e.id: e for e in worker_entries(catalog)}
     out: dict[str, Guidance] = {}
     for g in guide.guide:
-        entry = entries.get(g.item)
-        if entry is None:
-            raise DataError(origin, f"{g.item}.item", "not a worker-side catalog entry (worker measure or user-side policy)")
-        if g.item in out:
-            raise DataError(origin, f"{g.item}.item", "listed twice")
+        entry = entries[g.item]
         if isinstance(entry, Measure):
             meaning = g.meaning or entry.summary
             check = g.check or entry.explanation.how_to_check
