@@ -1,0 +1,80 @@
+"""core.figures: the numbers every screen, report and CLI table shows, each counted once."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from tebiki.catalog import get_catalog
+from tebiki.catalog.schema import Measure
+from tebiki.core import priority
+from tebiki.core.assessment import new_assessment
+from tebiki.core.figures import figures, overall_score, overdue_rows
+from tebiki.core.plan import build_rows
+from tebiki.core.profile import parse_profile
+
+catalog = get_catalog()
+TODAY = dt.date(2026, 11, 23)
+PROFILE = parse_profile({
+    "name": "テスト商事", "size": 12,
+    "departments": [{"id": "sales", "name": "営業部", "people": 10, "methods": ["vpn"], "work_forms": ["home"],
+                     "terminals": ["company"], "devices": ["pc"]}],
+})
+ROWS = build_rows(catalog, new_assessment(PROFILE))
+APPLICABLE = [r for r in ROWS if r.applies]
+
+
+def with_states(*changes: dict) -> list:
+    """The plan's rows with the first len(changes) applicable rows changed as given."""
+    changed = {id(r): dataclasses.replace(r, **c) for r, c in zip(APPLICABLE, changes, strict=False)}
+    return [changed.get(id(r), r) for r in ROWS]
+
+
+def test_nothing_recorded_is_all_open_and_scores_zero():
+    fig = figures(catalog, ROWS, TODAY)
+    assert fig.applicable == len(APPLICABLE) > 10
+    assert fig.open == fig.applicable and fig.done == fig.partly == fig.overdue == 0
+    assert fig.score == 0.0 and fig.exposed_cases > 0
+
+
+def test_partly_done_counts_half_and_done_decisions_close_an_item():
+    rows = with_states({"status": "done"}, {"status": "partly"}, {"status": "partly", "decision": "done"},
+                       {"status": "not_done", "decision": "not_needed"})
+    fig = figures(catalog, rows, TODAY)
+    assert (fig.done, fig.partly) == (1, 2)
+    assert fig.open == fig.applicable - 3  # done, partly-but-decided-done and not-needed are closed; partly is open
+    assert fig.score == round((1 + 0.5 + 0.5) / fig.applicable, 3) == overall_score(rows)
+
+
+def test_overdue_is_open_with_a_deadline_before_today():
+    rows = with_states({"status": "not_done", "decision": "will_do", "deadline": TODAY - dt.timedelta(days=1)},
+                       {"status": "not_done", "decision": "will_do", "deadline": TODAY},
+                       {"status": "done", "deadline": TODAY - dt.timedelta(days=9)})
+    assert [r.item for r in overdue_rows(rows, TODAY)] == [APPLICABLE[0].item]
+    assert figures(catalog, rows, TODAY).overdue == 1
+    na = [dataclasses.replace(r, applies=False) for r in rows]
+    assert overdue_rows(na, TODAY) == []  # a record on a measure that no longer applies is not overdue
+
+
+def test_top_open_counts_only_the_first_rank():
+    fig = figures(catalog, ROWS, TODAY)
+    assert fig.top_open == sum(r.priority.rank == 1 for r in APPLICABLE) < fig.open
+
+
+def points_of(m: Measure) -> int:
+    return priority.importance_points(catalog, m)
+
+
+def test_importance_thresholds_are_inclusive_and_executives_are_at_least_medium():
+    # mutants that survived before: `>=` → `>` on either threshold, and the executive minimum removed
+    by_points = {}
+    for m in catalog.measures:
+        by_points.setdefault((points_of(m), m.role == "executive"), m)
+    high = by_points.get((priority.HIGH_IMPORTANCE_POINTS, False))
+    medium = by_points.get((priority.MEDIUM_IMPORTANCE_POINTS, False))
+    assert high is not None and medium is not None
+    assert priority.default_importance(catalog, high)[0] == "high"
+    assert priority.default_importance(catalog, medium)[0] == "medium"
+    low_exec = next(m for m in catalog.measures if m.role == "executive"
+                    and points_of(m) < priority.MEDIUM_IMPORTANCE_POINTS)
+    assert priority.default_importance(catalog, low_exec)[0] == "medium"
