@@ -120,7 +120,6 @@ class SheetTemplate(Strict):
     extra_columns: dict[Literal["item_id", "level", "applies", "included", "owner"], str]
     asset_header: list[str] = Field(min_length=4, max_length=4)
     legend_header: list[str] = Field(min_length=2, max_length=2)
-    statuses: dict[Literal["unchecked", "done", "partly", "not_done", "na"], str]
     applies_word: str
     not_applicable_word: str
     encrypt_word: str

@@ -15,6 +15,7 @@ from tebiki.catalog import Catalog
 from .assessment import Assessment, ItemState
 from .policy import ASPECTS, PolicyChoices, candidates, template
 from .rulebook import japanese_date, policy_clause, text_context
+from .vocabulary import STATUS
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def self_evaluation(catalog: Catalog, assessment: Assessment, choices: PolicyCho
         elif impact and impact.current_state:
             current = impact.current_state
         else:
-            current = sheet.statuses[c.state.status] + (f"：{c.state.reason}" if c.state.reason else "")
+            current = STATUS.label(c.state.status, "ja") + (f"：{c.state.reason}" if c.state.reason else "")
         rows.append(EvaluationRow(
             no=no, item=p.id.removeprefix("csaj-2018:"), category=category, title=p.title.ja,
             detail=policy_clause(tpl, p, context), threat_scenario=p.rationale.ja, threat_class="、".join(risks),

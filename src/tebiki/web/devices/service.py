@@ -69,13 +69,10 @@ def ingest_many(token: EnrolmentToken, reports: list[dict[str, Any]], source: st
     when a report gives them. Answers one {"key", "report", "device", "created"} per distinct key, in order.
     """
     texts = evidence_texts(reports)  # before any write: a bad report stores nothing
-    for attempt in (1, 2):
-        try:
-            return _store(token, reports, texts, source)
-        except IntegrityError:  # a concurrent upload stored one of these keys first; now they are known
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        return _store(token, reports, texts, source)
+    except IntegrityError:  # a concurrent upload stored one of these keys first; now they are known: once more
+        return _store(token, reports, texts, source)
 
 
 def _store(token: EnrolmentToken, reports: list[dict[str, Any]], texts: list[list[str]],
