@@ -86,6 +86,7 @@ urlpatterns = [
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/mfa/setup/", mfa_views.setup, name="mfa_setup"),
     path("accounts/mfa/verify/", mfa_views.verify, name="mfa_verify"),
+    path("accounts/mfa/replace/", mfa_views.replace, name="mfa_replace"),
     path("invite/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
     path("r/<str:token>/", report.public_report, name="public_report"),
     path("r/<str:token>/sent/", report.public_sent, name="public_sent"),
