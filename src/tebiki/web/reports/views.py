@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import subprocess
 import tempfile
 from pathlib import Path
 
+import yaml
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.conf import settings
@@ -16,6 +18,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from tebiki.catalog import get_catalog
 from tebiki.report import html_report, safe_cell, xlsx_report
 from tebiki.web.assessments.service import plan_of
 from tebiki.web.audit import log as audit
@@ -116,3 +119,40 @@ def items_csv(request: HttpRequest) -> HttpResponse:
             r.priority.title["ja"], r.status, r.decision or "", r.deadline.isoformat() if r.deadline else "",
             r.owner or "", r.note or "")])
     return download(request, buf.getvalue().encode("utf-8"), "text/csv; charset=utf-8", export_name(request, "csv"))
+
+
+@require_GET
+@org_view()
+def oscal_results(request: HttpRequest) -> HttpResponse:
+    """The assessment as OSCAL 1.1 assessment-results (as `tebiki assess export --format oscal`)."""
+    from tebiki import __version__
+    from tebiki.documents import oscal
+
+    plan = plan_of(request.org)
+    doc = oscal.assessment_results(plan.assessment.profile.name, timezone.localdate().isoformat(),
+                                   oscal.row_records(plan.rows), __version__)
+    body = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
+    return download(request, body, "application/json", export_name(request, "json", "oscal-assessment-results"))
+
+
+@require_GET
+@org_view()
+def oscal_catalog(request: HttpRequest, source: str) -> HttpResponse:
+    """The MIC v5 or CSAJ 2018 catalog as OSCAL 1.1 (as `tebiki catalog export --format oscal`)."""
+    from tebiki import __version__
+    from tebiki.documents import oscal
+
+    doc = oscal.catalog_document(get_catalog(), source, __version__)
+    body = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
+    return download(request, body, "application/json", f"tebiki-{source}-oscal-catalog.json")
+
+
+@require_GET
+@org_view()
+def ciso_library(request: HttpRequest) -> HttpResponse:
+    """The MIC v5 guideline as a CISO Assistant framework library (YAML)."""
+    from tebiki.documents import ciso_assistant
+
+    doc = ciso_assistant.framework_library(get_catalog())
+    body = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=110).encode("utf-8")
+    return download(request, body, "application/yaml", f"{ciso_assistant.LIBRARY}.yaml")
