@@ -62,6 +62,8 @@ def test_a_control_carries_role_category_level_page_and_both_languages(mic_oscal
     statements = {p["props"][0]["value"]: p["prose"] for p in control["parts"] if p["name"] == "statement"}
     assert statements == {"ja": measure.summary.ja, "en": measure.summary.en}
     assert {p["name"] for p in control["parts"]} == {"statement", "guidance", "assessment-method"}
+    iso = [(p["value"], p["class"]) for p in control["props"] if p["name"] == "mic-v5-iso27001-2022"]
+    assert iso == [("A.8.8", "subset")]  # VPN patching is the perimeter part of vulnerability management
 
 
 def test_mic_groups_are_roles_holding_categories(mic_oscal):

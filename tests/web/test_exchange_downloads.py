@@ -9,8 +9,12 @@ from django.urls import reverse
 from trestle.oscal.assessment_results import AssessmentResults
 from trestle.oscal.catalog import Catalog as OscalCatalog
 
-from tebiki.web.assessments.service import save_item
+from tebiki.catalog import get_catalog
+from tebiki.web.assessments.service import plan_of, save_item
 from tebiki.web.audit.models import AuditEntry
+
+STAR_1_2 = {m.measure for s in get_catalog().mapping_sets if s.id == "mic-v5-security-action"
+            for m in s.mappings if any(link.target == "star-1-2" for link in m.targets)}
 
 
 def test_the_assessment_results_download_is_valid_oscal_with_the_recorded_state(cast):
@@ -48,3 +52,19 @@ def test_outsiders_get_404_and_the_page_links_every_download(cast):
         assert outsider.get(reverse(name, args=[cast.org.id])).status_code == 404
     page = cast.client(cast.admin).get(reverse("reports", args=[cast.org.id])).content.decode()
     assert "OSCAL" in page and "CISO Assistant" in page and "他のツールとの連携" in page
+
+
+def test_the_security_action_page_shows_the_five_points_and_what_is_open(cast):
+    c = cast.client(cast.viewer)
+    url = reverse("security_action", args=[cast.org.id])
+    page = c.get(url).content.decode()
+    assert page.count('id="star-1-') == 5 and "パスワードを強化しよう" in page
+    assert "IPA の診断シート" in page  # the 25-question self-check is outside tebiki, and it says so
+    assert "まだです" in page
+    plan_rows = [r for r in plan_of(cast.org).rows if r.applies and r.item in STAR_1_2]
+    for r in plan_rows:
+        save_item(cast.org, r.item, r.scope, {"status": "done"}, cast.admin)
+    page = c.get(url).content.decode()
+    point = page.split('id="star-1-2"')[1].split("</li>\n")[0]
+    assert "✓" in point and "未対応" not in point
+    assert cast.client(cast.outsider).get(url).status_code == 404

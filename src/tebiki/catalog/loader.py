@@ -46,6 +46,7 @@ KINDS: dict[str, tuple[type[BaseModel], bool]] = {
     "rule_articles": (s.RuleArticle, True),
     "education": (s.EducationTopic, True),
     "self_evaluation": (s.SelfEvaluation, False),
+    "mapping_sets": (s.MappingSet, True),
 }
 
 
@@ -92,6 +93,7 @@ class Catalog:
     rule_articles: list[s.RuleArticle] = field(default_factory=list)
     education: list[s.EducationTopic] = field(default_factory=list)
     self_evaluation: s.SelfEvaluation | None = None
+    mapping_sets: list[s.MappingSet] = field(default_factory=list)
 
     @cached_property
     def by_id(self) -> dict[str, BaseModel]:
@@ -203,6 +205,8 @@ class _Builder:
             refs(art, "measures", art.measures, measure_ids, "measure")
         for topic in c.education:
             refs(topic, "measures", topic.measures, measure_ids, "measure")
+        for mset in c.mapping_sets:
+            refs(mset, "mappings", [m.measure for m in mset.mappings], measure_ids, "measure")
         letters = {cat.id for cat in c.categories}
         for m in c.measures:
             refs(m, "category", [m.category], letters, "category")
@@ -217,7 +221,7 @@ class _Builder:
         c = self.catalog
         for entry in (*c.measures, *c.trouble_cases, *c.policies, *c.risk_types, *c.rule_articles,
                       *c.education, *c.methods, *c.combinations, *c.legacy_types, *c.categories,
-                      *c.roles, *c.work_forms, *c.sources):
+                      *c.roles, *c.work_forms, *c.sources, *c.mapping_sets):
             if entry.id in seen and seen[entry.id] is not entry:
                 raise CatalogError(f"{self.where(entry)}: {entry.id}.id: duplicate ID (also in {self.where(seen[entry.id])})")
             seen[entry.id] = entry

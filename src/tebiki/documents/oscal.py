@@ -72,7 +72,16 @@ def _metadata(catalog: Catalog, source_id: str, title_suffix: str, version: str,
     return meta
 
 
-def _measure_control(measure: s.Measure) -> dict[str, Any]:
+def _mapped(catalog: Catalog) -> dict[str, list[dict[str, str]]]:
+    """measure ID -> props naming the controls of other frameworks it maps to (class = the relationship)."""
+    out: dict[str, list[dict[str, str]]] = {}
+    for mset in catalog.mapping_sets:
+        for m in mset.mappings:
+            out.setdefault(m.measure, []).extend(_prop(mset.id, link.target, cls=link.relationship) for link in m.targets)
+    return out
+
+
+def _measure_control(measure: s.Measure, mapped: list[dict[str, str]]) -> dict[str, Any]:
     cid = control_id(measure.id)
     label = measure.id.rsplit(":", 1)[1]
     ex = measure.explanation
@@ -92,6 +101,7 @@ def _measure_control(measure: s.Measure) -> dict[str, Any]:
             _prop("scope", measure.scope),
             _prop("page", measure.ref.page),
             _prop("explanation-page", ex.page),
+            *mapped,
         ],
         "parts": [
             *_bilingual_parts(cid, "statement", measure.summary, "smt"),
@@ -102,6 +112,7 @@ def _measure_control(measure: s.Measure) -> dict[str, Any]:
 
 
 def _mic_groups(catalog: Catalog) -> list[dict[str, Any]]:
+    mapped = _mapped(catalog)
     groups = []
     for role in catalog.roles:
         subgroups = []
@@ -112,7 +123,7 @@ def _mic_groups(catalog: Catalog) -> list[dict[str, Any]]:
             subgroups.append({
                 "id": f"{role.id}-{cat.id.lower()}", "class": "category", "title": cat.title.ja,
                 "props": [_prop("label", cat.id, ours=False), _prop("title-en", cat.title.en)],
-                "controls": [_measure_control(m) for m in measures],
+                "controls": [_measure_control(m, mapped.get(m.id, [])) for m in measures],
             })
         groups.append({"id": role.id, "class": "role", "title": role.title.ja,
                        "props": [_prop("title-en", role.title.en), _prop("page", role.ref.page)],

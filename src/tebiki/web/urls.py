@@ -64,6 +64,7 @@ org_patterns = [
     path("reports/oscal-catalog-mic-v5.json", reports.oscal_catalog, {"source": "mic-v5"}, name="report_oscal_mic"),
     path("reports/oscal-catalog-csaj-2018.json", reports.oscal_catalog, {"source": "csaj-2018"}, name="report_oscal_csaj"),
     path("reports/ciso-assistant-library.yaml", reports.ciso_library, name="report_ciso_library"),
+    path("reports/security-action/", reports.security_action, name="security_action"),
     path("policy/", policy.index, name="policy"),
     path("policy/edit/", policy.edit, name="policy_edit"),
     path("policy/policy.docx", policy.policy_docx, name="policy_docx"),

@@ -156,3 +156,16 @@ def ciso_library(request: HttpRequest) -> HttpResponse:
     doc = ciso_assistant.framework_library(get_catalog())
     body = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=110).encode("utf-8")
     return download(request, body, "application/yaml", f"{ciso_assistant.LIBRARY}.yaml")
+
+
+@require_GET
+@org_view()
+def security_action(request: HttpRequest) -> HttpResponse:
+    """How far the assessment is from IPA's SECURITY ACTION one- and two-star self-declaration."""
+    from tebiki.core.security_action import MAPPING_SET, readiness
+
+    plan = plan_of(request.org)
+    mset = next(m for m in plan.catalog.mapping_sets if m.id == MAPPING_SET)
+    titles = {m.id: m.title for m in plan.catalog.measures}
+    return render(request, "reports/security_action.html", {
+        "org": request.org, "ready": readiness(plan.catalog, plan.rows), "mapping": mset, "titles": titles})
