@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_zxcvbn_password_validator",  # for its Japanese translations of zxcvbn's feedback
     "tebiki.web.accounts",
     "tebiki.web.orgs",
     "tebiki.web.assessments",
@@ -119,7 +120,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "tebiki.web.accounts.passwords.StrengthValidator"},  # zxcvbn: qwertyuiopas, iloveyou1234 fail
 ]
+PASSWORD_MINIMAL_STRENGTH = 3  # zxcvbn score 0-4; 3 = "safely unguessable" against an offline attack on slow hashes
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
