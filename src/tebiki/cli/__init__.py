@@ -12,6 +12,7 @@ from .browse import browse
 from .catalog import catalog_app
 from .check import check_command
 from .policy import policy_app
+from .serve import serve_command
 from .server import audit_app, backup_command, restore_command
 
 app = typer.Typer(
@@ -29,5 +30,6 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
+app.command("serve")(serve_command)
 
 __all__ = ["app"]

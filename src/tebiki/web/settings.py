@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tebiki.web.sessions.SlidingExpiryMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -139,7 +140,13 @@ AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SESSION_COOKIE_AGE = 60 * 60 * 8
-SESSION_SAVE_EVERY_REQUEST = True  # inactivity expiry: the 8 hours restart at each request
+# Inactivity expiry: the 8 hours restart with activity, but the session row is rewritten only when its content
+# changes or its expiry has moved by SESSION_TOUCH_SECONDS (tebiki.web.sessions), not on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 5 * 60
+# Sessions (the default database engine) and the cache live in the database, so several app processes or machines
+# behind one proxy share them. `tebiki serve` creates the cache table (`python -m tebiki.web createcachetable`).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tebiki_cache"}}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -178,9 +185,15 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-WHITENOISE_USE_FINDERS = True  # serve from the package without a collectstatic step
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+if os.environ.get("TEBIKI_STATIC_MANIFEST") == "1":
+    # Set by `tebiki serve`, which collects the files first: names carry a content hash, so WhiteNoise sends them
+    # with a year-long immutable cache header, and an upgrade changes the names.
+    STORAGES = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+else:
+    WHITENOISE_USE_FINDERS = True  # runserver and the tests serve from the package without a collectstatic step
 MEDIA_ROOT = DATA_DIR / "uploads"
 # Evidence files are served only through a view that checks the organisation; never from MEDIA_URL.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
