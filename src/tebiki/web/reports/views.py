@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 import yaml
@@ -72,8 +73,28 @@ class PdfError(RuntimeError):
     pass
 
 
+class PdfBusy(PdfError):
+    """Another PDF kept Chromium busy for longer than PDF_WAIT_SECONDS."""
+
+
+# One Chromium at a time per process: each needs about 650 MiB, so concurrent PDFs wait their turn instead of
+# exhausting the server's memory.
+_CHROMIUM_SLOT = threading.BoundedSemaphore(1)
+
+
 def html_to_pdf(html_text: str, timeout: float = 60) -> bytes:
-    """Print HTML to PDF with headless Chromium (the same engine users print with; renders Japanese with Noto CJK)."""
+    """Print HTML to PDF with headless Chromium (the same engine users print with; renders Japanese with Noto CJK).
+
+    Waits up to PDF_WAIT_SECONDS for the process's Chromium slot, then raises PdfBusy."""
+    if not _CHROMIUM_SLOT.acquire(timeout=settings.PDF_WAIT_SECONDS):
+        raise PdfBusy("Chromium is busy with other PDFs")
+    try:
+        return _print_pdf(html_text, timeout)
+    finally:
+        _CHROMIUM_SLOT.release()
+
+
+def _print_pdf(html_text: str, timeout: float) -> bytes:
     with tempfile.TemporaryDirectory(prefix="tebiki-pdf-") as tmp:
         src, out = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
         src.write_text(html_text, encoding="utf-8")
@@ -95,9 +116,12 @@ def pdf(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
     try:
         body = html_to_pdf(html_report(plan.catalog, plan.assessment, timezone.localdate(), _lang(request)))
-    except PdfError:
-        return HttpResponse("PDF could not be generated; use the printable HTML report and print it.",
+    except PdfError as err:
+        resp = HttpResponse("PDF could not be generated; use the printable HTML report and print it.",
                             status=503, content_type="text/plain; charset=utf-8")
+        if isinstance(err, PdfBusy):
+            resp["Retry-After"] = "30"
+        return resp
     return download(request, body, "application/pdf", export_name(request, "pdf"))
 
 
