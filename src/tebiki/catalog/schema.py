@@ -9,9 +9,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from tebiki.core.vocabulary import CATALOG_ROLE, DIFFICULTY, IMPORTANCE, LEVEL, POLICY_LEVEL
+
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
-ROLES = ("executive", "admin", "worker")
+ROLES = CATALOG_ROLE.codes
 CATEGORIES = tuple("ABCDEFGHIJKLM")
 METHODS = (
     "vpn",
@@ -31,13 +33,23 @@ RATING_AXES = (
 )
 GRADES = ("S", "A", "B", "C", "D")
 CLOUD_KINDS = ("mail", "chat", "meeting", "file_sharing", "saas", "iaas")
+WORK_FORMS = ("home", "satellite", "mobile")
+TERMINALS = ("company", "byod")
+DEVICE_KINDS = ("pc", "mobile")
+WIFI_KINDS = ("home", "public")
+CONNECTIONS = ("vpn_remote_desktop", "secure_browser", "cloud", "local")
 
-Role = Literal["executive", "admin", "worker"]
-Category = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M"]
-MethodId = Literal[
-    "vpn", "remote_desktop", "vdi", "secure_container", "secure_browser", "cloud_service", "standalone"
-]
-Grade = Literal["S", "A", "B", "C", "D"]
+# Each Literal below is derived from the tuple above it, so a value is spelled once.
+Role = CATALOG_ROLE.literal()
+Category = Literal[CATEGORIES]  # type: ignore[valid-type]
+MethodId = Literal[METHODS]  # type: ignore[valid-type]
+Grade = Literal[GRADES]  # type: ignore[valid-type]
+CloudKind = Literal[CLOUD_KINDS]  # type: ignore[valid-type]
+WorkFormId = Literal[WORK_FORMS]  # type: ignore[valid-type]
+Terminal = Literal[TERMINALS]  # type: ignore[valid-type]
+DeviceKind = Literal[DEVICE_KINDS]  # type: ignore[valid-type]
+WifiKind = Literal[WIFI_KINDS]  # type: ignore[valid-type]
+Connection = Literal[CONNECTIONS]  # type: ignore[valid-type]
 
 
 class Strict(BaseModel):
@@ -72,11 +84,11 @@ class SectionRef(Strict):
 
 FACTS: dict[str, tuple[Any, ...]] = {
     "method": METHODS,
-    "work_form": ("home", "satellite", "mobile"),
-    "terminal": ("company", "byod"),
-    "device": ("pc", "mobile"),
+    "work_form": WORK_FORMS,
+    "terminal": TERMINALS,
+    "device": DEVICE_KINDS,
     "cloud": (*CLOUD_KINDS, "any"),
-    "wifi": ("home", "public", "any"),
+    "wifi": (*WIFI_KINDS, "any"),
     "active_directory": (True, False),
     "external_media": (True, False),
     "local_breakout": (True, False),
@@ -133,7 +145,7 @@ class Source(Strict):
 
 
 class WorkForm(Strict):
-    id: Literal["home", "satellite", "mobile"]
+    id: WorkFormId
     title: Text
     summary: Text
     ref: PageRef
@@ -182,7 +194,7 @@ class Measure(Conditional):
     role: Role
     category: Category
     number: int = Field(ge=1, le=20)
-    level: Literal["basic", "advanced"]
+    level: LEVEL.literal()  # type: ignore[valid-type]
     scope: Literal["organisation", "department"]
     title: Text
     summary: Text
@@ -290,8 +302,8 @@ class TroubleCase(Strict):
 
 # ---------------------------------------------------------------- MIC checklist, first edition (via 000)
 
-Importance = Literal["high", "medium", "low"]
-Difficulty = Literal["high", "not_high", "low"]
+Importance = IMPORTANCE.literal()
+Difficulty = DIFFICULTY.literal()
 
 
 class LevelMeaning(Strict):
@@ -337,15 +349,15 @@ class LegacyType(Strict):
     """One of the first-edition checklist's 8 method types: terminal ownership x connection."""
 
     id: NonEmpty
-    terminal: Literal["company", "byod"]
-    connection: Literal["vpn_remote_desktop", "secure_browser", "cloud", "local"]
+    terminal: Terminal
+    connection: Connection
     title: Text
     methods: list[MethodId] = Field(min_length=1)
     note: Text
 
 
 class ConnectionType(Strict):
-    id: Literal["vpn_remote_desktop", "secure_browser", "cloud", "local"]
+    id: Connection
     title: Text
     summary: Text
 
@@ -391,7 +403,7 @@ class Policy(Conditional):
     source: Literal["csaj-2018"] = "csaj-2018"
     section: Annotated[str, StringConstraints(pattern=r"^[5-8]\.\d\.\d$")]
     number: int = Field(ge=1, le=9)
-    level: Literal["shall", "should", "may"]
+    level: POLICY_LEVEL.literal()  # type: ignore[valid-type]
     negative: bool  # SHALL NOT / SHOULD NOT / NEED NOT
     side: Literal["admin", "user", "both"]
     title: Text

@@ -15,7 +15,7 @@ from tebiki.catalog import CatalogError, load_catalog
 from tebiki.catalog import schema as s
 from tebiki.core.conditions import evaluate
 
-from .common import LANG_OPTION, LEVEL_WORDS, Lang, TableOrJson, console, err_console, label, load_or_exit, tr
+from .common import LANG_OPTION, Lang, TableOrJson, console, err_console, label, level_word, load_or_exit, tr
 
 catalog_app = typer.Typer(help="Browse, show, export and validate the guideline catalog.", no_args_is_help=True)
 
@@ -89,13 +89,13 @@ def catalog_list(
         table.add_column(col)
     for m in rows:
         table.add_row(m.id.removeprefix("mic-v5:"), f"{m.category} {tr(catalog.category(m.category).title, lang)}",
-                      LEVEL_WORDS[m.level][lang.value], tr(m.title, lang), str(m.ref.page))
+                      level_word(m.level, lang), tr(m.title, lang), str(m.ref.page))
     console.print(table)
 
 
 def _show_measure(catalog, m: s.Measure, lang: Lang) -> None:
     head = (f"{_role_title(catalog, m.role, lang)} / {m.category} {tr(catalog.category(m.category).title, lang)}"
-            f" / {LEVEL_WORDS[m.level][lang.value]}  ({label('page', lang)} {m.ref.page}, {m.explanation.page}–)")
+            f" / {level_word(m.level, lang)}  ({label('page', lang)} {m.ref.page}, {m.explanation.page}–)")
     lines = [f"[dim]{head}[/dim]", f"[bold]{tr(m.title, lang)}[/bold]", "", tr(m.summary, lang), ""]
     for key in ("what", "why", "how_to_check"):
         lines += [f"[cyan]{label(key, lang)}[/cyan]", tr(getattr(m.explanation, key), lang), ""]
@@ -115,13 +115,13 @@ def _show_case(catalog, case: s.TroubleCase, lang: Lang) -> None:
              f"[cyan]{label('measures', lang)}[/cyan]"]
     for mid in case.measures:
         m = catalog.by_id[mid]
-        lines.append(f"  {mid}  {LEVEL_WORDS[m.level][lang.value]}  {tr(m.title, lang)}")
+        lines.append(f"  {mid}  {level_word(m.level, lang)}  {tr(m.title, lang)}")
     console.print(Panel("\n".join(lines), title=f"{case.id}  {tr(case.title, lang)}  (p.{case.ref.page})",
                         title_align="left"))
 
 
 def _show_policy(catalog, p: s.Policy, lang: Lang) -> None:
-    level = LEVEL_WORDS[p.level][lang.value] + (" (NOT)" if p.negative else "")
+    level = level_word(p.level, lang) + (" (NOT)" if p.negative else "")
     lines = [f"[bold]{tr(p.title, lang)}[/bold]", "", f"[cyan]{label('text', lang)}[/cyan]", tr(p.text, lang), "",
              f"[cyan]{label('rationale', lang)}[/cyan]", tr(p.rationale, lang)]
     if p.parameters:
@@ -278,7 +278,7 @@ def catalog_policies(
     for col in ("ID", {"ja": "水準", "en": "Level"}[lang.value], {"ja": "ポリシー", "en": "Policy"}[lang.value]):
         table.add_column(col)
     for p in rows:
-        table.add_row(p.id, LEVEL_WORDS[p.level][lang.value] + (" NOT" if p.negative else ""), tr(p.title, lang))
+        table.add_row(p.id, level_word(p.level, lang) + (" NOT" if p.negative else ""), tr(p.title, lang))
     console.print(table)
 
 

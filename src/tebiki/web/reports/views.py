@@ -24,6 +24,7 @@ from tebiki.report import html_report, safe_cell, xlsx_report
 from tebiki.web.assessments.service import plan_of
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_view
+from tebiki.web.vocab import lang
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -55,17 +56,13 @@ def xlsx(request: HttpRequest) -> HttpResponse:
     return download(request, body, XLSX, export_name(request, "xlsx"))
 
 
-def _lang(request: HttpRequest) -> str:
-    return "en" if request.LANGUAGE_CODE.startswith("en") else "ja"
-
-
 @require_GET
 @csp_update({"style-src": [UNSAFE_INLINE]})  # the standalone report carries its own print CSS; it has no script
 @org_view()
 def html(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
     audit.record("report.export", request=request, organisation=request.org, target=export_name(request, "html"))
-    return HttpResponse(html_report(plan.catalog, plan.assessment, timezone.localdate(), _lang(request)),
+    return HttpResponse(html_report(plan.catalog, plan.assessment, timezone.localdate(), lang()),
                         content_type="text/html; charset=utf-8")
 
 
@@ -115,7 +112,7 @@ def _print_pdf(html_text: str, timeout: float) -> bytes:
 def pdf(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
     try:
-        body = html_to_pdf(html_report(plan.catalog, plan.assessment, timezone.localdate(), _lang(request)))
+        body = html_to_pdf(html_report(plan.catalog, plan.assessment, timezone.localdate(), lang()))
     except PdfError as err:
         resp = HttpResponse("PDF could not be generated; use the printable HTML report and print it.",
                             status=503, content_type="text/plain; charset=utf-8")
