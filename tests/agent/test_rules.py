@@ -258,10 +258,10 @@ def test_random_bytes_never_crash(blob, name):
 
 
 def test_replay_cli_prints_the_contract_and_exit_status(tmp_path):
-    for name, text in WIN_GOOD.items():
+    for name, data in with_status("windows", WIN_GOOD).items():
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(data)
     runner = CliRunner()
     result = runner.invoke(app, ["check", "--replay", str(tmp_path), "--as-of", "2026-11-01", "--format", "json"])
     assert result.exit_code == 0, result.output

@@ -35,8 +35,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "empty": ("{name} is empty", "{name} が空です"),
     "cut": ("{name} was cut short by the capture's size limit", "{name} は取得時の上限で途中までしかありません"),
     "incomplete": ("{name} is incomplete: {got} of {want} lines", "{name} が不完全です（{want} 行中 {got} 行）"),
-    "no_status": ("{name}: the command's exit status was not recorded, so an empty answer cannot be told from "
-                  "a failed command", "{name}: コマンドの終了状態が記録されておらず、「何もない」と「取得失敗」を区別できません"),
+    "no_status": ("{name}: the command's exit status and length were not recorded (a capture script older than "
+                  "exit-status.txt?), so a whole answer cannot be told from a failed or cut one",
+                  "{name}: コマンドの終了状態と行数が記録されていないため（exit-status.txt より古い取得スクリプト?）、"
+                  "完全な結果か、失敗・途中切れかを区別できません"),
     "failed": ("{name}: the command failed (exit {exit}): {first}",
                "{name}: コマンドが失敗しました（終了コード {exit}）: {first}"),
     "stderr": ("{name}: the command reported an error: {first}", "{name}: コマンドがエラーを出しました: {first}"),
@@ -135,10 +137,13 @@ class Capture:
         self.files = files
         self.sources = sources
         self.statuses = parse_statuses(files.get(f"{os_name}/{STATUS_FILE}"))
+        self.read: list[str] = []  # the sources the rule looked at, in order
 
     def _raw(self, name: str) -> str:
         if name not in self.sources:
             raise UndeclaredSource(f"{name} is not among the rule's sources {self.sources}")
+        if name not in self.read:
+            self.read.append(name)
         if name not in self.files:
             raise Unknown("not_captured", name=name)
         return decode(self.files[name])
@@ -242,9 +247,16 @@ def run_rule(os_name: str, check: Check, files: Mapping[str, bytes], as_of: dt.d
     else:
         sources = found.sources
         limits = {name: check.limits[name] for name in found.limits}
+        cap = Capture(os_name, files, sources)
         try:
-            verdict, evidence = found.decide(Capture(os_name, files, sources), limits, as_of)
+            verdict, evidence = found.decide(cap, limits, as_of)
             why = None
+            if verdict == "pass":
+                # only an output known to be whole can pass: one cut at a line boundary may have lost the line
+                # that fails (FileVault "Encryption in progress", a second Wi-Fi interface, ufw's Default line)
+                for name in cap.read:
+                    if name in files and cap.status(name) is None:
+                        raise Unknown("no_status", name=name)
         except Unknown as err:
             verdict, evidence, why = "unknown", {}, err
         except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as err:

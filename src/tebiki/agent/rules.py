@@ -15,7 +15,7 @@ from . import rules_linux, rules_macos, rules_windows  # noqa: F401  (they regis
 from .engine import OSES, REGISTRY, STATUS_FILE, Unknown, checks, decode, run_rule
 
 __all__ = ["CHECK_IDS", "OSES", "REGISTRY", "STATUS_FILE", "Unknown", "check_texts", "decode", "evaluate",
-           "rule_sources"]
+           "rule_sources", "sources_table"]
 
 CHECK_IDS = tuple(checks())
 
@@ -51,3 +51,16 @@ def evaluate(os_name: str, files: dict[str, bytes], as_of: dt.date) -> dict[str,
         out[cid] = {**result, "title": meta["title"], "measures": meta["measures"], "policies": meta["policies"],
                     "fix": meta["fix"] if result["verdict"] == "fail" else None}
     return {"os": os_name, "as_of": as_of.isoformat(), "checks": out}
+
+
+OS_TITLES = {"windows": "Windows", "macos": "macOS", "linux": "Linux"}
+
+
+def sources_table() -> str:
+    """The Markdown table in docs/agent.md: which files decide each check on each OS (tested to agree)."""
+    lines = ["| check | " + " | ".join(OS_TITLES.values()) + " |", "|---|---|---|---|"]
+    for cid in CHECK_IDS:
+        cells = [", ".join(f"`{s.split('/', 1)[1]}`" for s in REGISTRY[os_name][cid].sources) or "—"
+                 for os_name in OS_TITLES]
+        lines.append(f"| `{cid}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
