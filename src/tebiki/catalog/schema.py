@@ -5,6 +5,7 @@ Every entry is data; code never holds catalog text. The loader (loader.py) is th
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -525,3 +526,37 @@ class MappingSet(Strict):
                 if link.target not in refs:
                     raise ValueError(f"mappings: {m.measure} points at {link.target!r}, which is not among the targets")
         return self
+
+
+# ---------------------------------------------------------------- endpoint checks (tebiki/agent/checks.yaml)
+
+CheckId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class Check(Strict):
+    """One endpoint check: its texts, the catalog entries it gives evidence for, and its limits.
+
+    A limit (`max_idle_minutes: 15`) is stated once; the rules read it and the texts name it as
+    `{max_idle_minutes}`, so the title, the rule and the fix cannot disagree."""
+
+    id: CheckId
+    title: Text
+    fix: Text
+    measures: list[NonEmpty] = Field(min_length=1)
+    policies: list[NonEmpty] = []
+    limits: dict[CheckId, Annotated[int, Field(ge=1)]] = {}
+
+    @model_validator(mode="after")
+    def _texts_name_only_its_limits(self) -> Check:
+        for fieldname in ("title", "fix"):
+            for lang in ("ja", "en"):
+                for name in PLACEHOLDER.findall(getattr(getattr(self, fieldname), lang)):
+                    if name not in self.limits:
+                        raise ValueError(f"{fieldname}.{lang}: {{{name}}} is not one of the check's limits "
+                                         f"({', '.join(self.limits) or 'none'})")
+        return self
+
+    def text(self, fieldname: str, lang: str) -> str:
+        """The title or fix in *lang* with the limits filled in."""
+        return getattr(getattr(self, fieldname), lang).format(**self.limits)
