@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from tebiki.catalog import Catalog
 from tebiki.core.assessment import Assessment
+from tebiki.core.figures import figures, overdue_rows
 from tebiki.core.plan import action_list, build_rows, exposure, plan_json, scores
 from tebiki.core.vocabulary import DECISION, EXPOSURE, LEVEL, ROLE_SHORT, STATUS, VERDICT
 
@@ -65,8 +66,9 @@ def xlsx_report(catalog: Catalog, assessment: Assessment, today: dt.date) -> byt
     summary.append(["組織 Organisation", safe_cell(assessment.profile.name)])
     summary.append(["作成日 Date", today.isoformat()])
     summary.append(["適用される項目 Applicable rows", sum(r.applies for r in rows)])
-    summary.append(["未対応 Open", sum(r.is_open for r in rows)])
-    summary.append(["期限超過 Overdue", sum(r.overdue(today) for r in rows)])
+    fig = figures(catalog, rows, today)
+    summary.append(["未対応 Open", fig.open])
+    summary.append(["期限超過 Overdue", fig.overdue])
     summary.append([])
     summary.append(["役割 Role", "対象 Applicable", "対応済み Done", "達成率 Score"])
     for role, v in sc["role"].items():
@@ -141,7 +143,7 @@ def html_report(catalog: Catalog, assessment: Assessment, today: dt.date, lang: 
         lang=lang, org=assessment.profile.name, today=today, actions=action_list(rows), rows=rows,
         scores=scores(rows), exposure=exposure(catalog, rows), status_ja=STATUS.labels(lang),
         exposure_ja=EXPOSURE.labels(lang), roles=ROLE_SHORT.labels(lang),
-        overdue=sum(r.overdue(today) for r in rows),
+        overdue=len(overdue_rows(rows, today)),
     )
 
 

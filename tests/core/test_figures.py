@@ -78,3 +78,24 @@ def test_importance_thresholds_are_inclusive_and_executives_are_at_least_medium(
     low_exec = next(m for m in catalog.measures if m.role == "executive"
                     and points_of(m) < priority.MEDIUM_IMPORTANCE_POINTS)
     assert priority.default_importance(catalog, low_exec)[0] == "medium"
+
+
+def test_a_single_applicable_row_done_scores_one_and_by_role_follows_the_roles():
+    # survivors of `make mutation ONLY='tebiki.core.figures*'`: max(applicable, 1) → 2, by_role dropped
+    only = [dataclasses.replace(r, applies=r is APPLICABLE[0], status="done" if r is APPLICABLE[0] else "na")
+            for r in ROWS]
+    fig = figures(catalog, only, TODAY)
+    assert fig.applicable == 1 and fig.score == 1.0
+    assert fig.by_role == {APPLICABLE[0].role: 1.0}
+    assert figures(catalog, ROWS, TODAY).by_role == dict.fromkeys({r.role for r in APPLICABLE}, 0.0)
+
+
+def test_partly_covered_cases_are_counted_apart_from_exposed_ones():
+    # survivor: partly_cases inverted or dropped
+    case = next(c for c in catalog.trouble_cases if len({m for m in c.measures if m in {r.item for r in APPLICABLE}}) > 1)
+    first = next(r for r in APPLICABLE if r.item in case.measures)
+    rows = [dataclasses.replace(r, status="done") if r is first else r for r in ROWS]
+    before, after = figures(catalog, ROWS, TODAY), figures(catalog, rows, TODAY)
+    assert before.partly_cases == 0
+    assert after.partly_cases >= 1 and after.exposed_cases < before.exposed_cases
+    assert after.partly_cases + after.exposed_cases <= len(catalog.trouble_cases)

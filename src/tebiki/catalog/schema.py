@@ -5,6 +5,7 @@ Every entry is data; code never holds catalog text. The loader (loader.py) is th
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -475,3 +476,87 @@ class SelfEvaluation(Strict):
     example: Text
     ref: SectionRef
 
+
+
+# ---------------------------------------------------------------- mappings to other frameworks
+# A mapping set relates MIC v5 measures to the controls or points of another framework (ISO/IEC 27001:2022
+# Annex A, IPA's SECURITY ACTION). Targets are named by the other framework's own identifiers; the rationale is
+# ours. Relationship: how the MIC measure relates to the target (equal, subset = the measure covers part of the
+# target, superset = the measure covers more than the target, intersect = they overlap).
+
+Relationship = Literal["equal", "subset", "superset", "intersect"]
+
+
+class MappingTarget(Strict):
+    ref: NonEmpty  # the other framework's identifier, e.g. "A.8.8" or "star-1-3"
+    title: NonEmpty  # as the other framework names it, in its own language (no translation of ours)
+    group: NonEmpty | None = None  # e.g. "star-1" for SECURITY ACTION's one-star points
+
+
+class MappingLink(Strict):
+    target: NonEmpty
+    relationship: Relationship
+
+
+class Mapping(Strict):
+    measure: NonEmpty
+    targets: list[MappingLink] = Field(min_length=1)
+    rationale: Text
+
+
+class MappingSet(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    title: Text
+    framework: Text
+    cited_from: list[NonEmpty] = Field(min_length=1)  # where the target identifiers and facts come from
+    note: Text
+    targets: list[MappingTarget] = Field(min_length=1)
+    mappings: list[Mapping]
+
+    @model_validator(mode="after")
+    def _links_resolve(self) -> MappingSet:
+        refs = [t.ref for t in self.targets]
+        if len(refs) != len(set(refs)):
+            raise ValueError("targets: a ref is listed twice")
+        measures = [m.measure for m in self.mappings]
+        if len(measures) != len(set(measures)):
+            raise ValueError("mappings: a measure is mapped twice; list all its targets in one entry")
+        for m in self.mappings:
+            for link in m.targets:
+                if link.target not in refs:
+                    raise ValueError(f"mappings: {m.measure} points at {link.target!r}, which is not among the targets")
+        return self
+
+
+# ---------------------------------------------------------------- endpoint checks (tebiki/agent/checks.yaml)
+
+CheckId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class Check(Strict):
+    """One endpoint check: its texts, the catalog entries it gives evidence for, and its limits.
+
+    A limit (`max_idle_minutes: 15`) is stated once; the rules read it and the texts name it as
+    `{max_idle_minutes}`, so the title, the rule and the fix cannot disagree."""
+
+    id: CheckId
+    title: Text
+    fix: Text
+    measures: list[NonEmpty] = Field(min_length=1)
+    policies: list[NonEmpty] = []
+    limits: dict[CheckId, Annotated[int, Field(ge=1)]] = {}
+
+    @model_validator(mode="after")
+    def _texts_name_only_its_limits(self) -> Check:
+        for fieldname in ("title", "fix"):
+            for lang in ("ja", "en"):
+                for name in PLACEHOLDER.findall(getattr(getattr(self, fieldname), lang)):
+                    if name not in self.limits:
+                        raise ValueError(f"{fieldname}.{lang}: {{{name}}} is not one of the check's limits "
+                                         f"({', '.join(self.limits) or 'none'})")
+        return self
+
+    def text(self, fieldname: str, lang: str) -> str:
+        """The title or fix in *lang* with the limits filled in."""
+        return getattr(getattr(self, fieldname), lang).format(**self.limits)

@@ -23,6 +23,13 @@ catalog_app = typer.Typer(help="Browse, show, export and validate the guideline 
 class ExportFormat(StrEnum):
     json = "json"
     yaml = "yaml"
+    oscal = "oscal"
+    ciso_assistant = "ciso-assistant"
+
+
+class SourceOpt(StrEnum):
+    mic_v5 = "mic-v5"
+    csaj_2018 = "csaj-2018"
 
 
 class RoleOpt(StrEnum):
@@ -168,13 +175,34 @@ def catalog_show(
 
 @catalog_app.command("export")
 def catalog_export(
-    fmt: ExportFormat = typer.Option(ExportFormat.json, "--format", "-f", help="json (the public contract) or yaml."),
+    fmt: ExportFormat = typer.Option(ExportFormat.json, "--format", "-f",
+                                     help="json (tebiki's public contract), yaml, oscal (NIST OSCAL 1.1 catalog JSON) or "
+                                          "ciso-assistant (a framework library YAML)."),
+    source: SourceOpt = typer.Option(SourceOpt.mic_v5, "--source", "-s",
+                                     help="For oscal: which source becomes the catalog (mic-v5 or csaj-2018). "
+                                          "ciso-assistant always exports mic-v5."),
 ) -> None:
-    """Write the whole catalog to standard output (schema tebiki-catalog/1).
+    """Write the catalog to standard output: tebiki's own schema (tebiki-catalog/1) or an exchange format.
 
     Example: tebiki catalog export --format json > catalog.json
+    Example: tebiki catalog export --format oscal --source csaj-2018 > csaj-oscal.json
+    Example: tebiki catalog export --format ciso-assistant > mic-telework-security-v5.yaml
     """
-    data = load_or_exit().to_export()
+    from tebiki import __version__
+    from tebiki.documents import ciso_assistant, oscal
+
+    catalog = load_or_exit()
+    if fmt is ExportFormat.oscal:
+        typer.echo(json.dumps(oscal.catalog_document(catalog, source.value, __version__), ensure_ascii=False, indent=2))
+        return
+    if fmt is ExportFormat.ciso_assistant:
+        if source is not SourceOpt.mic_v5:
+            err_console.print("[red]--source:[/red] the CISO Assistant library holds the MIC guideline (mic-v5) only")
+            raise typer.Exit(2)
+        typer.echo(yaml.safe_dump(ciso_assistant.framework_library(catalog), allow_unicode=True, sort_keys=False,
+                                  width=110), nl=False)
+        return
+    data = catalog.to_export()
     if fmt is ExportFormat.json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
