@@ -11,6 +11,7 @@ from .assess import assess_app, diagnose_command, report_command
 from .browse import browse
 from .catalog import catalog_app
 from .check import check_command
+from .exchange import assess_export  # noqa: F401  (registers `assess export`)
 from .mail import mail_app
 from .policy import policy_app
 from .serve import serve_command
