@@ -286,7 +286,16 @@ class TroubleCase(Strict):
     happened: Text
     lesson: Text
     measures: list[NonEmpty] = Field(min_length=1)
+    # when an organisation is exposed to this case (a condition on its facts); None: every organisation
+    exposed_when: dict[str, Any] | None = None
     ref: PageRef
+
+    @field_validator("exposed_when")
+    @classmethod
+    def _valid_exposure(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            check_condition(value, "exposed_when")
+        return value
 
     @model_validator(mode="after")
     def _id_matches_number(self) -> TroubleCase:
@@ -338,6 +347,95 @@ class PriorityRule(Strict):
         for c in self.matrix:
             if c.priority not in known:
                 raise ValueError(f"matrix: unknown priority {c.priority!r}")
+        return self
+
+
+class Weight(Strict):
+    points: float = Field(ge=0, le=20)
+    cap: int | None = Field(default=None, ge=1, le=20)  # count at most this many
+    rationale: Text
+
+
+class ModelWeights(Strict):
+    trouble_case: Weight  # per trouble case the measure addresses and the organisation is exposed to
+    risk_type: Weight  # per SSK risk type the measure counters
+    people: Weight  # times the share of teleworkers the measure concerns
+
+
+class Thresholds(Strict):
+    high: float
+    medium: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if not self.high > self.medium:
+            raise ValueError("high: must be above medium")
+        return self
+
+
+class Factor(Strict):
+    """A fact about the organisation that makes some measures more urgent for it."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    points: float = Field(gt=0, le=20)
+    when: dict[str, Any]  # a condition on the organisation's facts
+    measures: list[NonEmpty] = []
+    categories: list[Category] = []
+    label: Text  # a few words for the action's one-line why
+    rationale: Text
+    ref: PageRef | SectionRef
+
+    @field_validator("when")
+    @classmethod
+    def _valid_when(cls, value: dict[str, Any]) -> dict[str, Any]:
+        check_condition(value, "when")
+        return value
+
+    @model_validator(mode="after")
+    def _targets(self) -> Factor:
+        if not self.measures and not self.categories:
+            raise ValueError("measures: a factor needs measures or categories to raise")
+        return self
+
+
+class DifficultyRule(Strict):
+    """Default difficulty for measures matching level / roles / categories (first matching rule wins)."""
+
+    difficulty: Difficulty
+    level: Literal["basic", "advanced"] | None = None
+    roles: list[Role] = []
+    categories: list[Category] = []
+    rationale: Text
+
+
+class Effort(Strict):
+    """The rough effort shown in an action's why, by difficulty and who runs IT."""
+
+    difficulty: Difficulty
+    admin: Literal["inhouse", "outsourced", "any"] = "any"
+    label: Text
+
+
+class PriorityModel(Strict):
+    """tebiki's risk model: how importance is scored for one organisation (docs/priority.md)."""
+
+    summary: Text
+    weights: ModelWeights
+    thresholds: Thresholds  # score -> importance high / medium (else low)
+    factors: list[Factor]
+    difficulty: list[DifficultyRule] = Field(min_length=1)
+    effort: list[Effort] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _complete(self) -> PriorityModel:
+        ids = [f.id for f in self.factors]
+        if len(ids) != len(set(ids)):
+            raise ValueError("factors: an id is used twice")
+        if self.difficulty[-1].level or self.difficulty[-1].roles or self.difficulty[-1].categories:
+            raise ValueError("difficulty: the last rule must match every measure (no level, roles, categories)")
+        for d in ("high", "not_high", "low"):
+            if not any(e.difficulty == d for e in self.effort):
+                raise ValueError(f"effort: no label for difficulty {d!r}")
         return self
 
 
