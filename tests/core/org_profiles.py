@@ -24,18 +24,6 @@ PROFILES: dict[str, dict] = {
         "cloud": ["mail", "file_sharing", "meeting", "saas"], "wifi": ["home"],
         "information": ["personal_data", "my_number"],
     },
-    # the 30-person manufacturer: sales on VPN with company laptops and their own smartphones for
-    # Microsoft 365, office staff on cloud services only, designers on remote desktop; AD; no USB media
-    "vpn_rd_manufacturer": {
-        "name": "川口工業株式会社", "size": 30, "active_directory": True, "servers": True,
-        "departments": [
-            _dept("sales", "営業部", 12, ["vpn", "cloud_service"], [("pc", "company"), ("mobile", "private")],
-                  work_forms=("home", "mobile"), cloud=["mail", "meeting", "file_sharing"], wifi=["home", "public"]),
-            _dept("office", "総務部", 6, ["cloud_service"], COMPANY_PC, cloud=["mail", "file_sharing"]),
-            _dept("design", "設計部", 12, ["remote_desktop"], COMPANY_PC, cloud=[]),
-        ],
-        "wifi": ["home"], "information": ["personal_data", "customer_confidential"],
-    },
     # a 40-person design office on VDI, with a field team that works standalone and carries data on USB sticks
     "vdi_design": {
         "name": "青山デザイン事務所", "size": 40, "active_directory": True,
@@ -77,4 +65,5 @@ def profile(name: str) -> Profile:
     return load_profile(EXAMPLES / f"{name}.yaml")
 
 
-NAMES = ["accounting-office", "manufacturer", "professional-firm", *PROFILES]
+# the 30-person manufacturer is an example file (version 2): examples/vpn-manufacturer.yaml
+NAMES = ["accounting-office", "manufacturer", "professional-firm", "vpn-manufacturer", *PROFILES]

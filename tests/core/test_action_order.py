@@ -49,7 +49,7 @@ EXPECTED = {
                         "admin:B-4", "admin:E-8"]),
     # the manufacturer: VPN patching (C-2, case 1 p.92) in the top two and MFA (H-2) in the top ten;
     # no USB-stick rules: the profile says no removable media.
-    "vpn_rd_manufacturer": (["admin:C-3", "admin:C-2", "admin:I-2", "admin:H-2", "worker:I-1"], 2,
+    "vpn-manufacturer": (["admin:C-3", "admin:C-2", "admin:I-2", "admin:H-2", "worker:I-1"], 2,
                             ["admin:E-4", "worker:E-2"]),
     # 40-person design office on VDI with a standalone field team that uses USB sticks.
     "vdi_design": (["admin:C-3", "admin:C-2", "admin:A-3", "admin:I-2", "admin:H-2", "admin:H-6"], None, []),
@@ -82,8 +82,8 @@ def test_measures_that_do_not_concern_the_organisation_never_appear(name):
 
 def test_the_top_ten_differs_between_a_cloud_only_office_and_a_vpn_manufacturer():
     # the complaint: one fixed top ten for every organisation
-    assert top("cloud_byod_tax") != top("vpn_rd_manufacturer")
-    assert "admin:C-2" in top("vpn_rd_manufacturer") and "admin:C-2" not in everything(profile("cloud_byod_tax"))
+    assert top("cloud_byod_tax") != top("vpn-manufacturer")
+    assert "admin:C-2" in top("vpn-manufacturer") and "admin:C-2" not in everything(profile("cloud_byod_tax"))
 
 
 def test_a_standalone_department_gets_no_network_wifi_vpn_or_meeting_items():

@@ -131,3 +131,18 @@ def test_the_priority_is_frozen_data():
     p = measure_priority(catalog, catalog.measures[0])
     with pytest.raises(dataclasses.FrozenInstanceError):
         p.rank = 9  # type: ignore[misc]
+
+
+def test_docs_list_every_factor_with_its_points_and_measures():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "priority.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(" `"): line for line in doc.splitlines() if line.startswith("| `")}
+    assert set(rows) == {f.id for f in model.factors}
+    for f in model.factors:
+        cells = [c.strip() for c in rows[f.id].split("|")]
+        assert cells[2] == f"{f.points:g}", f.id
+        for m in f.measures:
+            assert m.removeprefix("mic-v5:") in cells[4], (f.id, m)
+    t = model.thresholds
+    assert f"at least {t.high:g} → high" in doc and f"at least {t.medium:g} → medium" in doc
