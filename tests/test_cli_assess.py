@@ -167,3 +167,15 @@ def test_diagnose_from_answers_file(tmp_path):
     bad.write_text("offline: maybe\n", encoding="utf-8")
     result = run("diagnose", "--answers", bad)
     assert result.exit_code == 1 and "offline" in result.output
+
+
+def test_diagnose_without_a_fitting_method_says_what_to_do(tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("office_systems: false\ncloud_tools: false\noffline: false\n", encoding="utf-8")
+    result = run("diagnose", "--answers", answers, "--lang", "en")
+    assert result.exit_code == 1 and "start from the cloud service method" in result.output.replace("\n", " ")
+    unsure = tmp_path / "unsure.yaml"
+    unsure.write_text("office_systems: true\nfull_desktop: true\n", encoding="utf-8")
+    data = json.loads(run("diagnose", "--answers", unsure, "--format", "json").stdout)
+    vpn = next(o for o in data["open"] if o["method"] == "vpn")
+    assert vpn["questions"] == [{"id": "data_on_terminal", "answer": True}] and data["advice"] is None

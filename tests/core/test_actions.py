@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tebiki.catalog import get_catalog
-from tebiki.core.assessment import new_assessment, record
+from tebiki.core.assessment import change_profile, new_assessment, record
 from tebiki.core.errors import DataError
-from tebiki.core.plan import actions, build_rows
+from tebiki.core.plan import actions, build_rows, no_longer_applying, record_checked
 from tebiki.core.profile import parse_profile
 from tebiki.core.reasons import render
 from tebiki.files import load_profile
@@ -122,8 +122,6 @@ def test_a_done_decision_closes_a_partly_done_row_and_nothing_else_does():
 
 
 def test_a_row_that_does_not_apply_refuses_done_and_will_do():
-    from tebiki.core.plan import no_longer_applying, record_checked
-
     p = org(dept("sales", "営業部", 12, ["cloud_service"], [("pc", "company")]))  # no office connection
     a = new_assessment(p)
     now = dt.datetime(2026, 1, 1)
@@ -137,7 +135,6 @@ def test_a_row_that_does_not_apply_refuses_done_and_will_do():
     # the same answer recorded while it applied is listed once the profile no longer makes it apply
     vpn = org(dept("sales", "営業部", 12, ["vpn"], [("pc", "company")]))
     done = record_checked(catalog, new_assessment(vpn), "mic-v5:admin:C-2", "sales", "t", now, status="done")
-    from tebiki.core.assessment import change_profile
     moved, dropped = change_profile(done, p)
     assert dropped == [] and [s.item for s in no_longer_applying(build_rows(catalog, moved), moved)] == [
         "mic-v5:admin:C-2"]

@@ -23,6 +23,9 @@ from .common import LANG_OPTION, Lang, TableOrJson, console, err_console, load_o
 assess_app = typer.Typer(help="Create, update and plan an assessment kept in a YAML file.", no_args_is_help=True)
 
 
+YES_NO = {True: {"ja": "はい", "en": "yes"}, False: {"ja": "いいえ", "en": "no"}}
+
+
 def _fail(err: DataError) -> None:
     err_console.print(f"[red]error:[/red] {err}")
     raise typer.Exit(1)
@@ -62,15 +65,28 @@ def diagnose_command(
     except (EOFError, KeyboardInterrupt):
         err_console.print("[red]no answers given[/red] (use --answers FILE when not at a terminal)")
         raise typer.Exit(2) from None
-    candidates = dg.diagnose(given)
+    result = dg.diagnosis(given)
+    candidates = result.candidates
     comparison = dg.compare(catalog, [c.method for c in candidates])
     if fmt is TableOrJson.json:
         typer.echo(json.dumps({"answers": given, "methods": [c.__dict__ for c in candidates],
-                               "comparison": comparison}, ensure_ascii=False, indent=2))
+                               "comparison": comparison,
+                               "open": [{"method": o.method, "decides_alone": o.decides_alone,
+                                         "questions": [{"id": q, "answer": a} for q, a in o.questions]}
+                                        for o in result.open],
+                               "notes": result.notes, "advice": result.advice}, ensure_ascii=False, indent=2))
         return
+    L = lang.value
+    for o in result.open:
+        wanted = LIST[L].join(f"{tr(dg.questionnaire().question(q).text, lang)} → "
+                              f"{YES_NO[a][L]}"
+                              for q, a in o.questions)
+        title = tr(catalog.method(o.method).title, lang)
+        console.print({"ja": f"未回答の質問で決まります: {title} — {wanted}",
+                       "en": f"Open, decided by unanswered questions: {title} — {wanted}"}[L])
     if not candidates:
-        console.print({"ja": "当てはまる方式がありません。回答を見直してください。",
-                       "en": "No method fits these answers; please review them."}[lang.value])
+        if result.advice:
+            console.print(result.advice[L])
         raise typer.Exit(1)
     table = Table(title={"ja": "あなたの組織のテレワーク方式", "en": "Your telework methods"}[lang.value])
     table.add_column({"ja": "方式", "en": "Method"}[lang.value])
@@ -81,6 +97,8 @@ def diagnose_command(
         table.add_row(f"{cand.method}\n{row['title'][lang.value]}", cand.reason[lang.value],
                       *(row["ratings"][a.id] for a in catalog.rating_scale.axes))
     console.print(table)
+    for method, note in result.notes.items():
+        console.print(f"{tr(catalog.method(method).title, lang)}: {note[L]}")
 
 
 @assess_app.command("init")
