@@ -181,6 +181,9 @@ def test_denying_a_fact_removes_what_depends_only_on_it(data):
                "cloud": [], "wifi": []}
     listed = set(ranks(offline))
     assert not {"mic-v5:admin:C-2", "mic-v5:admin:G-4", "mic-v5:admin:H-3", "mic-v5:admin:H-2"} & listed
+    no_servers = parse_profile({**data, "servers": False})
+    logs = catalog.by_id["csaj-2018:8.2.1-1"]  # Windows Server logs (CSAJ 8.2.1)
+    assert not Evaluator(catalog, no_servers).decide(logs.id, logs.applies_when, "organisation")[0].applies
 
 
 @settings(max_examples=25, deadline=None)
