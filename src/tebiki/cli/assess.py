@@ -16,9 +16,10 @@ from tebiki.core.assessment import change_profile, compare, new_assessment, take
 from tebiki.core.errors import DataError
 from tebiki.core.plan import actions, build_rows, exposure, no_longer_applying, plan_json, record_checked, scores
 from tebiki.core.reasons import LIST
+from tebiki.core.vocabulary import CATALOG_ROLE, EXPOSURE, STATUS
 from tebiki.files import load_assessment, load_data, load_profile, save_assessment
 
-from .common import LANG_OPTION, Lang, TableOrJson, console, err_console, load_or_exit, tr
+from .common import LANG_OPTION, Lang, TableOrJson, console, err_console, load_or_exit, term, tr
 
 assess_app = typer.Typer(help="Create, update and plan an assessment kept in a YAML file.", no_args_is_help=True)
 
@@ -216,9 +217,9 @@ def assess_plan(
     for a in todo[:limit]:
         where = LIST[L].join(a.department_names) or assessment.profile.name
         if a.statuses_differ:
-            where += "\n" + " ".join(f"{r.scope_name}:{r.status}" for r in a.rows)
+            where += "\n" + " ".join(f"{r.scope_name}:{term(STATUS, r.status, lang)}" for r in a.rows)
         else:
-            where += f"\n{a.status}"
+            where += f"\n{term(STATUS, a.status, lang)}"
         if a.deadline:
             where += f"\n{a.deadline.isoformat()}{' ⚠' if a.overdue(today) else ''}"
         t.add_row(str(a.rank), a.priority.title[L], f"{a.item.removeprefix('mic-v5:')}\n{a.title[L]}", where,
@@ -233,13 +234,14 @@ def assess_plan(
                 {"ja": "未対応の対策", "en": "Unmet measures"}[lang.value]):
         et.add_column(col)
     for e in exp:
-        et.add_row(e.id, e.title[lang.value], e.state, " ".join(m.removeprefix("mic-v5:") for m in e.unmet))
+        et.add_row(e.id, e.title[lang.value], term(EXPOSURE, e.state, lang), " ".join(m.removeprefix("mic-v5:") for m in e.unmet))
     console.print(et)
     st = Table(title={"ja": "役割別の達成率", "en": "Score by role"}[lang.value])
-    for col in ("role", "applicable", "done", "score"):
-        st.add_column(col)
+    for col in ({"ja": "役割", "en": "Role"}, {"ja": "対象", "en": "Applicable"}, {"ja": "対応済み", "en": "Done"},
+                {"ja": "達成率", "en": "Score"}):
+        st.add_column(col[lang.value])
     for role, v in scores(rows)["role"].items():
-        st.add_row(role, str(v["applicable"]), str(v["done"]), f"{v['score']:.0%}")
+        st.add_row(term(CATALOG_ROLE, role, lang), str(v["applicable"]), str(v["done"]), f"{v['score']:.0%}")
     console.print(st)
 
 
