@@ -184,7 +184,8 @@ def combined_status(statuses: list[str]) -> str:
     return "not_done" if "not_done" in statuses else "unchecked"
 
 
-def _why(first: Row, departments: tuple[str, ...], names: dict[str, str], count: int) -> tuple[Part, ...]:
+def _why(group: list[Row], first: Row, departments: tuple[str, ...], names: dict[str, str],
+         count: int) -> tuple[Part, ...]:
     """One line: who it protects · trouble cases · the organisation's facts that raised it · level · effort."""
     p = first.priority
     facts = [part for part in first.why.parts if part.kind == "fact"]
@@ -192,7 +193,10 @@ def _why(first: Row, departments: tuple[str, ...], names: dict[str, str], count:
         parts = [Part("why_all", people=count)]
     else:
         lead = facts[0]
-        parts = [Part("why_who", fact=lead.fact, value=lead.value, label=lead.label,
+        # the methods behind a derived fact, over every row (e.g. VPN for sales, remote desktop for design)
+        via = {v["ja"]: v for r in group for part in r.why.parts
+               if (part.fact, part.value) == (lead.fact, lead.value) for v in part.via}
+        parts = [Part("why_who", fact=lead.fact, value=lead.value, label=lead.label, via=tuple(via.values()),
                       departments=tuple(names[d] for d in departments), people=count)]
     if p.cases:
         parts.append(Part("why_cases", numbers=p.cases))
@@ -227,7 +231,7 @@ def actions(rows_or_plan: Any, include_closed: bool = False) -> list[Action]:
         first = min(group, key=lambda r: (r.priority.rank, -r.priority.score))
         depts = tuple(dict.fromkeys(d for r in group for d in r.departments))
         people = max(r.people for r in group) if first.scope == "organisation" else sum(r.people for r in group)
-        why = _why(first, depts, names, people)
+        why = _why(group, first, depts, names, people)
         statuses = [r.status for r in group]
         decisions = {r.decision for r in group}
         built.append(Action(
