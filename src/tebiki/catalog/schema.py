@@ -212,6 +212,9 @@ class Measure(Conditional):
     title: Text
     summary: Text
     explanation: Explanation
+    # what the measure becomes on a privately owned device, where the company cannot enforce it (tebiki's note,
+    # after the BYOD notes of chapter 4's methods); shown in the reason of departments that use private devices
+    byod: Text | None = None
     ref: PageRef
 
     @model_validator(mode="after")

@@ -81,6 +81,8 @@ def build_rows(catalog: Catalog, assessment: Assessment, evaluator: Evaluator | 
         ctx = Context(evaluator.org_facts, sum(people[d] for d in concerned) / everyone, admin)
         default = measure_priority(catalog, m, context=ctx)
         for res in results:
+            if m.byod is not None and res.applies and _private_devices(evaluator, res):
+                res = _with_byod_note(res, m.byod.model_dump())
             state = states.get((m.id, res.scope)) or ItemState(item=m.id, scope=res.scope)
             status = state.status if res.applies else "na"
             overridden = state.importance is not None or state.difficulty is not None
@@ -117,6 +119,17 @@ def record_checked(catalog: Catalog, assessment: Assessment, item: str, scope: s
         field_name, code = problems[0]
         raise DataError(f"{item} / {scope}", field_name, f"{PROBLEM_TEXT[code]} — {res.reason['en']} ({res.reason['ja']})")
     return updated
+
+
+def _private_devices(evaluator: Evaluator, res: Applicability) -> bool:
+    depts = [res.scope] if res.scope != "organisation" else list(evaluator.facts)
+    return any("byod" in evaluator.facts[d]["terminal"] for d in depts)
+
+
+def _with_byod_note(res: Applicability, note: dict[str, str]) -> Applicability:
+    """The result with the measure's note on private devices added to its reason."""
+    why = replace(res.why, parts=(*res.why.parts, Part("byod_note", label=note)))
+    return replace(res, why=why, reason=why.texts())
 
 
 def no_longer_applying(rows: list[Row], assessment: Assessment) -> list[ItemState]:
