@@ -151,3 +151,14 @@ def test_private_devices_turn_enforcement_into_rules_consent_or_checks_in_the_re
     # enforcement that only works on company terminals is not asked of a private-only department
     own = org(dept("x", "X", 3, ["cloud_service"], [("pc", "private")]))
     assert not next(r for r in build_rows(catalog, new_assessment(own)) if r.item == "mic-v5:admin:B-4").applies
+
+
+def test_a_trouble_case_the_organisation_is_not_exposed_to_is_not_applicable():
+    from tebiki.core.plan import exposure
+
+    cloud = org(dept("x", "X", 3, ["cloud_service"], [("pc", "company")]), cloud=["mail"])
+    vpn = org(dept("x", "X", 3, ["vpn"], [("pc", "company")]))
+    for p, state in ((cloud, "not_applicable"), (vpn, "exposed")):
+        cases = {e.id: e for e in exposure(catalog, build_rows(catalog, new_assessment(p)))["trouble_cases"]}
+        assert cases["mic-v5:case-01"].state == state  # case 1 (p.92) needs internet-facing remote access
+        assert cases["mic-v5:case-12"].state == "exposed"  # password reuse concerns everyone

@@ -269,7 +269,11 @@ def _met(rows_for_item: list[Row]) -> float | None:
 
 
 def exposure(catalog: Catalog, rows: list[Row]) -> dict[str, list[Exposure]]:
-    """For each trouble case and SSK risk type: which of its measures are unmet here."""
+    """For each trouble case and SSK risk type: which of its measures are unmet here.
+
+    A trouble case the organisation is not exposed to (e.g. case 1 without internet-facing remote access) is
+    not_applicable even if some of its measures apply for other reasons.
+    """
     by_item: dict[str, list[Row]] = defaultdict(list)
     for r in rows:
         by_item[r.item].append(r)
@@ -288,8 +292,14 @@ def exposure(catalog: Catalog, rows: list[Row]) -> dict[str, list[Exposure]]:
             exp.state = "covered" if total == len(scores) else "exposed" if total == 0 else "partly"
         return exp
 
+    def case(c: Any) -> Exposure:
+        # the rows' priorities list the cases this organisation is exposed to (TroubleCase.exposed_when)
+        if not any(c.number in r.priority.cases for mid in c.measures for r in by_item[mid] if r.applies):
+            return Exposure(c.id, c.title.model_dump(), "not_applicable")
+        return assess(c.id, c.title.model_dump(), c.measures)
+
     return {
-        "trouble_cases": [assess(c.id, c.title.model_dump(), c.measures) for c in catalog.trouble_cases],
+        "trouble_cases": [case(c) for c in catalog.trouble_cases],
         "risk_types": [assess(r.id, r.title.model_dump(), r.measures) for r in catalog.risk_types],
     }
 
