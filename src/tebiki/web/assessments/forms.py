@@ -16,6 +16,8 @@ PROBLEM_MESSAGES = {
     "done_needs_done_status": _("The decision “Done” needs the status “Done” or “Partly done”."),
     "na_needs_reason": _("Say why it does not apply."),
 }
+# a measure that does not apply in a scope has nothing to do there; recording it as done or planned would count it
+NOT_APPLICABLE = _("This item does not apply here, so it cannot be marked as done or planned.")
 
 
 class ItemForm(forms.Form):
@@ -81,6 +83,8 @@ class FilterForm(forms.Form):
     priority = forms.ChoiceField(required=False)
     status = forms.ChoiceField(required=False)
     show = forms.ChoiceField(required=False, choices=[("applicable", _("Applicable only")), ("all", _("All items"))])
+    group = forms.ChoiceField(required=False, choices=[("priority", _("By priority")), ("category", _("By category")),
+                                                       ("role", _("By role"))])
 
     def __init__(self, data, *, catalog, scopes, lang):
         super().__init__(data)
@@ -98,3 +102,4 @@ class FilterForm(forms.Form):
         self.fields["status"].choices = any_ + list(Status.choices)
         self.fields["status"].label = _("Status")
         self.fields["show"].label = _("Show")
+        self.fields["group"].label = _("Group")

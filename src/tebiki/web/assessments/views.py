@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,7 +20,8 @@ from tebiki.web.incidents.models import Incident
 from tebiki.web.orgs.access import org_objects, org_view
 from tebiki.web.people.service import evidence_for_measure
 
-from .forms import EvidenceForm, FilterForm, ItemForm, StatusForm
+from .checklist import entries, matches, page_of, sectioned
+from .forms import NOT_APPLICABLE, PROBLEM_MESSAGES, EvidenceForm, FilterForm, ItemForm, StatusForm
 from .models import Evidence, ItemChange, ItemRecord
 from .service import InvalidState, plan_of, save_item
 from .templatetags.tebiki_tags import _lang
@@ -56,12 +58,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _matches(row, f: dict[str, str]) -> bool:
-    if f.get("show", "applicable") != "all" and not row.applies:
-        return False
-    return all(not f.get(k) or f[k] == v for k, v in (
-        ("role", row.role), ("category", row.category), ("scope", row.scope), ("level", row.level),
-        ("priority", row.priority.priority), ("status", row.status)))
+def _section_titles(catalog, grouping: str, lang: str) -> dict[str, str]:
+    if grouping == "category":
+        return {c.id: f"{c.id} {c.title.model_dump()[lang]}" for c in catalog.categories}
+    if grouping == "role":
+        return {r.id: r.title.model_dump()[lang] for r in catalog.roles}
+    return {p.id: p.title.model_dump()[lang] for p in sorted(catalog.priority_rule.priorities, key=lambda p: p.rank)}
 
 
 @require_GET
@@ -69,15 +71,21 @@ def _matches(row, f: dict[str, str]) -> bool:
 def checklist(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
     profile = plan.assessment.profile
+    lang = _lang()
     scopes = [("organisation", _("Whole organisation")), *((d.id, d.name) for d in profile.departments)]
-    form = FilterForm(request.GET or None, catalog=plan.catalog, scopes=scopes, lang=_lang())
+    form = FilterForm(request.GET or None, catalog=plan.catalog, scopes=scopes, lang=lang)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    rows = [r for r in plan.rows if _matches(r, filters)]
-    by_id = plan.catalog.by_id
+    grouping = filters.get("group") or "priority"
+    everything = entries(plan.rows, [r.item for r in plan.actions()])
+    shown = sectioned([e for e in everything if matches(e, filters)], grouping,
+                      _section_titles(plan.catalog, grouping, lang))
+    page = page_of(shown, request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "assessments/checklist.html", {
-        "org": request.org, "form": form, "rows": rows, "total": sum(r.applies for r in plan.rows),
-        "measures": by_id, "can_edit": request.membership.can_edit, "status_form": StatusForm(),
-        "today": timezone.localdate(), "roles": {r.id: r.title for r in plan.catalog.roles},
+        "org": request.org, "form": form, "page": page, "entries": page.object_list, "shown": len(shown),
+        "total": sum(e.applies for e in everything), "can_edit": request.membership.can_edit,
+        "query": query.urlencode(), "grouping": grouping,
     })
 
 
@@ -120,6 +128,9 @@ def item(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
         if not request.membership.can_edit:
             return HttpResponse(status=403)
         form = ItemForm(request.POST)
+        if form.is_valid() and not row.applies and (form.cleaned_data["status"] in ("done", "partly")
+                                                    or form.cleaned_data["decision"] in ("done", "will_do")):
+            form.add_error(None, NOT_APPLICABLE)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -145,27 +156,38 @@ def item(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
 @require_POST
 @org_view("edit")
 def item_status(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
-    """Quick status change from the checklist (htmx); answers with the updated row."""
+    """Status change from the checklist (htmx or a plain form): for the scope in the URL and any further
+    `scope` values posted (one control for all departments that agree); answers with the measure's entry."""
     plan = plan_of(request.org)
-    row = _row(plan, item_id, scope)
+    rows = {r.scope: r for r in plan.rows if r.item == item_id}
+    wanted = list(dict.fromkeys([scope, *request.POST.getlist("scope")]))
+    if not rows or any(s not in rows for s in wanted):
+        raise Http404
     form = StatusForm(request.POST)
     error = None
     if not form.is_valid():
         error = _("Unknown status.")
-    elif not row.applies:
-        error = _("This item does not apply to this scope.")
+    elif any(not rows[s].applies for s in wanted):
+        error = str(NOT_APPLICABLE)
     else:
         try:
-            save_item(request.org, item_id, scope, {"status": form.cleaned_data["status"]}, request.user, request)
+            with transaction.atomic():  # every scope or none
+                for s in wanted:
+                    save_item(request.org, item_id, s, {"status": form.cleaned_data["status"]}, request.user, request)
         except InvalidState as err:
-            from .forms import PROBLEM_MESSAGES
             error = " ".join(str(PROBLEM_MESSAGES[c]) for _, c in err.problems)
     if error is None:
         plan = plan_of(request.org)
-        row = _row(plan, item_id, scope)
-    ctx = {"org": request.org, "r": row, "measures": plan.catalog.by_id, "can_edit": True, "row_error": error,
-           "today": timezone.localdate()}
-    return render(request, "assessments/_row.html", ctx, status=422 if error else 200)
+    (entry,) = entries([r for r in plan.rows if r.item == item_id])
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect(reverse("checklist", args=[request.org.id]) + "#" + entry.anchor)
+    ctx = {"org": request.org, "entries": [entry], "can_edit": True, "row_error": error, "fragment": True,
+           "saved": error is None}
+    return render(request, "assessments/_rows.html", ctx, status=422 if error else 200)
 
 
 @require_POST

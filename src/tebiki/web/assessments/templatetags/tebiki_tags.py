@@ -74,3 +74,9 @@ def measure_label(item_id: str) -> str:
     if len(parts) == 3 and parts[1] in ROLE_SHORT:
         return f"{ROLE_SHORT[parts[1]]} {parts[2]}"
     return parts[-1]
+
+
+@register.filter
+def role_label(role: str) -> str:
+    """executive / admin / worker → the short role name people read."""
+    return ROLE_SHORT.get(role, role)
