@@ -31,6 +31,9 @@ RATING_AXES = (
 )
 GRADES = ("S", "A", "B", "C", "D")
 CLOUD_KINDS = ("mail", "chat", "meeting", "file_sharing", "saas", "iaas")
+EQUIPMENT = ("company_pc", "company_mobile", "private_pc", "private_mobile")  # owner_kind, see core/profile.py
+REMOTE_ACCESS = ("vpn_appliance", "rd_gateway", "vdi_gateway")
+INFORMATION = ("personal_data", "my_number", "customer_confidential")
 
 Role = Literal["executive", "admin", "worker"]
 Category = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M"]
@@ -75,6 +78,7 @@ FACTS: dict[str, tuple[Any, ...]] = {
     "work_form": ("home", "satellite", "mobile"),
     "terminal": ("company", "byod"),
     "device": ("pc", "mobile"),
+    "equipment": (*EQUIPMENT, "any"),
     "cloud": (*CLOUD_KINDS, "any"),
     "wifi": ("home", "public", "any"),
     "active_directory": (True, False),
@@ -84,6 +88,10 @@ FACTS: dict[str, tuple[Any, ...]] = {
     "data_on_terminal": (True, False),
     "inhouse_admin": (True, False),
     "windows": (True, False),
+    "online": (True, False),
+    "servers": (True, False),
+    "remote_access": (*REMOTE_ACCESS, "any"),
+    "information": (*INFORMATION, "any"),
 }
 
 

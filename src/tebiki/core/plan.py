@@ -1,13 +1,16 @@
 """From an assessment to its plan: rows per applicable item and scope, the action list, exposure, scores.
 
-Everything here is derived on demand from the catalog, the profile and the recorded states.
+Everything here is derived on demand from the catalog, the profile and the recorded states. A Row is one
+measure in one scope; an Action groups the rows of one measure, so that a measure is listed (and ranked)
+once, with the departments it concerns. `actions()` is the organisation's order; every screen, report and the
+CLI show that order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from tebiki.catalog import Catalog
@@ -15,6 +18,7 @@ from tebiki.catalog import Catalog
 from .applicability import Applicability, Evaluator
 from .assessment import STATUS_VALUE, Assessment, ItemState
 from .priority import Priority, measure_priority
+from .reasons import LEVEL_LABELS, Part, Reason, render
 
 OPEN_STATUSES = ("unchecked", "not_done", "partly")
 
@@ -38,6 +42,9 @@ class Row:
     deadline: dt.date | None
     owner: str | None
     note: str | None
+    why: Reason = field(default_factory=lambda: Reason(applies=False))  # `reason`, as data
+    departments: tuple[str, ...] = ()  # IDs of the departments this row concerns
+    people: int = 0  # teleworkers in those departments
 
     @property
     def is_open(self) -> bool:
@@ -61,6 +68,7 @@ def build_rows(catalog: Catalog, assessment: Assessment, evaluator: Evaluator | 
     states = assessment.states()
     names = {d.id: d.name for d in assessment.profile.departments}
     names["organisation"] = assessment.profile.name
+    people = {d.id: d.people for d in assessment.profile.departments}
     rows = []
     for m in catalog.measures:
         results: list[Applicability] = evaluator.decide(
@@ -73,15 +81,118 @@ def build_rows(catalog: Catalog, assessment: Assessment, evaluator: Evaluator | 
                 level=m.level, title=m.title.model_dump(), applies=res.applies, reason=res.reason,
                 priority=measure_priority(catalog, m, state.importance, state.difficulty),
                 status=status, decision=state.decision, deadline=state.deadline, owner=state.owner,
-                note=state.reason,
+                note=state.reason, why=res.why, departments=res.departments,
+                people=sum(people[d] for d in res.departments),
             ))
     return rows
 
 
 def action_list(rows: list[Row]) -> list[Row]:
-    """Open items, 最優先 first; then earlier deadlines, then catalog order."""
-    open_rows = [r for r in rows if r.is_open]
-    return sorted(open_rows, key=lambda r: (r.priority.rank, r.deadline or dt.date.max))
+    """Open rows in the organisation's order (the order of actions()); rows of one measure stay together."""
+    return [r for a in actions(rows) for r in a.rows if r.is_open]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One measure to act on, with every applicable row (scope) it has in this organisation."""
+
+    item: str
+    title: dict[str, str]
+    role: str
+    category: str
+    level: str
+    priority: Priority  # the tier: priority.priority (id), .rank, .title
+    rank: int  # position in the organisation's list, 1 = first
+    score: float  # the risk model's score; orders actions within a tier
+    why: tuple[Part, ...]  # one line, structured: who it protects, trouble cases, level …
+    why_text: dict[str, str]  # `why` rendered, {"ja": …, "en": …}
+    scopes: tuple[str, ...]  # the rows' scopes ("organisation" or department IDs)
+    departments: tuple[str, ...]  # IDs of the departments it concerns
+    department_names: tuple[str, ...]
+    people: int  # teleworkers in those departments
+    rows: tuple[Row, ...]  # the applicable rows, in profile order
+    status: str  # combined status of the rows
+    statuses_differ: bool  # rows disagree: show the per-scope statuses
+    decision: str | None  # the rows' decision when they agree, else None
+
+    @property
+    def is_open(self) -> bool:
+        return any(r.is_open for r in self.rows)
+
+    @property
+    def open_rows(self) -> tuple[Row, ...]:
+        return tuple(r for r in self.rows if r.is_open)
+
+    @property
+    def deadline(self) -> dt.date | None:
+        """The earliest deadline among open rows."""
+        dates = [r.deadline for r in self.rows if r.is_open and r.deadline]
+        return min(dates) if dates else None
+
+    def overdue(self, today: dt.date) -> bool:
+        return any(r.overdue(today) for r in self.rows)
+
+
+def combined_status(statuses: list[str]) -> str:
+    """One status for several scopes: theirs when they agree; partly when some work is done."""
+    if len(set(statuses)) == 1:
+        return statuses[0]
+    if any(s in ("done", "partly") for s in statuses):
+        return "partly"
+    return "not_done" if "not_done" in statuses else "unchecked"
+
+
+def _why(first: Row, departments: tuple[str, ...], names: dict[str, str], count: int) -> tuple[Part, ...]:
+    parts: list[Part] = []
+    facts = [p for p in first.why.parts if p.kind == "fact"]
+    if first.why.everyone or not facts:
+        parts.append(Part("why_all", people=count))
+    else:
+        lead = facts[0]
+        parts.append(Part("why_who", fact=lead.fact, value=lead.value, label=lead.label,
+                          departments=tuple(names[d] for d in departments), people=count))
+    if first.priority.cases:
+        parts.append(Part("why_cases", numbers=first.priority.cases))
+    parts.append(Part("why_level", label=LEVEL_LABELS[first.level]))
+    return tuple(parts)
+
+
+def actions(rows_or_plan: Any, include_closed: bool = False) -> list[Action]:
+    """The organisation's action list: one Action per measure, in priority order (rank 1 = first).
+
+    Accepts the rows of build_rows() or anything with `.rows`, such as the web app's plan. Only measures with
+    an open row are listed unless *include_closed* (the checklist shows every measure in this order).
+    """
+    rows: list[Row] = list(getattr(rows_or_plan, "rows", rows_or_plan))
+    by_item: dict[str, list[Row]] = {}
+    names: dict[str, str] = {}
+    for r in rows:
+        if r.scope != "organisation":
+            names[r.scope] = r.scope_name
+        if r.applies:
+            by_item.setdefault(r.item, []).append(r)
+    order = {item: i for i, item in enumerate(dict.fromkeys(r.item for r in rows))}
+    built = []
+    for item, group in by_item.items():
+        if not include_closed and not any(r.is_open for r in group):
+            continue
+        first = group[0]
+        depts = tuple(dict.fromkeys(d for r in group for d in r.departments))
+        people = max(r.people for r in group) if first.scope == "organisation" else sum(r.people for r in group)
+        why = _why(first, depts, names, people)
+        statuses = [r.status for r in group]
+        decisions = {r.decision for r in group}
+        built.append(Action(
+            item=item, title=first.title, role=first.role, category=first.category, level=first.level,
+            priority=first.priority, rank=0, score=float(first.priority.score), why=why,
+            why_text={lang: render(why, lang) for lang in ("ja", "en")},
+            scopes=tuple(r.scope for r in group), departments=depts,
+            department_names=tuple(names[d] for d in depts if d in names), people=people,
+            rows=tuple(group), status=combined_status(statuses), statuses_differ=len(set(statuses)) > 1,
+            decision=next(iter(decisions)) if len(decisions) == 1 else None,
+        ))
+    built.sort(key=lambda a: (a.priority.rank, -a.score, a.deadline or dt.date.max, order[a.item]))
+    return [replace(a, rank=i) for i, a in enumerate(built, start=1)]
 
 
 def _met(rows_for_item: list[Row]) -> float | None:
@@ -138,14 +249,31 @@ def plan_json(catalog: Catalog, assessment: Assessment, today: dt.date) -> dict[
     """The plan as plain data (for --format json and reports)."""
     evaluator = Evaluator(catalog, assessment.profile)
     rows = build_rows(catalog, assessment, evaluator)
+    grouped = actions(rows)
+
+    def priority_dict(p: Priority) -> dict[str, Any]:
+        return {"id": p.priority, "rank": p.rank, "title": p.title, "importance": p.importance,
+                "difficulty": p.difficulty, "score": p.score}
 
     def row_dict(r: Row) -> dict[str, Any]:
         d = asdict(r)
-        d["priority"] = {"id": r.priority.priority, "rank": r.priority.rank, "title": r.priority.title,
-                         "importance": r.priority.importance, "difficulty": r.priority.difficulty}
+        d["priority"] = priority_dict(r.priority)
+        d["why"] = r.why.as_dict()
+        d["departments"] = list(r.departments)
         d["deadline"] = r.deadline.isoformat() if r.deadline else None
         d["overdue"] = r.overdue(today)
         return d
+
+    def action_dict(a: Action) -> dict[str, Any]:
+        return {"item": a.item, "rank": a.rank, "title": a.title, "role": a.role, "category": a.category,
+                "level": a.level, "priority": priority_dict(a.priority), "score": a.score,
+                "why": [p.as_dict() for p in a.why], "why_text": a.why_text, "scopes": list(a.scopes),
+                "departments": list(a.departments), "people": a.people, "status": a.status,
+                "statuses_differ": a.statuses_differ, "decision": a.decision,
+                "deadline": a.deadline.isoformat() if a.deadline else None, "overdue": a.overdue(today),
+                "rows": [{"scope": r.scope, "status": r.status, "decision": r.decision,
+                          "deadline": r.deadline.isoformat() if r.deadline else None, "owner": r.owner,
+                          "overdue": r.overdue(today)} for r in a.rows]}
 
     exp = exposure(catalog, rows)
     states = assessment.states()
@@ -160,11 +288,13 @@ def plan_json(catalog: Catalog, assessment: Assessment, today: dt.date) -> dict[
         "schema": "tebiki-plan/1",
         "organisation": assessment.profile.name,
         "date": today.isoformat(),
-        "actions": [row_dict(r) for r in action_list(rows)],
+        "actions": [row_dict(r) for a in grouped for r in a.rows if r.is_open],
+        "actions_grouped": [action_dict(a) for a in grouped],
         "not_applicable": [row_dict(r) for r in rows if not r.applies],
         "policies": policies,
         "exposure": {k: [asdict(e) for e in v] for k, v in exp.items()},
         "scores": scores(rows),
         "counts": {"rows": len(rows), "applicable": sum(r.applies for r in rows),
-                   "open": sum(r.is_open for r in rows), "overdue": sum(r.overdue(today) for r in rows)},
+                   "open": sum(r.is_open for r in rows), "overdue": sum(r.overdue(today) for r in rows),
+                   "actions": len(grouped)},
     }

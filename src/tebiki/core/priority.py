@@ -28,6 +28,8 @@ class Priority:
     title: dict[str, str]
     importance_basis: dict[str, str]
     difficulty_basis: dict[str, str]
+    score: float = 0.0  # orders measures within a tier (higher first)
+    cases: tuple[int, ...] = ()  # numbers of the trouble cases the measure addresses here
 
 
 def importance_points(catalog: Catalog, measure: Measure) -> int:
@@ -80,4 +82,6 @@ def measure_priority(catalog: Catalog, measure: Measure, importance: str | None 
     if difficulty is not None:
         dif, dif_basis = difficulty, {"ja": "組織による変更", "en": "set by the organisation"}
     pid, rank, title = priority_of(catalog, imp, dif)
-    return Priority(imp, dif, pid, rank, title, imp_basis, dif_basis)
+    cases = tuple(c.number for c in catalog.cases_for_measure[measure.id])
+    return Priority(imp, dif, pid, rank, title, imp_basis, dif_basis, float(importance_points(catalog, measure)),
+                    cases)
