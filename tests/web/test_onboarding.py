@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from tebiki.web.assessments.views import TOP_ACTIONS
 from tebiki.web.orgs.models import Membership, Organisation, Role
+
+from .test_dashboard import listed_actions
 
 PROFILE = {"name": "新規株式会社", "size": "30", "cloud": ["mail", "meeting"], "wifi": ["home"], "windows": "on",
            "admin": "inhouse"}
@@ -52,6 +55,10 @@ def test_the_wizard_ends_with_a_ready_checklist(cast):
     assert org.summary["applicable"] > 0
     page = c.get(reverse("setup_ready", args=[org.id])).content.decode()
     assert str(org.summary["applicable"]) in page
+    top = listed_actions(page)
+    assert len(top) == TOP_ACTIONS and len(set(top)) == TOP_ACTIONS  # one line per measure
+    assert top == listed_actions(c.get(reverse("dashboard", args=[org.id])).content.decode())
+    assert reverse("checklist", args=[org.id]) in page.split('<ol class="action-list">')[1]
 
 
 def test_the_diagnosis_proposes_methods_with_reasons(cast):

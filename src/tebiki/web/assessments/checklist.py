@@ -6,11 +6,11 @@ scope agrees and one line per scope only where they differ.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 
-from tebiki.core.plan import Row
+from tebiki.core.plan import Action, Row, actions
 
 PAGE_SIZE = 40
 GROUPINGS = ("priority", "category", "role")
@@ -18,49 +18,61 @@ GROUPINGS = ("priority", "category", "role")
 
 @dataclass
 class Entry:
-    """One measure on the checklist, with the rows of every scope it was decided for."""
+    """One measure on the checklist: its action (the applicable rows, in the organisation's order) and the rows
+    of the scopes where it does not apply."""
 
     item: str
-    rows: list[Row]  # applicable rows first, then those that do not apply
-    why: str = ""
+    action: Action | None  # None: the measure applies nowhere here
+    not_applicable: list[Row]
     section: str = ""
-    departments: list[str] = field(default_factory=list)
+
+    @property
+    def _head(self):
+        return self.action or self.not_applicable[0]
+
+    @property
+    def title(self):
+        return self._head.title
+
+    @property
+    def role(self) -> str:
+        return self._head.role
+
+    @property
+    def category(self) -> str:
+        return self._head.category
+
+    @property
+    def level(self) -> str:
+        return self._head.level
+
+    @property
+    def priority(self):
+        return self._head.priority
+
+    @property
+    def why(self) -> dict[str, str]:
+        return self.action.why_text if self.action else {}
+
+    @property
+    def departments(self) -> tuple[str, ...]:
+        return self.action.department_names if self.action else ()
+
+    @property
+    def applicable(self) -> tuple[Row, ...]:
+        return self.action.rows if self.action else ()
+
+    @property
+    def rows(self) -> list[Row]:
+        return [*self.applicable, *self.not_applicable]
 
     @property
     def first(self) -> Row:
         return self.rows[0]
 
     @property
-    def title(self):
-        return self.first.title
-
-    @property
-    def role(self) -> str:
-        return self.first.role
-
-    @property
-    def category(self) -> str:
-        return self.first.category
-
-    @property
-    def level(self) -> str:
-        return self.first.level
-
-    @property
-    def priority(self):
-        return self.first.priority
-
-    @property
-    def applicable(self) -> list[Row]:
-        return [r for r in self.rows if r.applies]
-
-    @property
-    def not_applicable(self) -> list[Row]:
-        return [r for r in self.rows if not r.applies]
-
-    @property
     def applies(self) -> bool:
-        return bool(self.applicable)
+        return self.action is not None
 
     @property
     def uniform(self) -> bool:
@@ -68,36 +80,22 @@ class Entry:
         return len({(r.status, r.decision, r.deadline, r.owner) for r in self.applicable}) <= 1
 
     @property
-    def status(self) -> str:
-        return self.applicable[0].status if self.applicable else "na"
-
-    @property
-    def scopes(self) -> list[str]:
-        return [r.scope for r in self.applicable]
-
-    @property
-    def is_open(self) -> bool:
-        return any(r.is_open for r in self.rows)
+    def scopes(self) -> tuple[str, ...]:
+        return self.action.scopes if self.action else ()
 
     @property
     def anchor(self) -> str:
         return "m-" + "".join(c if c.isalnum() else "-" for c in self.item.lower())
 
 
-def entries(rows: list[Row], order: list[str] | None = None) -> list[Entry]:
-    """Rows folded into one entry per measure; *order* (measure IDs) first, the rest by priority, then catalog."""
-    by_item: dict[str, list[Row]] = {}
+def entries(rows: list[Row]) -> list[Entry]:
+    """Every measure once: those that apply in the organisation's action order, then those that apply nowhere."""
+    na: dict[str, list[Row]] = {}
     for r in rows:
-        by_item.setdefault(r.item, []).append(r)
-    position = {m: i for i, m in enumerate(order or [])}
-    catalog_pos = {m: i for i, m in enumerate(by_item)}
-    out = []
-    for item, group in by_item.items():
-        group.sort(key=lambda r: not r.applies)
-        out.append(Entry(item=item, rows=group,
-                         departments=[r.scope_name for r in group if r.applies and r.scope != "organisation"]))
-    out.sort(key=lambda e: (position.get(e.item, len(position)), not e.applies, e.priority.rank, catalog_pos[e.item]))
-    return out
+        if not r.applies:
+            na.setdefault(r.item, []).append(r)
+    out = [Entry(a.item, a, na.pop(a.item, [])) for a in actions(rows, include_closed=True)]
+    return out + [Entry(item, None, group) for item, group in na.items()]
 
 
 def matches(entry: Entry, f: dict[str, str]) -> bool:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tebiki.core.plan import actions
 from tebiki.web.audit import log as audit
 from tebiki.web.devices.service import fleet_for_measure
 from tebiki.web.incidents.models import Incident
@@ -25,6 +26,8 @@ from .forms import NOT_APPLICABLE, PROBLEM_MESSAGES, EvidenceForm, FilterForm, I
 from .models import Evidence, ItemChange, ItemRecord
 from .service import InvalidState, plan_of, save_item
 from .templatetags.tebiki_tags import _lang
+
+TOP_ACTIONS = 10  # the dashboard and the set-up result show the same first actions
 
 
 @require_GET
@@ -45,12 +48,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     applicable = [r for r in plan.rows if r.applies]
     overall = sum(v["score"] * v["applicable"] for v in sc["role"].values()) / max(len(applicable), 1)
     exp = plan.exposure()
+    todo = actions(plan)
     return render(request, "assessments/dashboard.html", {
         "org": request.org, "overall": overall, "applicable": len(applicable),
         "done": sum(r.status == "done" for r in applicable),
         "by_role": chart("role", role_titles), "by_category": chart("category", cat_titles),
         "by_level": chart("level", level_titles),
-        "actions": plan.actions()[:15], "open_count": sum(r.is_open for r in plan.rows),
+        "actions": todo[:TOP_ACTIONS], "action_count": len(todo), "open_count": sum(r.is_open for r in plan.rows),
         "overdue": [r for r in plan.rows if r.overdue(today)],
         "cases": exp["trouble_cases"], "risks": exp["risk_types"], "today": today,
         "open_incidents": org_objects(request, Incident).open().count()
@@ -76,7 +80,7 @@ def checklist(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None, catalog=plan.catalog, scopes=scopes, lang=lang)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     grouping = filters.get("group") or "priority"
-    everything = entries(plan.rows, [r.item for r in plan.actions()])
+    everything = entries(plan.rows)
     shown = sectioned([e for e in everything if matches(e, filters)], grouping,
                       _section_titles(plan.catalog, grouping, lang))
     page = page_of(shown, request.GET.get("page"))

@@ -15,9 +15,10 @@ from pydantic import ValidationError
 
 from tebiki.catalog import get_catalog
 from tebiki.core.diagnose import diagnose
+from tebiki.core.plan import actions
 from tebiki.core.profile import Profile
 from tebiki.web.assessments.service import plan_of, refresh_summary
-from tebiki.web.assessments.views import overdue_counts
+from tebiki.web.assessments.views import TOP_ACTIONS, overdue_counts
 from tebiki.web.audit import log as audit
 
 from .access import org_objects, org_view
@@ -178,10 +179,11 @@ def setup_ready(request: HttpRequest) -> HttpResponse:
     for row in plan.rows:
         if not row.applies:
             reasons[row.reason[lang]] = reasons.get(row.reason[lang], 0) + 1
-    top = [r for r in plan.actions() if r.priority.rank == 1]
+    todo = actions(plan)
     return render(request, "orgs/setup_ready.html", {
         "org": org, "step": 4, "by_role": by_role.values(), "applicable": sum(r.applies for r in plan.rows),
-        "not_applicable": sorted(reasons.items(), key=lambda kv: -kv[1])[:8], "top": top[:10], "top_count": len(top),
+        "not_applicable": sorted(reasons.items(), key=lambda kv: -kv[1])[:8], "actions": todo[:TOP_ACTIONS],
+        "action_count": len(todo),
     })
 
 
