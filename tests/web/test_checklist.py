@@ -9,9 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tebiki.catalog import get_catalog
+from tebiki.core.plan import actions
 from tebiki.web.assessments.checklist import PAGE_SIZE
 from tebiki.web.assessments.models import ItemChange, ItemRecord
 from tebiki.web.assessments.service import plan_of, save_item
+from tebiki.web.audit.models import AuditEntry
 
 ITEM = "mic-v5:admin:A-1"
 
@@ -227,3 +229,48 @@ def test_the_checklist_is_grouped_by_priority_or_by_role(cast):
     assert headings[0] == "最優先" and len(headings) == len(set(headings))
     html = checklist(c, cast.org, group="role").content.decode()
     assert re.findall(r'scope="rowgroup">([^<]+)<', html)[0] == "経営者"
+
+
+def priority_url(org, item, scope="organisation"):
+    return reverse("item_priority", args=[org.id, item, scope])
+
+
+def test_an_organisation_can_raise_a_priority_and_the_action_list_follows(cast):
+    last = actions(plan_of(cast.org))[-1]
+    assert last.priority.rank > 1
+    c = cast.client(cast.admin)
+    r = c.post(priority_url(cast.org, last.item, last.scopes[0]),
+               {"importance": "high", "difficulty": "low", "override_reason": "取引先から求められている"})
+    assert r.status_code == 302
+    moved = next(a for a in actions(plan_of(cast.org)) if a.item == last.item)
+    assert moved.priority.rank == 1 and moved.rank < last.rank
+    assert {rec.importance for rec in ItemRecord.objects.filter(item=last.item)} == {"high"}
+    assert ItemRecord.objects.filter(item=last.item).count() == len(last.scopes)  # every scope of the measure
+    entry = AuditEntry.objects.filter(action="item.change", target__startswith=last.item).first()
+    assert entry.data["override_reason"] == "取引先から求められている" and entry.actor == cast.admin.email
+    page = c.get(item_url(cast.org, last.item, last.scopes[0])).content.decode()
+    assert "取引先から求められている" in page and "組織による変更" in page
+
+
+def test_going_back_to_the_default_priority_clears_the_reason(cast):
+    c = cast.client(cast.admin)
+    c.post(priority_url(cast.org, ITEM), {"importance": "low", "override_reason": "外部委託先が対応済み"})
+    assert c.post(priority_url(cast.org, ITEM), {"importance": "", "difficulty": "", "override_reason": "x"}
+                  ).status_code == 302
+    rec = ItemRecord.objects.get(item=ITEM)
+    assert (rec.importance, rec.difficulty, rec.override_reason) == ("", "", "")
+
+
+def test_a_changed_priority_needs_a_reason_and_nothing_is_stored_without(cast):
+    r = cast.client(cast.admin).post(priority_url(cast.org, ITEM), {"importance": "high", "override_reason": " "})
+    assert r.status_code == 422 and 'class="field-error"' in r.content.decode()
+    assert not ItemRecord.objects.exists()
+
+
+def test_readers_cannot_change_a_priority_and_it_rejects_get(cast):
+    assert cast.client(cast.viewer).post(priority_url(cast.org, ITEM), {"importance": "high",
+                                                                        "override_reason": "r"}).status_code == 403
+    assert cast.client(cast.admin).get(priority_url(cast.org, ITEM)).status_code == 405
+    assert cast.client(cast.outsider).post(priority_url(cast.org, ITEM), {"importance": "high",
+                                                                          "override_reason": "r"}).status_code == 404
+    assert not ItemRecord.objects.exists()

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tebiki.core.assessment import coherence_problems
 
-from .models import Decision, Status
+from .models import Decision, Difficulty, Importance, Status
 
 PROBLEM_MESSAGES = {
     "will_do_needs_deadline": _("A decision to do it needs a deadline."),
@@ -36,6 +36,23 @@ class ItemForm(forms.Form):
                                       (data.get("owner") or "").strip() or None, (data.get("reason") or "").strip() or None)
         for field, code in problems:
             self.add_error(field, PROBLEM_MESSAGES[code])
+        return data
+
+
+class PriorityForm(forms.Form):
+    """The organisation's own importance and difficulty of a measure (blank: the default), with the reason."""
+
+    importance = forms.ChoiceField(label=_("Importance"), choices=[("", _("Default")), *Importance.choices],
+                                   required=False)
+    difficulty = forms.ChoiceField(label=_("Difficulty"), choices=[("", _("Default")), *Difficulty.choices],
+                                   required=False)
+    override_reason = forms.CharField(label=_("Why"), max_length=2000, required=False,
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("importance") or data.get("difficulty")) and not (data.get("override_reason") or "").strip():
+            self.add_error("override_reason", _("Say why the priority differs here."))
         return data
 
 

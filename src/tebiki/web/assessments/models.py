@@ -24,6 +24,18 @@ class Decision(models.TextChoices):
     NOT_NEEDED = "not_needed", _("Not needed")
 
 
+class Importance(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class Difficulty(models.TextChoices):
+    HIGH = "high", _("High")
+    NOT_HIGH = "not_high", _("Not high")
+    LOW = "low", _("Low")
+
+
 class ItemRecord(models.Model):
     """The current state of one item in one scope ("organisation" or a department ID)."""
 
@@ -35,6 +47,10 @@ class ItemRecord(models.Model):
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     owner = models.CharField(_("owner"), max_length=100, blank=True)
     reason = models.TextField(_("reason or note"), max_length=2000, blank=True)
+    # the organisation's own view of the measure's priority (blank: the default), as `tebiki assess set` records it
+    importance = models.CharField(_("importance"), max_length=8, choices=Importance.choices, blank=True)
+    difficulty = models.CharField(_("difficulty"), max_length=8, choices=Difficulty.choices, blank=True)
+    override_reason = models.TextField(_("why the priority was changed"), max_length=2000, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -22,9 +22,9 @@ from tebiki.web.orgs.access import org_objects, org_view
 from tebiki.web.people.service import evidence_for_measure
 
 from .checklist import entries, matches, page_of, sectioned
-from .forms import NOT_APPLICABLE, PROBLEM_MESSAGES, EvidenceForm, FilterForm, ItemForm, StatusForm
+from .forms import NOT_APPLICABLE, PROBLEM_MESSAGES, EvidenceForm, FilterForm, ItemForm, PriorityForm, StatusForm
 from .models import Evidence, ItemChange, ItemRecord
-from .service import InvalidState, plan_of, save_item
+from .service import InvalidState, item_scopes, plan_of, save_item
 from .templatetags.tebiki_tags import _lang
 
 TOP_ACTIONS = 10  # the dashboard and the set-up result show the same first actions
@@ -115,6 +115,8 @@ def _item_context(request, plan, row, form=None):
     return {
         "org": org, "row": row, "measure": measure, "record": rec, "form": form, "history": history,
         "evidence": evidence, "evidence_form": EvidenceForm(), "can_edit": request.membership.can_edit,
+        "priority_form": PriorityForm(initial={"importance": rec.importance, "difficulty": rec.difficulty,
+                                               "override_reason": rec.override_reason} if rec else None),
         "cases": catalog.cases_for_measure.get(row.item, []), "risks": catalog.risks_for_measure.get(row.item, []),
         "policies": catalog.policies_for_measure.get(row.item, []),
         "category": catalog.category(measure.category),
@@ -196,6 +198,26 @@ def item_status(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
 
 @require_POST
 @org_view("edit")
+def item_priority(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
+    """The organisation's own priority of a measure, for every scope it has (the measure is ranked once)."""
+    plan = plan_of(request.org)
+    row = _row(plan, item_id, scope)
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        return render(request, "assessments/item.html", _item_context(request, plan, row) | {"priority_form": form},
+                      status=422)
+    data = form.cleaned_data
+    values = {"importance": data["importance"], "difficulty": data["difficulty"],
+              "override_reason": data["override_reason"].strip() if data["importance"] or data["difficulty"] else ""}
+    with transaction.atomic():
+        for s in item_scopes(plan, item_id):
+            save_item(request.org, item_id, s, values, request.user, request)
+    messages.success(request, _("Priority saved."))
+    return redirect("item", org_id=request.org.id, item_id=item_id, scope=scope)
+
+
+@require_POST
+@org_view("edit")
 def evidence_upload(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
     plan = plan_of(request.org)
     _row(plan, item_id, scope)
@@ -246,5 +268,5 @@ def overdue_counts(org_ids: list[int]) -> dict[int, int]:
     return {r["organisation_id"]: r["n"] for r in rows}
 
 
-__all__ = ["dashboard", "checklist", "item", "item_status", "evidence_upload", "evidence_download", "methods",
+__all__ = ["dashboard", "checklist", "item", "item_status", "item_priority", "evidence_upload", "evidence_download", "methods",
            "overdue_counts"]
