@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tebiki.catalog import get_catalog
-from tebiki.core.assessment import new_assessment, record
+from tebiki.core.assessment import change_profile, new_assessment, record
 from tebiki.core.errors import DataError
-from tebiki.core.plan import actions, build_rows
+from tebiki.core.plan import actions, build_rows, no_longer_applying, record_checked
 from tebiki.core.profile import parse_profile
 from tebiki.core.reasons import render
 from tebiki.files import load_profile
@@ -104,3 +104,37 @@ def test_the_engine_has_no_language_branches():
     found = subprocess.run(["grep", "-rn", 'lang == "ja"', str(ROOT / "src/tebiki/core")],
                            capture_output=True, text=True).stdout
     assert found == ""
+
+
+def test_a_done_decision_closes_a_partly_done_row_and_nothing_else_does():
+    p = org(dept("sales", "営業部", 12, ["vpn"], [("pc", "company")]))
+    base = new_assessment(p)
+    now = dt.datetime(2026, 1, 1)
+
+    def c1(**changes):
+        a = record(base, "mic-v5:admin:C-1", "sales", "t", now, **changes)
+        return next(r for r in build_rows(catalog, a) if r.item == "mic-v5:admin:C-1")
+
+    assert c1(status="partly").is_open
+    assert not c1(status="partly", decision="done").is_open
+    assert not c1(status="not_done", decision="not_needed", reason="外部委託").is_open
+    assert c1(status="not_done", decision="will_do", deadline=dt.date(2026, 2, 1), owner="a").is_open
+
+
+def test_a_row_that_does_not_apply_refuses_done_and_will_do():
+    p = org(dept("sales", "営業部", 12, ["cloud_service"], [("pc", "company")]))  # no office connection
+    a = new_assessment(p)
+    now = dt.datetime(2026, 1, 1)
+    with pytest.raises(DataError, match="does not apply here.*社内ネットワーク"):
+        record_checked(catalog, a, "mic-v5:admin:C-2", "sales", "t", now, status="done")
+    with pytest.raises(DataError, match="nothing to plan"):
+        record_checked(catalog, a, "mic-v5:admin:C-2", "sales", "t", now, decision="will_do",
+                       deadline=dt.date(2026, 2, 1), owner="a")
+    na = record_checked(catalog, a, "mic-v5:admin:C-2", "sales", "t", now, status="na", reason="VPN なし")
+    assert no_longer_applying(build_rows(catalog, na), na) == []
+    # the same answer recorded while it applied is listed once the profile no longer makes it apply
+    vpn = org(dept("sales", "営業部", 12, ["vpn"], [("pc", "company")]))
+    done = record_checked(catalog, new_assessment(vpn), "mic-v5:admin:C-2", "sales", "t", now, status="done")
+    moved, dropped = change_profile(done, p)
+    assert dropped == [] and [s.item for s in no_longer_applying(build_rows(catalog, moved), moved)] == [
+        "mic-v5:admin:C-2"]

@@ -74,6 +74,7 @@ def test_a_newcomer_goes_from_sign_in_to_reports(page, shot, tmp_path):
     page.fill("input[name=name]", "手引き工業株式会社")
     page.click("main form button")
     at(page, "/accounts/mfa/setup/", query=True)
+    assert page.eval_on_selector("p.qr img", "img => img.complete && img.naturalWidth") > 0  # the QR code displays
     shot("03-mfa-setup")
     page.fill("input[name=code]", code_for(page.inner_text("#mfa-secret")))
     page.click("main form button")

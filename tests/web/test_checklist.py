@@ -59,7 +59,7 @@ def not_applicable_row(org):
 
 def test_it_lists_each_applicable_measure_once_with_filters(cast):
     c = cast.client(cast.viewer)
-    page = checklist(c, cast.org).content.decode()
+    page = checklist(c, cast.org, role="admin", category="A").content.decode()
     assert "A-1" in page and "entry na" not in page
     item, _ = multi_department_item(cast.org)
     page = checklist(c, cast.org, role=item.split(":")[1]).content.decode()
@@ -152,6 +152,7 @@ def test_checklist_queries_do_not_grow_with_recorded_items(cast):
     url = reverse("checklist", args=[cast.org.id])
     rows = [r for r in plan_of(cast.org).rows if r.applies]
     save_item(cast.org, rows[0].item, rows[0].scope, {"status": "done"}, cast.admin)
+    c.get(url)  # the first request saves the session once (its expiry moves); later ones do not
     with CaptureQueriesContext(connection) as few:
         c.get(url)
     for r in rows[1:60]:

@@ -16,8 +16,9 @@ from typing import Any
 from tebiki.catalog import Catalog
 
 from .applicability import Applicability, Evaluator
-from .assessment import STATUS_VALUE, Assessment, ItemState
-from .priority import Priority, measure_priority
+from .assessment import PROBLEM_TEXT, STATUS_VALUE, Assessment, ItemState, applicability_problems, record
+from .errors import DataError
+from .priority import Context, Priority, measure_priority
 from .reasons import LEVEL_LABELS, Part, Reason, render
 
 OPEN_STATUSES = ("unchecked", "not_done", "partly")
@@ -65,26 +66,67 @@ class Exposure:
 
 def build_rows(catalog: Catalog, assessment: Assessment, evaluator: Evaluator | None = None) -> list[Row]:
     evaluator = evaluator or Evaluator(catalog, assessment.profile)
+    profile = assessment.profile
     states = assessment.states()
-    names = {d.id: d.name for d in assessment.profile.departments}
-    names["organisation"] = assessment.profile.name
-    people = {d.id: d.people for d in assessment.profile.departments}
+    names = {d.id: d.name for d in profile.departments}
+    names["organisation"] = profile.name
+    people = {d.id: d.people for d in profile.departments}
+    everyone = max(sum(people.values()), 1)
+    admin = profile.admin
     rows = []
     for m in catalog.measures:
         results: list[Applicability] = evaluator.decide(
             m.id, m.applies_when, "organisation" if m.scope == "organisation" else "department")
+        concerned = {d for res in results if res.applies for d in res.departments}
+        ctx = Context(evaluator.org_facts, sum(people[d] for d in concerned) / everyone, admin)
+        default = measure_priority(catalog, m, context=ctx)
         for res in results:
             state = states.get((m.id, res.scope)) or ItemState(item=m.id, scope=res.scope)
             status = state.status if res.applies else "na"
+            overridden = state.importance is not None or state.difficulty is not None
             rows.append(Row(
                 item=m.id, scope=res.scope, scope_name=names[res.scope], role=m.role, category=m.category,
                 level=m.level, title=m.title.model_dump(), applies=res.applies, reason=res.reason,
-                priority=measure_priority(catalog, m, state.importance, state.difficulty),
+                priority=measure_priority(catalog, m, state.importance, state.difficulty, ctx) if overridden
+                else default,
                 status=status, decision=state.decision, deadline=state.deadline, owner=state.owner,
                 note=state.reason, why=res.why, departments=res.departments,
                 people=sum(people[d] for d in res.departments),
             ))
     return rows
+
+
+def applies_in(catalog: Catalog, profile: Any, item: str, scope: str) -> Applicability:
+    """Whether a measure or policy applies in one scope ("organisation" or a department ID), and why."""
+    entry = catalog.by_id[item]
+    kind = "department" if getattr(entry, "scope", "organisation") == "department" else "organisation"
+    return next(r for r in Evaluator(catalog, profile).decide(item, entry.applies_when, kind) if r.scope == scope)
+
+
+def record_checked(catalog: Catalog, assessment: Assessment, item: str, scope: str, changed_by: str,
+                   now: dt.datetime, **changes: Any) -> Assessment:
+    """record() plus the status rule: a row that does not apply refuses done / partly / will do.
+
+    Raises DataError naming the item, scope and why it does not apply; the input is never modified.
+    """
+    updated = record(assessment, item, scope, changed_by, now, **changes)
+    state = updated.state(item, scope)
+    res = applies_in(catalog, assessment.profile, item, scope)
+    problems = applicability_problems(res.applies, state.status, state.decision)
+    if problems:
+        field_name, code = problems[0]
+        raise DataError(f"{item} / {scope}", field_name, f"{PROBLEM_TEXT[code]} — {res.reason['en']} ({res.reason['ja']})")
+    return updated
+
+
+def no_longer_applying(rows: list[Row], assessment: Assessment) -> list[ItemState]:
+    """Recorded answers on measures that do not apply (any more), e.g. after the profile changed.
+
+    Answers that already say "not applicable" or "not needed" are not listed.
+    """
+    off = {(r.item, r.scope) for r in rows if not r.applies}
+    return [s for s in assessment.items if s.key in off
+            and (s.status not in ("unchecked", "na") or s.decision in ("done", "will_do"))]
 
 
 def action_list(rows: list[Row]) -> list[Row]:
@@ -143,17 +185,23 @@ def combined_status(statuses: list[str]) -> str:
 
 
 def _why(first: Row, departments: tuple[str, ...], names: dict[str, str], count: int) -> tuple[Part, ...]:
-    parts: list[Part] = []
-    facts = [p for p in first.why.parts if p.kind == "fact"]
+    """One line: who it protects · trouble cases · the organisation's facts that raised it · level · effort."""
+    p = first.priority
+    facts = [part for part in first.why.parts if part.kind == "fact"]
     if first.why.everyone or not facts:
-        parts.append(Part("why_all", people=count))
+        parts = [Part("why_all", people=count)]
     else:
         lead = facts[0]
-        parts.append(Part("why_who", fact=lead.fact, value=lead.value, label=lead.label,
-                          departments=tuple(names[d] for d in departments), people=count))
-    if first.priority.cases:
-        parts.append(Part("why_cases", numbers=first.priority.cases))
+        parts = [Part("why_who", fact=lead.fact, value=lead.value, label=lead.label,
+                      departments=tuple(names[d] for d in departments), people=count)]
+    if p.cases:
+        parts.append(Part("why_cases", numbers=p.cases))
+    parts += p.factors
     parts.append(Part("why_level", label=LEVEL_LABELS[first.level]))
+    if p.overridden:
+        parts.append(Part("why_override"))
+    elif p.effort:
+        parts.append(Part("why_effort", label=p.effort))
     return tuple(parts)
 
 
@@ -176,7 +224,7 @@ def actions(rows_or_plan: Any, include_closed: bool = False) -> list[Action]:
     for item, group in by_item.items():
         if not include_closed and not any(r.is_open for r in group):
             continue
-        first = group[0]
+        first = min(group, key=lambda r: (r.priority.rank, -r.priority.score))
         depts = tuple(dict.fromkeys(d for r in group for d in r.departments))
         people = max(r.people for r in group) if first.scope == "organisation" else sum(r.people for r in group)
         why = _why(first, depts, names, people)

@@ -20,21 +20,25 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, computed_field, model_validator
 
-from tebiki.catalog.schema import MethodId
+from tebiki.catalog.schema import (
+    CloudKind,
+    DeviceKind,
+    Information,
+    MethodId,
+    Owner,
+    RemoteAccess,
+    Terminal,
+    WifiKind,
+    WorkFormId,
+)
 
 from .errors import DataError, locate
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
-CloudKind = Literal["mail", "chat", "meeting", "file_sharing", "saas", "iaas"]  # = schema.CLOUD_KINDS
-Wifi = Literal["home", "public"]
-Kind = Literal["pc", "mobile"]
-Owner = Literal["company", "private"]
-RemoteAccess = Literal["vpn_appliance", "rd_gateway", "vdi_gateway"]  # = schema.REMOTE_ACCESS
-Information = Literal["personal_data", "my_number", "customer_confidential"]  # = schema.INFORMATION
 
 # The version-1 `terminals` values and the owners they mean.
-LEGACY_OWNER: dict[str, Owner] = {"company": "company", "byod": "private"}
+LEGACY_OWNER: dict[Terminal, Owner] = {"company": "company", "byod": "private"}
 TERMINAL_OF_OWNER = {owner: terminal for terminal, owner in LEGACY_OWNER.items()}
 # Methods that put a gateway on the internet when the organisation does not say otherwise.
 REMOTE_ACCESS_OF_METHOD: dict[str, RemoteAccess] = {
@@ -48,7 +52,7 @@ class _Strict(BaseModel):
 class Equipment(_Strict):
     """One kind of device people use, and who owns it (private = BYOD)."""
 
-    kind: Kind
+    kind: DeviceKind
     owner: Owner
 
 
@@ -64,10 +68,10 @@ class Department(_Strict):
     name: Name
     people: int = Field(default=1, ge=1, le=100_000)
     methods: list[MethodId] = Field(min_length=1)
-    work_forms: list[Literal["home", "satellite", "mobile"]] = Field(min_length=1)
+    work_forms: list[WorkFormId] = Field(min_length=1)
     equipment: list[Equipment] = Field(min_length=1)
     cloud: list[CloudKind] | None = None  # None: as the organisation
-    wifi: list[Wifi] | None = None  # None: as the organisation; [] = no Wi-Fi
+    wifi: list[WifiKind] | None = None  # None: as the organisation; [] = no Wi-Fi
     removable_media: bool | None = None  # None: as the organisation's external_media
 
     @model_validator(mode="before")
@@ -144,7 +148,7 @@ class Profile(_Strict):
     cloud: list[CloudKind] = []
     active_directory: bool = False
     windows: bool = True
-    wifi: list[Wifi] = []
+    wifi: list[WifiKind] = []
     external_media: bool = False
     local_breakout: bool = False
     admin: Literal["inhouse", "outsourced"] = "inhouse"

@@ -82,7 +82,8 @@ FRAMES: dict[str, dict[str, str]] = {
     "why_level": {"ja": "{label}", "en": "{label}"},
     "why_information": {"ja": "{labels}", "en": "{labels}"},
     "why_effort": {"ja": "作業目安 {label}", "en": "effort {label}"},
-    "why_tier": {"ja": "{label}", "en": "{label}"},
+    "why_factor": {"ja": "{label}", "en": "{label}"},
+    "why_score": {"ja": "{label}", "en": "{label}"},
     "why_override": {"ja": "組織が優先度を変更", "en": "priority set by the organisation"},
 }
 JOIN = {"ja": "、", "en": "; "}

@@ -21,8 +21,22 @@ import dj_database_url
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.environ.get("TEBIKI_DATA_DIR", Path.cwd() / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+# The data directory holds password hashes, TOTP secrets, the secret key and evidence: 0700, its files 0600,
+# whatever the umask. Modes are set explicitly, so an existing installation is tightened at the next start.
+def _private(path: Path, mode: int) -> None:
+    if path.exists() and path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o777 != mode:
+        path.chmod(mode)
+
+
+def _private_dir(path: Path) -> Path:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _private(path, 0o700)
+    return path
+
+
+DATA_DIR = _private_dir(Path(os.environ.get("TEBIKI_DATA_DIR", Path.cwd() / "var")).resolve())
 PRODUCTION = os.environ.get("TEBIKI_ENV", "development") == "production"
 
 
@@ -30,6 +44,7 @@ def _secret_key() -> str:
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     path = DATA_DIR / "secret_key"
+    _private(path, 0o600)
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
@@ -56,6 +71,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_zxcvbn_password_validator",  # for its Japanese translations of zxcvbn's feedback
     "tebiki.web.accounts",
     "tebiki.web.orgs",
     "tebiki.web.assessments",
@@ -71,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tebiki.web.sessions.SlidingExpiryMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -106,6 +123,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
                                        "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if not PRODUCTION else 60
+    _db = str(DATABASES["default"]["NAME"])
+    if not _db.startswith(":memory:") and "mode=memory" not in _db and Path(_db).parent.is_dir():
+        # SQLite gives the -wal, -shm and -journal files the mode of the database file, so create it 0600 first.
+        os.close(os.open(_db, os.O_WRONLY | os.O_CREAT, 0o600))
+        for _suffix in ("", "-wal", "-shm", "-journal"):
+            _private(Path(_db + _suffix), 0o600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -119,7 +142,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "tebiki.web.accounts.passwords.StrengthValidator"},  # zxcvbn: qwertyuiopas, iloveyou1234 fail
 ]
+PASSWORD_MINIMAL_STRENGTH = 3  # zxcvbn score 0-4; 3 = "safely unguessable" against an offline attack on slow hashes
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -139,7 +164,13 @@ AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SESSION_COOKIE_AGE = 60 * 60 * 8
-SESSION_SAVE_EVERY_REQUEST = True  # inactivity expiry: the 8 hours restart at each request
+# Inactivity expiry: the 8 hours restart with activity, but the session row is rewritten only when its content
+# changes or its expiry has moved by SESSION_TOUCH_SECONDS (tebiki.web.sessions), not on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 5 * 60
+# Sessions (the default database engine) and the cache live in the database, so several app processes or machines
+# behind one proxy share them. `tebiki serve` creates the cache table (`python -m tebiki.web createcachetable`).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tebiki_cache"}}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -178,10 +209,17 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-WHITENOISE_USE_FINDERS = True  # serve from the package without a collectstatic step
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = _private_dir(DATA_DIR / "static")
+if os.environ.get("TEBIKI_STATIC_MANIFEST") == "1":
+    # Set by `tebiki serve`, which collects the files first: names carry a content hash, so WhiteNoise sends them
+    # with a year-long immutable cache header, and an upgrade changes the names.
+    STORAGES = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+else:
+    WHITENOISE_USE_FINDERS = True  # runserver and the tests serve from the package without a collectstatic step
 MEDIA_ROOT = DATA_DIR / "uploads"
+FILE_UPLOAD_PERMISSIONS = 0o600  # evidence files, whatever the umask
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Evidence files are served only through a view that checks the organisation; never from MEDIA_URL.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -211,6 +249,7 @@ EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tebiki@localhost")
 
 CHROMIUM = os.environ.get("TEBIKI_CHROMIUM", "/usr/bin/chromium")
+PDF_WAIT_SECONDS = 60  # how long a PDF request waits for the process's one Chromium before answering 503
 
 # Every line goes through one redacting handler (tebiki.web.logs): no invitation link or token reaches a log.
 LOGGING = {

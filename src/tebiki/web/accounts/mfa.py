@@ -7,6 +7,7 @@ MFA and who has none is sent to enrolment first. Ten single-use recovery codes a
 from __future__ import annotations
 
 import base64
+import io
 
 import segno
 from django.conf import settings
@@ -44,16 +45,31 @@ class MFAMiddleware:
         return self.get_response(request)
 
 
-def pending_device(user) -> TOTPDevice:
-    """The unconfirmed authenticator being enrolled (one at a time), created on first visit."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+def has_authenticator(user) -> bool:
+    """Whether *user* has a confirmed second factor (pending enrolments do not count)."""
+    return user_has_device(user, confirmed=True)
+
+
+def pending_device(user) -> TOTPDevice | None:
+    """The unconfirmed authenticator being enrolled (one at a time), or None."""
+    return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+
+
+def new_pending_device(user) -> TOTPDevice:
+    """A fresh unconfirmed authenticator with a new key; any earlier pending one is dropped."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
 
 
 def qr_data_uri(device: TOTPDevice) -> str:
-    """The otpauth:// URL as an SVG QR code, drawn here (no third-party service sees the secret)."""
-    svg = segno.make(device.config_url, error="m").svg_inline(scale=5)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    """The otpauth:// URL as an SVG QR code, drawn here (no third-party service sees the secret).
+
+    A complete SVG document: an image loaded from a data: URI needs the SVG namespace, which segno's
+    inline variant leaves out.
+    """
+    out = io.BytesIO()
+    segno.make(device.config_url, error="m").save(out, kind="svg", scale=5, xmldecl=False)
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
 
 
 def secret_text(device: TOTPDevice) -> str:
@@ -64,7 +80,10 @@ def secret_text(device: TOTPDevice) -> str:
 
 @transaction.atomic
 def confirm(device: TOTPDevice) -> list[str]:
-    """Confirm the authenticator, drop older ones, and issue fresh recovery codes (returned once)."""
+    """Confirm the authenticator, drop older ones, and issue fresh recovery codes (returned once).
+
+    Callers decide whether the session may do this: enrolment (no confirmed device) or replacement (verified).
+    """
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])

@@ -15,17 +15,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tebiki.core.plan import actions
+from tebiki.core.vocabulary import STATUS
 from tebiki.web.audit import log as audit
 from tebiki.web.devices.service import fleet_for_measure
 from tebiki.web.incidents.models import Incident
 from tebiki.web.orgs.access import org_objects, org_view
 from tebiki.web.people.service import evidence_for_measure
+from tebiki.web.vocab import lang as current_lang
 
 from .checklist import entries, matches, page_of, sectioned
 from .forms import NOT_APPLICABLE, PROBLEM_MESSAGES, EvidenceForm, FilterForm, ItemForm, PriorityForm, StatusForm
 from .models import Evidence, ItemChange, ItemRecord
 from .service import InvalidState, item_scopes, plan_of, save_item
-from .templatetags.tebiki_tags import _lang
 
 TOP_ACTIONS = 10  # the dashboard and the set-up result show the same first actions
 
@@ -34,7 +35,7 @@ TOP_ACTIONS = 10  # the dashboard and the set-up result show the same first acti
 @org_view(ready=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
-    lang = _lang()
+    lang = current_lang()
     today = timezone.localdate()
     sc = plan.scores()
     catalog = plan.catalog
@@ -62,6 +63,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _statuses() -> list[tuple[str, str]]:
+    """The statuses a person can choose on the checklist ("not applicable" follows from the profile)."""
+    return [(code, name) for code, name in STATUS.choices(current_lang()) if code != "na"]
+
+
 def _section_titles(catalog, grouping: str, lang: str) -> dict[str, str]:
     if grouping == "category":
         return {c.id: f"{c.id} {c.title.model_dump()[lang]}" for c in catalog.categories}
@@ -75,7 +81,7 @@ def _section_titles(catalog, grouping: str, lang: str) -> dict[str, str]:
 def checklist(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
     profile = plan.assessment.profile
-    lang = _lang()
+    lang = current_lang()
     scopes = [("organisation", _("Whole organisation")), *((d.id, d.name) for d in profile.departments)]
     form = FilterForm(request.GET or None, catalog=plan.catalog, scopes=scopes, lang=lang)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -89,7 +95,7 @@ def checklist(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/checklist.html", {
         "org": request.org, "form": form, "page": page, "entries": page.object_list, "shown": len(shown),
         "total": sum(e.applies for e in everything), "can_edit": request.membership.can_edit,
-        "query": query.urlencode(), "grouping": grouping,
+        "query": query.urlencode(), "grouping": grouping, "statuses": _statuses(),
     })
 
 
@@ -192,6 +198,7 @@ def item_status(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
             messages.success(request, _("Saved."))
         return redirect(reverse("checklist", args=[request.org.id]) + "#" + entry.anchor)
     ctx = {"org": request.org, "entries": [entry], "can_edit": True, "row_error": error, "fragment": True,
+           "statuses": _statuses(),
            "saved": error is None}
     return render(request, "assessments/_rows.html", ctx, status=422 if error else 200)
 
