@@ -4,6 +4,7 @@ import re
 
 from django.urls import reverse
 
+from tebiki.core.diagnose import questionnaire
 from tebiki.web.assessments.views import TOP_ACTIONS
 from tebiki.web.orgs.models import Membership, Organisation, Role
 
@@ -113,12 +114,32 @@ def test_a_department_can_ask_for_a_method_suggestion_without_saving(cast):
     assert org.profile is None
 
 
-def test_answers_that_decide_nothing_say_what_to_do(cast):
+def test_open_answers_say_which_answer_would_decide(cast):
     c, org = start(cast)
     c.post(reverse("setup_profile", args=[org.id]), PROFILE)
     r = c.post(reverse("setup_departments", args=[org.id]),
-               {**formset(dept(0, methods=[], q_office_systems="yes")), "suggest": "0"})
-    assert "わからない" in r.content.decode().split('class="suggestion"')[1]
+               {**formset(dept(0, methods=[], q_office_systems="yes", q_full_desktop="yes")), "suggest": "0"})
+    note = r.content.decode().split('class="suggestion"')[1].split("</div>")[0]
+    assert "VPN方式" in note and "端末に業務データを保存してもよい" in note and "→ はい" in note
+
+
+def test_answers_that_fit_no_method_get_advice_instead_of_a_dead_end(cast):
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    every_no = {f"q_{q.id}": "no" for q in questionnaire().questions}
+    r = c.post(reverse("setup_departments", args=[org.id]), {**formset(dept(0, methods=[], **every_no)), "suggest": "0"})
+    note = r.content.decode().split('class="suggestion"')[1].split("</div>")[0]
+    assert questionnaire().no_fit.ja in note
+
+
+def test_private_devices_in_the_answers_tick_the_byod_devices(cast):
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    r = c.post(reverse("setup_departments", args=[org.id]),
+               {**formset(dept(0, q_cloud_tools="yes", q_byod="yes")), "suggest": "0"})
+    page = r.content.decode()
+    assert re.search(r'value="mobile:private"[^>]*checked', page) and re.search(r'value="pc:company"[^>]*checked', page)
+    assert questionnaire().byod_note.ja in page  # the cloud method is rated for company terminals
 
 
 def test_removing_a_department_is_a_button_and_saves_nothing(cast):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pydantic import ValidationError
 
 from tebiki.catalog import get_catalog
-from tebiki.core.diagnose import diagnose
+from tebiki.core.diagnose import diagnosis, questionnaire
 from tebiki.core.plan import actions
 from tebiki.core.profile import Profile
 from tebiki.web.assessments.service import plan_of, refresh_summary
@@ -118,10 +118,21 @@ def _rework(data, action: str, index: str, catalog) -> tuple[object, dict]:
         data[f"dept-{index}-DELETE"] = "on"
     elif index.isdigit() and action == "suggest":
         form = DepartmentForm(data, prefix=f"dept-{index}")
-        found = diagnose(form.answers())
-        if found:
-            data.setlist(f"dept-{index}-methods", [c.method for c in found])
-        notes[int(index)] = {"candidates": [(catalog.method(c.method).title, c.reason) for c in found]}
+        found = diagnosis(form.answers())
+        if found.candidates:
+            data.setlist(f"dept-{index}-methods", [c.method for c in found.candidates])
+        if found.byod:
+            ticked = data.getlist(f"dept-{index}-equipment")
+            data.setlist(f"dept-{index}-equipment", list(dict.fromkeys(
+                [*ticked, *(f"{e['kind']}:{e['owner']}" for e in found.equipment)])))
+        questions = {q.id: q.text for q in questionnaire().questions}
+        notes[int(index)] = {
+            "candidates": [(catalog.method(c.method).title, c.reason, found.notes.get(c.method))
+                           for c in found.candidates],
+            "open": [(catalog.method(o.method).title, [(questions[q], a) for q, a in o.questions])
+                     for o in found.open],
+            "advice": found.advice,
+        }
     return data, notes
 
 
