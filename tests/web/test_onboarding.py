@@ -5,6 +5,8 @@ import re
 from django.urls import reverse
 
 from tebiki.core.diagnose import questionnaire
+from tebiki.web.assessments.models import ItemRecord
+from tebiki.web.assessments.service import plan_of
 from tebiki.web.assessments.views import TOP_ACTIONS
 from tebiki.web.orgs.models import Membership, Organisation, Role
 
@@ -212,3 +214,19 @@ def test_departments_keep_their_ids_when_edited(cast):
     assert r.status_code == 302
     org.refresh_from_db()
     assert [d["id"] for d in org.profile["departments"]] == before
+
+
+def test_answers_that_no_longer_apply_after_a_profile_change_are_kept_and_listed(cast):
+    org = cast.org
+    before = {r.item for r in plan_of(org).rows if r.applies and r.scope == "sales"}
+    profile = org.get_profile()
+    offline = profile.department("sales").model_copy(update={"methods": ["standalone"]})
+    org.profile = profile.model_copy(update={"departments": [offline if d.id == "sales" else d
+                                                             for d in profile.departments]}).model_dump(mode="json")
+    org.save()
+    item = next(r.item for r in plan_of(org).rows if r.scope == "sales" and not r.applies and r.item in before)
+    ItemRecord.objects.create(organisation=org, item=item, scope="sales", status="done")  # recorded before the change
+    page = cast.client(cast.admin).get(reverse("setup_ready", args=[org.id])).content.decode()
+    listed = page.split('id="no-longer-applies"')[1].split("</section>")[0]
+    assert item.rsplit(":", 1)[-1] in listed and "営業部" in listed and "対応済み" in listed
+    assert ItemRecord.objects.get(item=item, scope="sales").status == "done"  # kept

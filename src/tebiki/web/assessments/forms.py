@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from tebiki.core.assessment import coherence_problems
+from tebiki.core.assessment import applicability_problems, coherence_problems
 
 from .models import Decision, Difficulty, Importance, Status
 
@@ -15,9 +15,9 @@ PROBLEM_MESSAGES = {
     "not_needed_needs_reason": _("Say why it is not needed."),
     "done_needs_done_status": _("The decision “Done” needs the status “Done” or “Partly done”."),
     "na_needs_reason": _("Say why it does not apply."),
+    "not_applicable_done": _("This item does not apply here, so it cannot be marked as done or partly done."),
+    "not_applicable_will_do": _("This item does not apply here, so there is nothing to plan."),
 }
-# a measure that does not apply in a scope has nothing to do there; recording it as done or planned would count it
-NOT_APPLICABLE = _("This item does not apply here, so it cannot be marked as done or planned.")
 
 
 class ItemForm(forms.Form):
@@ -28,10 +28,16 @@ class ItemForm(forms.Form):
     reason = forms.CharField(label=_("Reason or note"), max_length=2000, required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args, applies: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.applies = applies
+
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
+        for _field, code in applicability_problems(self.applies, data["status"], data.get("decision") or None):
+            self.add_error(None, PROBLEM_MESSAGES[code])  # the page shows no fields for such a row
         problems = coherence_problems(data["status"], data.get("decision") or None, data.get("deadline"),
                                       (data.get("owner") or "").strip() or None, (data.get("reason") or "").strip() or None)
         for field, code in problems:

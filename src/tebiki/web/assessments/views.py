@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tebiki.core.assessment import applicability_problems
 from tebiki.core.plan import actions
 from tebiki.core.vocabulary import STATUS
 from tebiki.web.audit import log as audit
@@ -24,7 +25,7 @@ from tebiki.web.people.service import evidence_for_measure
 from tebiki.web.vocab import lang as current_lang
 
 from .checklist import entries, matches, page_of, sectioned
-from .forms import NOT_APPLICABLE, PROBLEM_MESSAGES, EvidenceForm, FilterForm, ItemForm, PriorityForm, StatusForm
+from .forms import PROBLEM_MESSAGES, EvidenceForm, FilterForm, ItemForm, PriorityForm, StatusForm
 from .models import Evidence, ItemChange, ItemRecord
 from .service import InvalidState, item_scopes, plan_of, save_item
 
@@ -139,10 +140,7 @@ def item(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
     if request.method == "POST":
         if not request.membership.can_edit:
             return HttpResponse(status=403)
-        form = ItemForm(request.POST)
-        if form.is_valid() and not row.applies and (form.cleaned_data["status"] in ("done", "partly")
-                                                    or form.cleaned_data["decision"] in ("done", "will_do")):
-            form.add_error(None, NOT_APPLICABLE)
+        form = ItemForm(request.POST, applies=row.applies)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -179,8 +177,9 @@ def item_status(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
     error = None
     if not form.is_valid():
         error = _("Unknown status.")
-    elif any(not rows[s].applies for s in wanted):
-        error = str(NOT_APPLICABLE)
+    elif problems := [c for s in wanted for _f, c in applicability_problems(
+            rows[s].applies, form.cleaned_data["status"], rows[s].decision)]:
+        error = str(PROBLEM_MESSAGES[problems[0]])
     else:
         try:
             with transaction.atomic():  # every scope or none

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from tebiki.catalog import get_catalog
 from tebiki.core.diagnose import diagnosis, questionnaire
-from tebiki.core.plan import actions
+from tebiki.core.plan import actions, no_longer_applying
 from tebiki.core.profile import Profile
 from tebiki.web.assessments.service import plan_of, refresh_summary
 from tebiki.web.assessments.views import TOP_ACTIONS, overdue_counts
@@ -194,7 +194,11 @@ def setup_ready(request: HttpRequest) -> HttpResponse:
         if not row.applies:
             reasons[row.reason[lang]] = reasons.get(row.reason[lang], 0) + 1
     todo = actions(plan)
+    names = {r.scope: r.scope_name for r in plan.rows}
+    stale = [(s, catalog.by_id[s.item].title, names.get(s.scope, s.scope))
+             for s in no_longer_applying(plan.rows, plan.assessment)]
     return render(request, "orgs/setup_ready.html", {
+        "stale": stale,
         "org": org, "step": 3, "by_role": by_role.values(), "applicable": sum(r.applies for r in plan.rows),
         "not_applicable": sorted(reasons.items(), key=lambda kv: -kv[1])[:8], "actions": todo[:TOP_ACTIONS],
         "action_count": len(todo),
