@@ -30,6 +30,7 @@ org_patterns = [
     path("checklist/", assessments.checklist, name="checklist"),
     path("items/<str:item_id>/<slug:scope>/", assessments.item, name="item"),
     path("items/<str:item_id>/<slug:scope>/status/", assessments.item_status, name="item_status"),
+    path("items/<str:item_id>/<slug:scope>/priority/", assessments.item_priority, name="item_priority"),
     path("items/<str:item_id>/<slug:scope>/evidence/", assessments.evidence_upload, name="evidence_upload"),
     path("evidence/<slug:key>/", assessments.evidence_download, name="evidence_download"),
     path("methods/", assessments.methods, name="methods"),
