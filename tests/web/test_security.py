@@ -108,3 +108,12 @@ def test_an_existing_installation_is_tightened_at_the_next_start(tmp_path):
     subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, check=True, timeout=60)
     assert oct(tmp_path.stat().st_mode & 0o777) == "0o700"
     assert {oct((tmp_path / n).stat().st_mode & 0o777) for n in ("tebiki.sqlite3", "secret_key")} == {"0o600"}
+
+
+def test_static_files_carry_the_csp_and_frame_headers(cast):
+    page = cast.client(cast.admin).get(reverse("dashboard", args=[cast.org.id]))
+    for path in ("/static/tebiki/app.css", "/static/tebiki/favicon.svg", "/static/tebiki/incidents.js"):
+        r = Client().get(path)
+        assert r.status_code == 200 and "whitenoise" in type(r).__module__  # served by WhiteNoise, not a view
+        assert r["Content-Security-Policy"] == page["Content-Security-Policy"]
+        assert r["X-Frame-Options"] == "DENY" and r["X-Content-Type-Options"] == "nosniff"
