@@ -295,3 +295,17 @@ def test_the_migration_seals_keys_stored_in_clear(cast):
     state = MigrationExecutor(connection).loader.project_state(("accounts", "0002_seal_totp_keys"), at_end=False).apps
     import_module("tebiki.web.accounts.migrations.0002_seal_totp_keys").seal_keys(state, None)
     assert stored_key(device).startswith("s1:") and TOTPDevice.objects.get(pk=device.pk).bin_key.hex() == plain
+
+
+def test_after_a_secret_key_change_without_fallback_recovery_codes_still_sign_in(cast, settings, caplog):
+    device, codes = enrolled(cast, cast.admin)
+    with time_machine.travel(time.time() + device.step, tick=False):
+        right = code_for(device)
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a completely new secret key " * 3, []
+    c = password_only(cast, cast.admin)
+    with time_machine.travel(time.time() + device.step, tick=False):
+        assert c.post("/accounts/mfa/verify/", {"code": right}).status_code == 422
+    assert "SECRET_KEY_FALLBACKS" in caplog.text
+    assert c.post("/accounts/mfa/verify/", {"code": codes[0]}).status_code == 422  # throttled by that failure
+    with time_machine.travel(time.time() + 5 * device.step, tick=False):
+        assert c.post("/accounts/mfa/verify/", {"code": codes[0]}).status_code == 302

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 from binascii import unhexlify
 
 import segno
@@ -20,7 +21,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tebiki.web.orgs.models import Membership, Role
-from tebiki.web.sealed import is_sealed, seal, unseal
+from tebiki.web.sealed import Unsealable, is_sealed, seal, unseal
+
+log = logging.getLogger(__name__)
 
 MFA_ROLES = {Role.EXECUTIVE, Role.ADMIN, Role.CONSULTANT}
 RECOVERY_CODES = 10
@@ -125,6 +128,10 @@ def verify(user, code: str):
     """The device that accepts *code* (authenticator or an unused recovery code), or None."""
     code = "".join(code.split())
     for device in devices_for_user(user, confirmed=True, for_verify=True):
-        if device.verify_is_allowed()[0] and device.verify_token(code):
-            return device
+        try:
+            if device.verify_is_allowed()[0] and device.verify_token(code):
+                return device
+        except Unsealable:  # recovery codes still work; the user then replaces the authenticator
+            log.error("The TOTP key of %s cannot be opened: SECRET_KEY changed without SECRET_KEY_FALLBACKS",
+                      device.persistent_id)
     return None
