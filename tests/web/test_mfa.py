@@ -309,3 +309,9 @@ def test_after_a_secret_key_change_without_fallback_recovery_codes_still_sign_in
     assert c.post("/accounts/mfa/verify/", {"code": codes[0]}).status_code == 422  # throttled by that failure
     with time_machine.travel(time.time() + 5 * device.step, tick=False):
         assert c.post("/accounts/mfa/verify/", {"code": codes[0]}).status_code == 302
+
+
+def test_a_sealed_key_fits_the_key_column(cast):
+    device = TOTPDevice.objects.create(user=cast.admin, name="x", confirmed=True)
+    assert len(stored_key(device)) <= TOTPDevice._meta.get_field("key").max_length
+    assert len(device.bin_key) == 20

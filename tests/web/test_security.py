@@ -140,13 +140,13 @@ def test_a_new_token_waits_in_the_session_sealed_and_is_shown_once(cast):
 
 def test_a_sealed_value_opens_only_for_its_purpose_and_key(settings):
     from tebiki.web.sealed import Unsealable, seal, unseal
-    sealed = seal("secret link", "session:a")
-    assert unseal(sealed, "session:a") == "secret link" and "secret" not in sealed
+    sealed = seal(b"secret link", "session:a")
+    assert unseal(sealed, "session:a") == b"secret link" and "secret" not in sealed
     with pytest.raises(Unsealable):
         unseal(sealed, "session:b")
     old = settings.SECRET_KEY
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a new secret key " * 4, [old]
-    assert unseal(sealed, "session:a") == "secret link"  # rotation keeps it readable via the fallback
+    assert unseal(sealed, "session:a") == b"secret link"  # rotation keeps it readable via the fallback
     settings.SECRET_KEY_FALLBACKS = []
     with pytest.raises(Unsealable):
         unseal(sealed, "session:a")

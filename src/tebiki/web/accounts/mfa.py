@@ -45,13 +45,14 @@ def seal_totp_keys() -> None:
 
 
 def _bin_key(device: TOTPDevice) -> bytes:
-    key = unseal(device.key, KEY_PURPOSE) if is_sealed(device.key) else device.key
-    return unhexlify(key.encode())
+    return unseal(device.key, KEY_PURPOSE) if is_sealed(device.key) else unhexlify(device.key.encode())
 
 
 def _seal_key(sender, instance: TOTPDevice, **kwargs) -> None:
     if not is_sealed(instance.key):
-        instance.key = seal(instance.key, KEY_PURPOSE)
+        instance.key = seal(unhexlify(instance.key.encode()), KEY_PURPOSE)
+        if len(instance.key) > TOTPDevice._meta.get_field("key").max_length:
+            raise ValueError("a TOTP key longer than 20 bytes does not fit the key column once sealed")
 
 
 def mfa_required(user) -> bool:

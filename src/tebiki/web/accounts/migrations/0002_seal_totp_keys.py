@@ -1,5 +1,7 @@
 """Seal the TOTP keys stored in clear before keys were sealed at rest (tebiki.web.accounts.mfa.seal_totp_keys)."""
 
+from binascii import hexlify, unhexlify
+
 from django.db import migrations
 
 from tebiki.web.sealed import is_sealed, seal, unseal
@@ -10,14 +12,14 @@ PURPOSE = "otp_totp.key"  # mfa.KEY_PURPOSE, fixed here as it was when this migr
 def seal_keys(apps, schema_editor):
     for device in apps.get_model("otp_totp", "TOTPDevice").objects.all():
         if not is_sealed(device.key):
-            device.key = seal(device.key, PURPOSE)
+            device.key = seal(unhexlify(device.key.encode()), PURPOSE)
             device.save(update_fields=["key"])
 
 
 def open_keys(apps, schema_editor):
     for device in apps.get_model("otp_totp", "TOTPDevice").objects.all():
         if is_sealed(device.key):
-            device.key = unseal(device.key, PURPOSE)
+            device.key = hexlify(unseal(device.key, PURPOSE)).decode()
             device.save(update_fields=["key"])
 
 
