@@ -9,7 +9,7 @@ from django.urls import reverse
 from tebiki.agent.rules import CHECK_IDS
 from tebiki.web.audit.models import AuditEntry
 from tebiki.web.devices.models import CheckReport, CheckResult, Device, EnrolmentToken
-from tests.agent.test_rules import WIN_GOOD
+from tests.agent.test_rules import WIN_GOOD, with_status
 
 API = "/api/v1/agent/reports"
 CAPTURES = "/api/v1/agent/captures"
@@ -88,14 +88,15 @@ def test_a_token_stores_only_into_its_own_organisation(cast, token):
 
 def test_a_capture_is_evaluated_on_the_server(cast, token):
     body = {"idempotency_key": "capture-0001", "as_of": "2026-11-01",
-            "device": {"key": "dev-win-1", "hostname": "PC-002", "os": "windows"}, "files": WIN_GOOD}
+            "device": {"key": "dev-win-1", "hostname": "PC-002", "os": "windows"},
+            "files": {k: v.decode() for k, v in with_status("windows", WIN_GOOD).items()}}
     r = post(token, body, CAPTURES)
     assert r.status_code == 201
     dev = Device.objects.get(key="dev-win-1")
     assert set(dev.latest.values()) == {"pass"} and set(dev.latest) == set(CHECK_IDS)
     assert CheckReport.objects.get().source == "capture"
     shares = CheckResult.objects.get(check_id="file_sharing_off")
-    assert shares.evidence == {"shares": []}  # evaluated here from the raw Get-SmbShare output
+    assert shares.evidence == {"shares": [], "share_count": 0}  # evaluated here from the raw Get-SmbShare output
 
 
 def test_a_capture_with_files_of_another_os_or_odd_names_is_refused(cast, token):

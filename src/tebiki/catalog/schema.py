@@ -5,13 +5,16 @@ Every entry is data; code never holds catalog text. The loader (loader.py) is th
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from tebiki.core.vocabulary import CATALOG_ROLE, DIFFICULTY, IMPORTANCE, LEVEL, POLICY_LEVEL
+
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
-ROLES = ("executive", "admin", "worker")
+ROLES = CATALOG_ROLE.codes
 CATEGORIES = tuple("ABCDEFGHIJKLM")
 METHODS = (
     "vpn",
@@ -31,13 +34,23 @@ RATING_AXES = (
 )
 GRADES = ("S", "A", "B", "C", "D")
 CLOUD_KINDS = ("mail", "chat", "meeting", "file_sharing", "saas", "iaas")
+WORK_FORMS = ("home", "satellite", "mobile")
+TERMINALS = ("company", "byod")
+DEVICE_KINDS = ("pc", "mobile")
+WIFI_KINDS = ("home", "public")
+CONNECTIONS = ("vpn_remote_desktop", "secure_browser", "cloud", "local")
 
-Role = Literal["executive", "admin", "worker"]
-Category = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M"]
-MethodId = Literal[
-    "vpn", "remote_desktop", "vdi", "secure_container", "secure_browser", "cloud_service", "standalone"
-]
-Grade = Literal["S", "A", "B", "C", "D"]
+# Each Literal below is derived from the tuple above it, so a value is spelled once.
+Role = CATALOG_ROLE.literal()
+Category = Literal[CATEGORIES]  # type: ignore[valid-type]
+MethodId = Literal[METHODS]  # type: ignore[valid-type]
+Grade = Literal[GRADES]  # type: ignore[valid-type]
+CloudKind = Literal[CLOUD_KINDS]  # type: ignore[valid-type]
+WorkFormId = Literal[WORK_FORMS]  # type: ignore[valid-type]
+Terminal = Literal[TERMINALS]  # type: ignore[valid-type]
+DeviceKind = Literal[DEVICE_KINDS]  # type: ignore[valid-type]
+WifiKind = Literal[WIFI_KINDS]  # type: ignore[valid-type]
+Connection = Literal[CONNECTIONS]  # type: ignore[valid-type]
 
 
 class Strict(BaseModel):
@@ -72,11 +85,11 @@ class SectionRef(Strict):
 
 FACTS: dict[str, tuple[Any, ...]] = {
     "method": METHODS,
-    "work_form": ("home", "satellite", "mobile"),
-    "terminal": ("company", "byod"),
-    "device": ("pc", "mobile"),
+    "work_form": WORK_FORMS,
+    "terminal": TERMINALS,
+    "device": DEVICE_KINDS,
     "cloud": (*CLOUD_KINDS, "any"),
-    "wifi": ("home", "public", "any"),
+    "wifi": (*WIFI_KINDS, "any"),
     "active_directory": (True, False),
     "external_media": (True, False),
     "local_breakout": (True, False),
@@ -133,7 +146,7 @@ class Source(Strict):
 
 
 class WorkForm(Strict):
-    id: Literal["home", "satellite", "mobile"]
+    id: WorkFormId
     title: Text
     summary: Text
     ref: PageRef
@@ -182,7 +195,7 @@ class Measure(Conditional):
     role: Role
     category: Category
     number: int = Field(ge=1, le=20)
-    level: Literal["basic", "advanced"]
+    level: LEVEL.literal()  # type: ignore[valid-type]
     scope: Literal["organisation", "department"]
     title: Text
     summary: Text
@@ -290,8 +303,8 @@ class TroubleCase(Strict):
 
 # ---------------------------------------------------------------- MIC checklist, first edition (via 000)
 
-Importance = Literal["high", "medium", "low"]
-Difficulty = Literal["high", "not_high", "low"]
+Importance = IMPORTANCE.literal()
+Difficulty = DIFFICULTY.literal()
 
 
 class LevelMeaning(Strict):
@@ -337,15 +350,15 @@ class LegacyType(Strict):
     """One of the first-edition checklist's 8 method types: terminal ownership x connection."""
 
     id: NonEmpty
-    terminal: Literal["company", "byod"]
-    connection: Literal["vpn_remote_desktop", "secure_browser", "cloud", "local"]
+    terminal: Terminal
+    connection: Connection
     title: Text
     methods: list[MethodId] = Field(min_length=1)
     note: Text
 
 
 class ConnectionType(Strict):
-    id: Literal["vpn_remote_desktop", "secure_browser", "cloud", "local"]
+    id: Connection
     title: Text
     summary: Text
 
@@ -391,7 +404,7 @@ class Policy(Conditional):
     source: Literal["csaj-2018"] = "csaj-2018"
     section: Annotated[str, StringConstraints(pattern=r"^[5-8]\.\d\.\d$")]
     number: int = Field(ge=1, le=9)
-    level: Literal["shall", "should", "may"]
+    level: POLICY_LEVEL.literal()  # type: ignore[valid-type]
     negative: bool  # SHALL NOT / SHOULD NOT / NEED NOT
     side: Literal["admin", "user", "both"]
     title: Text
@@ -463,3 +476,87 @@ class SelfEvaluation(Strict):
     example: Text
     ref: SectionRef
 
+
+
+# ---------------------------------------------------------------- mappings to other frameworks
+# A mapping set relates MIC v5 measures to the controls or points of another framework (ISO/IEC 27001:2022
+# Annex A, IPA's SECURITY ACTION). Targets are named by the other framework's own identifiers; the rationale is
+# ours. Relationship: how the MIC measure relates to the target (equal, subset = the measure covers part of the
+# target, superset = the measure covers more than the target, intersect = they overlap).
+
+Relationship = Literal["equal", "subset", "superset", "intersect"]
+
+
+class MappingTarget(Strict):
+    ref: NonEmpty  # the other framework's identifier, e.g. "A.8.8" or "star-1-3"
+    title: NonEmpty  # as the other framework names it, in its own language (no translation of ours)
+    group: NonEmpty | None = None  # e.g. "star-1" for SECURITY ACTION's one-star points
+
+
+class MappingLink(Strict):
+    target: NonEmpty
+    relationship: Relationship
+
+
+class Mapping(Strict):
+    measure: NonEmpty
+    targets: list[MappingLink] = Field(min_length=1)
+    rationale: Text
+
+
+class MappingSet(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    title: Text
+    framework: Text
+    cited_from: list[NonEmpty] = Field(min_length=1)  # where the target identifiers and facts come from
+    note: Text
+    targets: list[MappingTarget] = Field(min_length=1)
+    mappings: list[Mapping]
+
+    @model_validator(mode="after")
+    def _links_resolve(self) -> MappingSet:
+        refs = [t.ref for t in self.targets]
+        if len(refs) != len(set(refs)):
+            raise ValueError("targets: a ref is listed twice")
+        measures = [m.measure for m in self.mappings]
+        if len(measures) != len(set(measures)):
+            raise ValueError("mappings: a measure is mapped twice; list all its targets in one entry")
+        for m in self.mappings:
+            for link in m.targets:
+                if link.target not in refs:
+                    raise ValueError(f"mappings: {m.measure} points at {link.target!r}, which is not among the targets")
+        return self
+
+
+# ---------------------------------------------------------------- endpoint checks (tebiki/agent/checks.yaml)
+
+CheckId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class Check(Strict):
+    """One endpoint check: its texts, the catalog entries it gives evidence for, and its limits.
+
+    A limit (`max_idle_minutes: 15`) is stated once; the rules read it and the texts name it as
+    `{max_idle_minutes}`, so the title, the rule and the fix cannot disagree."""
+
+    id: CheckId
+    title: Text
+    fix: Text
+    measures: list[NonEmpty] = Field(min_length=1)
+    policies: list[NonEmpty] = []
+    limits: dict[CheckId, Annotated[int, Field(ge=1)]] = {}
+
+    @model_validator(mode="after")
+    def _texts_name_only_its_limits(self) -> Check:
+        for fieldname in ("title", "fix"):
+            for lang in ("ja", "en"):
+                for name in PLACEHOLDER.findall(getattr(getattr(self, fieldname), lang)):
+                    if name not in self.limits:
+                        raise ValueError(f"{fieldname}.{lang}: {{{name}}} is not one of the check's limits "
+                                         f"({', '.join(self.limits) or 'none'})")
+        return self
+
+    def text(self, fieldname: str, lang: str) -> str:
+        """The title or fix in *lang* with the limits filled in."""
+        return getattr(getattr(self, fieldname), lang).format(**self.limits)

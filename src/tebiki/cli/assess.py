@@ -15,9 +15,10 @@ from tebiki.core import diagnose as dg
 from tebiki.core.assessment import compare, new_assessment, record, take_snapshot
 from tebiki.core.errors import DataError
 from tebiki.core.plan import action_list, build_rows, exposure, plan_json, scores
+from tebiki.core.vocabulary import CATALOG_ROLE, EXPOSURE, STATUS
 from tebiki.files import load_assessment, load_data, load_profile, save_assessment
 
-from .common import LANG_OPTION, Lang, TableOrJson, console, err_console, load_or_exit, tr
+from .common import LANG_OPTION, Lang, TableOrJson, console, err_console, load_or_exit, term, tr
 
 assess_app = typer.Typer(help="Create, update and plan an assessment kept in a YAML file.", no_args_is_help=True)
 
@@ -192,7 +193,8 @@ def assess_plan(
     for r in actions[:limit]:
         overdue = " ⚠" if r.overdue(today) else ""
         t.add_row(r.priority.title[lang.value], f"{r.item.removeprefix('mic-v5:')}\n{r.title[lang.value]}",
-                  r.scope_name, r.status, (r.deadline.isoformat() if r.deadline else "-") + overdue, r.reason[lang.value])
+                  r.scope_name, term(STATUS, r.status, lang),
+                  (r.deadline.isoformat() if r.deadline else "-") + overdue, r.reason[lang.value])
     console.print(t)
     exp = exposure(catalog, rows)["trouble_cases"]
     et = Table(title={"ja": "トラブル事例への露出", "en": "Exposure to trouble cases"}[lang.value])
@@ -200,13 +202,14 @@ def assess_plan(
                 {"ja": "未対応の対策", "en": "Unmet measures"}[lang.value]):
         et.add_column(col)
     for e in exp:
-        et.add_row(e.id, e.title[lang.value], e.state, " ".join(m.removeprefix("mic-v5:") for m in e.unmet))
+        et.add_row(e.id, e.title[lang.value], term(EXPOSURE, e.state, lang), " ".join(m.removeprefix("mic-v5:") for m in e.unmet))
     console.print(et)
     st = Table(title={"ja": "役割別の達成率", "en": "Score by role"}[lang.value])
-    for col in ("role", "applicable", "done", "score"):
-        st.add_column(col)
+    for col in ({"ja": "役割", "en": "Role"}, {"ja": "対象", "en": "Applicable"}, {"ja": "対応済み", "en": "Done"},
+                {"ja": "達成率", "en": "Score"}):
+        st.add_column(col[lang.value])
     for role, v in scores(rows)["role"].items():
-        st.add_row(role, str(v["applicable"]), str(v["done"]), f"{v['score']:.0%}")
+        st.add_row(term(CATALOG_ROLE, role, lang), str(v["applicable"]), str(v["done"]), f"{v['score']:.0%}")
     console.print(st)
 
 

@@ -14,14 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from .errors import DataError
 from .profile import Profile
+from .vocabulary import DECISION, DIFFICULTY, IMPORTANCE, STATUS, STATUS_VALUE
 
 ASSESSMENT_SCHEMA = "tebiki-assessment/1"
-Status = Literal["unchecked", "done", "partly", "not_done", "na"]
-Decision = Literal["done", "will_do", "not_needed"]
+Status = STATUS.literal()
+Decision = DECISION.literal()
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Level3 = Literal["high", "medium", "low"]
-Difficulty = Literal["high", "not_high", "low"]
-STATUS_VALUE = {"done": 1.0, "partly": 0.5, "not_done": 0.0, "unchecked": 0.0}
+Level3 = IMPORTANCE.literal()
+Difficulty = DIFFICULTY.literal()
 
 
 PROBLEM_TEXT = {

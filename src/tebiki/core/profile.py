@@ -10,13 +10,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
-from tebiki.catalog.schema import MethodId
+from tebiki.catalog.schema import CloudKind, DeviceKind, MethodId, Terminal, WifiKind, WorkFormId
 
 from .errors import DataError, locate
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
-CloudKind = Literal["mail", "chat", "meeting", "file_sharing", "saas", "iaas"]  # = schema.CLOUD_KINDS
 
 
 class _Strict(BaseModel):
@@ -30,9 +29,9 @@ class Department(_Strict):
     name: Name
     people: int = Field(default=1, ge=1, le=100_000)
     methods: list[MethodId] = Field(min_length=1)
-    work_forms: list[Literal["home", "satellite", "mobile"]] = Field(min_length=1)
-    terminals: list[Literal["company", "byod"]] = Field(min_length=1)
-    devices: list[Literal["pc", "mobile"]] = Field(min_length=1)
+    work_forms: list[WorkFormId] = Field(min_length=1)
+    terminals: list[Terminal] = Field(min_length=1)
+    devices: list[DeviceKind] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _no_repeats(self) -> Department:
@@ -52,7 +51,7 @@ class Profile(_Strict):
     cloud: list[CloudKind] = []
     active_directory: bool = False
     windows: bool = True
-    wifi: list[Literal["home", "public"]] = []
+    wifi: list[WifiKind] = []
     external_media: bool = False
     local_breakout: bool = False
     admin: Literal["inhouse", "outsourced"] = "inhouse"

@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tebiki.web.sessions.SlidingExpiryMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -167,7 +168,13 @@ AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SESSION_COOKIE_AGE = 60 * 60 * 8
-SESSION_SAVE_EVERY_REQUEST = True  # inactivity expiry: the 8 hours restart at each request
+# Inactivity expiry: the 8 hours restart with activity, but the session row is rewritten only when its content
+# changes or its expiry has moved by SESSION_TOUCH_SECONDS (tebiki.web.sessions), not on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 5 * 60
+# Sessions (the default database engine) and the cache live in the database, so several app processes or machines
+# behind one proxy share them. `tebiki serve` creates the cache table (`python -m tebiki.web createcachetable`).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tebiki_cache"}}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -206,8 +213,14 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-WHITENOISE_USE_FINDERS = True  # serve from the package without a collectstatic step
 STATIC_ROOT = _private_dir(DATA_DIR / "static")
+if os.environ.get("TEBIKI_STATIC_MANIFEST") == "1":
+    # Set by `tebiki serve`, which collects the files first: names carry a content hash, so WhiteNoise sends them
+    # with a year-long immutable cache header, and an upgrade changes the names.
+    STORAGES = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+else:
+    WHITENOISE_USE_FINDERS = True  # runserver and the tests serve from the package without a collectstatic step
 MEDIA_ROOT = DATA_DIR / "uploads"
 FILE_UPLOAD_PERMISSIONS = 0o600  # evidence files, whatever the umask
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
@@ -240,6 +253,7 @@ EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tebiki@localhost")
 
 CHROMIUM = os.environ.get("TEBIKI_CHROMIUM", "/usr/bin/chromium")
+PDF_WAIT_SECONDS = 60  # how long a PDF request waits for the process's one Chromium before answering 503
 
 # Every line goes through one redacting handler (tebiki.web.logs): no invitation link or token reaches a log.
 LOGGING = {

@@ -7,21 +7,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tebiki.core.vocabulary import DECISION, STATUS
 from tebiki.web.orgs.models import Organisation
+from tebiki.web.vocab import text_choices
 
-
-class Status(models.TextChoices):
-    UNCHECKED = "unchecked", _("Not checked")
-    DONE = "done", _("Done")
-    PARTLY = "partly", _("Partly done")
-    NOT_DONE = "not_done", _("Not done")
-    NA = "na", _("Not applicable")
-
-
-class Decision(models.TextChoices):
-    DONE = "done", _("Done")
-    WILL_DO = "will_do", _("Will do")
-    NOT_NEEDED = "not_needed", _("Not needed")
+Status = text_choices("Status", STATUS)
+Decision = text_choices("Decision", DECISION)
 
 
 class ItemRecord(models.Model):

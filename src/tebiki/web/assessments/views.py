@@ -18,18 +18,18 @@ from tebiki.web.devices.service import fleet_for_measure
 from tebiki.web.incidents.models import Incident
 from tebiki.web.orgs.access import org_objects, org_view
 from tebiki.web.people.service import evidence_for_measure
+from tebiki.web.vocab import lang as current_lang
 
 from .forms import EvidenceForm, FilterForm, ItemForm, StatusForm
 from .models import Evidence, ItemChange, ItemRecord
 from .service import InvalidState, plan_of, save_item
-from .templatetags.tebiki_tags import _lang
 
 
 @require_GET
 @org_view(ready=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
-    lang = _lang()
+    lang = current_lang()
     today = timezone.localdate()
     sc = plan.scores()
     catalog = plan.catalog
@@ -70,7 +70,7 @@ def checklist(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
     profile = plan.assessment.profile
     scopes = [("organisation", _("Whole organisation")), *((d.id, d.name) for d in profile.departments)]
-    form = FilterForm(request.GET or None, catalog=plan.catalog, scopes=scopes, lang=_lang())
+    form = FilterForm(request.GET or None, catalog=plan.catalog, scopes=scopes, lang=current_lang())
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     rows = [r for r in plan.rows if _matches(r, filters)]
     by_id = plan.catalog.by_id

@@ -19,6 +19,7 @@ from tebiki.core.profile import Profile
 from tebiki.web.assessments.service import plan_of, refresh_summary
 from tebiki.web.assessments.views import overdue_counts
 from tebiki.web.audit import log as audit
+from tebiki.web.vocab import lang as current_lang
 
 from .access import org_objects, org_view
 from .forms import DepartmentFormSet, DiagnosisForm, InvitationForm, OrganisationForm, ProfileForm
@@ -174,7 +175,7 @@ def setup_ready(request: HttpRequest) -> HttpResponse:
     reasons: dict[str, int] = {}
     for row in plan.rows:
         by_role[row.role]["applies" if row.applies else "not"] += 1
-    lang = "en" if request.LANGUAGE_CODE.startswith("en") else "ja"
+    lang = current_lang()
     for row in plan.rows:
         if not row.applies:
             reasons[row.reason[lang]] = reasons.get(row.reason[lang], 0) + 1
