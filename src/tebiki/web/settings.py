@@ -233,6 +233,11 @@ EVIDENCE_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image
                   ".txt": "text/plain", ".csv": "text/csv", ".json": "application/json",
                   ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                   ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+# .xlsx and .docx are zip containers: refused when they unpack to more than this, or to more than RATIO times their
+# size (beyond 1 MiB), so a small upload cannot expand into a zip bomb on a reader's PC or in any later processing.
+EVIDENCE_UNZIPPED_MAX_BYTES = 100 * 1024 * 1024
+EVIDENCE_ZIP_MAX_RATIO = 100
+EVIDENCE_ZIP_MAX_PARTS = 10_000
 
 # The audit log is kept until `tebiki audit purge` removes entries older than AUDIT_RETENTION_DAYS (run it from cron);
 # nothing younger than a year can be purged.
