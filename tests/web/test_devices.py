@@ -99,6 +99,24 @@ def test_a_capture_is_evaluated_on_the_server(cast, token):
     assert shares.evidence == {"shares": [], "share_count": 0}  # evaluated here from the raw Get-SmbShare output
 
 
+@pytest.mark.parametrize(("name", "content", "check", "verdict"), [
+    ("windows/smb.json", "[" * 30000 + "]" * 30000, "smb1_off", "unknown"),  # RecursionError in the JSON reader
+    ("windows/shares.json", '[{"Name": "\\u0000", "Special": "\\u0000"}]', "file_sharing_off", "unknown"),
+    ("windows/wlan.txt", "    State : connected\n    Authentication : \\u0000\n", "wifi_security", "unknown"),
+    ("windows/rdp.json", '{"fDenyTSConnections": NaN}', "remote_desktop_off", "unknown"),
+    # the literal text \u0000 as a share name: the old NUL stripping edited the JSON text and broke it (500)
+    ("windows/shares.json", '[{"Name": "\\\\u0000", "Special": false}]', "file_sharing_off", "fail"),
+])
+def test_a_hostile_capture_file_is_judged_with_a_reason_not_a_500(cast, token, name, content, check, verdict):
+    files = {k: v.decode() for k, v in with_status("windows", {**WIN_GOOD, name: content}).items()}
+    body = {"idempotency_key": "capture-hostile", "as_of": "2026-11-01",
+            "device": {"key": "dev-win-9", "hostname": "PC-009", "os": "windows"}, "files": files}
+    assert post(token, body, CAPTURES).status_code == 201
+    stored = CheckResult.objects.get(check_id=check)
+    assert stored.verdict == verdict and bool(stored.reason) == (verdict == "unknown") and "\x00" not in stored.reason
+    assert CheckResult.objects.filter(verdict="pass").count() == len(CHECK_IDS) - 1
+
+
 def test_a_capture_with_files_of_another_os_or_odd_names_is_refused(cast, token):
     base = {"idempotency_key": "capture-0002", "device": {"key": "dev-win-1", "hostname": "PC", "os": "macos"}}
     assert post(token, {**base, "files": WIN_GOOD}, CAPTURES).status_code == 422

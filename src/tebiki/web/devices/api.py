@@ -7,7 +7,6 @@ validated, size-limited (256 KiB), stored in one transaction, and stored once pe
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Annotated, Any, Literal, NotRequired
 
 from django.http import HttpRequest
@@ -140,8 +139,8 @@ def post_capture(request: HttpRequest, capture: CaptureIn):
         raise HttpError(422, f"every file must be under {os_name}/")
     as_of = capture.as_of or dt.date.today()
     result = evaluate(os_name, {k: v.encode("utf-8") for k, v in capture.files.items()}, as_of)
-    checks = {cid: {"verdict": c["verdict"], "reason": c["reason"].replace("\x00", ""),
-                    "evidence": json.loads(json.dumps(c["evidence"]).replace("\\u0000", ""))}
+    # evaluate() answers unknown for unreadable files and keeps no NUL or NaN in reasons and evidence
+    checks = {cid: {"verdict": c["verdict"], "reason": c["reason"], "evidence": c["evidence"]}
               for cid, c in result["checks"].items()}
     return answer(store(request, [{"idempotency_key": capture.idempotency_key, "device": capture.device,
                                    "as_of": as_of, "checks": checks}], "capture", "capture")[0])

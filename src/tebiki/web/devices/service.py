@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 from collections import Counter
 from typing import Any
 
@@ -31,6 +32,11 @@ class Rejected(ValueError):
         self.errors = errors
 
 
+# A NUL escape in JSON text: \u0000 after an even number of backslashes (the text "\u0000" itself is written
+# as \\u0000 and is not one)
+JSON_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
 def evidence_texts(reports: list[dict[str, Any]]) -> list[list[str]]:
     """Each check's evidence as the JSON text that will be stored (encoded once, here), refusing evidence over
     4 KiB or with a NUL character, which PostgreSQL cannot store. Raises Rejected listing every bad check."""
@@ -39,7 +45,7 @@ def evidence_texts(reports: list[dict[str, Any]]) -> list[list[str]]:
         row = []
         for cid, c in r["checks"].items():
             text = to_json(c.get("evidence") or {})  # JSON writes NUL as \u0000 whatever ensure_ascii says
-            if len(text) > MAX_EVIDENCE or "\\u0000" in text:
+            if len(text) > MAX_EVIDENCE or JSON_NUL.search(text):
                 errors.append({"type": "value_error", "loc": ["reports", i, "checks", cid, "evidence"],
                                "msg": "evidence is limited to 4 KiB" if len(text) > MAX_EVIDENCE
                                else "evidence may not contain NUL characters"})
