@@ -329,3 +329,28 @@ def test_the_register_downloads_as_xlsx_with_verdicts_and_the_fleet(cast, token)
     assert AuditEntry.objects.filter(action="report.export", target__endswith="devices-" +
                                      r["Content-Disposition"].split("devices-")[1].rstrip('"')).exists()
     assert cast.client(cast.outsider).get(reverse("devices_xlsx", args=[cast.org.id])).status_code == 404
+
+
+def test_an_item_done_while_devices_fail_its_check_is_flagged_on_the_item_and_the_dashboard(cast, token):
+    from tebiki.web.assessments.service import save_item
+
+    for i, verdict in enumerate(["pass", "fail", "pass", "fail", "pass"]):
+        post(token, report(key=f"{i}" * 16, device_key=f"dev-000{i}", hostname=f"PC-00{i}",
+                           verdicts={cid: "pass" for cid in CHECK_IDS} | {"disk_encryption": verdict}))
+    c = cast.client(cast.viewer)
+    item_url = reverse("item", args=[cast.org.id, "mic-v5:admin:E-7", "office"])
+    first = c.get(item_url)
+    assert first.status_code == 200 and 'id="contradiction"' not in first.content.decode()  # not done yet
+    save_item(cast.org, "mic-v5:admin:E-7", "office", {"status": "done"}, cast.admin)
+    item = c.get(item_url).content.decode()
+    flag = item.split('id="contradiction">')[1].split("</p>")[0]
+    assert "端末チェックの結果と食い違っています" in flag and "要対応の端末 2 台" in flag
+    assert "PC-001" in flag and "PC-003" in flag and "PC-000" not in flag
+    board = c.get(reverse("dashboard", args=[cast.org.id])).content.decode()
+    section = board.split('id="contradictions">')[1].split("</section>")[0]
+    assert "E-7" in section and "PC-001, PC-003" in section
+    post(token, report(key="fixed-device-1", device_key="dev-0001", hostname="PC-001"))
+    post(token, report(key="fixed-device-3", device_key="dev-0003", hostname="PC-003"))
+    assert 'id="contradiction"' not in c.get(item_url).content.decode()
+    assert "E-7" not in c.get(reverse("dashboard", args=[cast.org.id])).content.decode() \
+        .split('id="contradictions">')[1].split("</section>")[0]
