@@ -58,6 +58,7 @@ def test_the_table_explains_unknown_in_japanese_or_english_and_ends_with_a_summa
     assert "判定できませんでした: デスクトップのログインセッションがなく" in ja.output
     assert "ClamAV (clamscan) が入っていません。他のウイルス対策製品は読み取りません" in ja.output
     assert "security_count: 88" in ja.output
+    assert "インストーラでディスクの暗号化（LUKS）を選びます" in ja.output  # the steps for this OS
     assert ja.output.rstrip().endswith("合計 9 項目: OK 3、要対応 3、判定不可 3")
     en = CliRunner().invoke(app, ["check", "--replay", folder, "--as-of", "2026-12-01", "--lang", "en"],
                             env={"COLUMNS": "200"})

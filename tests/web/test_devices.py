@@ -354,3 +354,18 @@ def test_an_item_done_while_devices_fail_its_check_is_flagged_on_the_item_and_th
     assert 'id="contradiction"' not in c.get(item_url).content.decode()
     assert "E-7" not in c.get(reverse("dashboard", args=[cast.org.id])).content.decode() \
         .split('id="contradictions">')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize(("os_name", "step", "other"), [
+    ("windows", "BitLocker ドライブ暗号化", "FileVault"),
+    ("macos", "「FileVault」で「オンにする」", "BitLocker"),
+    ("linux", "インストーラでディスクの暗号化（LUKS）", "FileVault"),
+])
+def test_a_device_page_tells_in_japanese_what_to_do_step_by_step_for_its_os(cast, token, os_name, step, other):
+    post(token, report(os=os_name, verdicts={cid: "pass" for cid in CHECK_IDS} | {"disk_encryption": "fail"}))
+    dev = Device.objects.get()
+    page = cast.client(cast.viewer).get(reverse("device", args=[cast.org.id, dev.id])).content.decode()
+    steps = page.split('class="steps">')[1].split("</div>")[0]
+    assert step in steps and other not in steps and "<br>" in steps
+    assert page.count('class="steps"') == 1  # only the failed check
+    assert "もう一度実行してください" in page.split('id="check-again">')[1]
