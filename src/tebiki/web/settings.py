@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "tebiki.web.incidents",
     "tebiki.web.policy",
     "tebiki.web.people",
+    "tebiki.web.orgapi",
 ]
 
 MIDDLEWARE = [
