@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "tebiki.web.policy",
     "tebiki.web.people",
     "tebiki.web.mail",
+    "tebiki.web.orgapi",
 ]
 
 MIDDLEWARE = [
