@@ -68,7 +68,7 @@ MAC_GOOD = {
     "macos/socketfilterfw.txt": "Firewall is enabled. (State = 1)\n",
     "macos/softwareupdate.txt": "Software Update Tool\n\nFinding available software\nNo new software available.\n",
     "macos/sw_vers.txt": "ProductName:\t\tmacOS\nProductVersion:\t\t15.1\n",
-    "macos/screenlock.txt": "2026-11-01 10:00:00.000 sysadminctl[123:456] screenLock delay is 300 seconds\n",
+    "macos/screenlock.txt": "2026-11-01 10:00:00.000 sysadminctl[123:456] screenLock delay is 60 seconds\nidleTime=300\n",
     "macos/sharing.txt": 'disabled services = {\n\t"com.apple.screensharing" => disabled\n'
                          '\t"com.apple.smbd" => disabled\n}\n',
 }
