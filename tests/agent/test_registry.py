@@ -119,7 +119,9 @@ def _verdict(os_name, good, name, text, check, as_of=None):
 @pytest.mark.parametrize(("seconds", "verdict"), [(900, "pass"), (901, "fail"), (600, "pass")])
 def test_screen_lock_limit_is_900_seconds_on_every_os(seconds, verdict):
     assert _verdict("linux", LINUX_GOOD, "linux/gsettings-lock.txt",
-                    f"session=x11 desktop=GNOME\ntrue\nuint32 {seconds}\n", "screen_lock") == verdict
+                    f"session=x11 desktop=GNOME\ntrue\nuint32 {seconds}\nuint32 0\n", "screen_lock") == verdict
+    assert _verdict("linux", LINUX_GOOD, "linux/gsettings-lock.txt",  # blank after idle-delay, lock lock-delay later
+                    f"session=x11 desktop=GNOME\ntrue\nuint32 {seconds - 300}\nuint32 300\n", "screen_lock") == verdict
     assert _verdict("macos", MAC_GOOD, "macos/screenlock.txt",
                     f"screenLock is immediate\nidleTime={seconds}\n", "screen_lock") == verdict
     assert _verdict("macos", MAC_GOOD, "macos/screenlock.txt",  # idle time and delay add up

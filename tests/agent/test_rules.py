@@ -82,7 +82,7 @@ LINUX_GOOD = {
     "linux/nft.txt": "",
     "linux/os-release.txt": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n',
     "linux/apt-upgradable.txt": "Listing...\n",
-    "linux/gsettings-lock.txt": "session=wayland desktop=GNOME\ntrue\nuint32 300\n",
+    "linux/gsettings-lock.txt": "session=wayland desktop=GNOME\ntrue\nuint32 300\nuint32 30\n",
     "linux/ss-listen.txt": "tcp LISTEN 0 128 127.0.0.1:631 0.0.0.0:* users:((\"cupsd\",pid=1,fd=7))\n"
                            "udp UNCONN 0 0 0.0.0.0:5353 0.0.0.0:*\n",
     "linux/clamav.txt": "ClamAV 1.0.7/27440/Thu Oct 30 09:31:02 2026\n",

@@ -29,7 +29,8 @@ WIFI_SH = ('command -v nmcli >/dev/null 2>&1 || { echo "nmcli: not installed"; e
            'exit 0; }; echo "$out" | grep "^yes:" || echo "no active Wi-Fi"')
 # The desktop session first: without one gsettings answers its defaults, which say nothing about the device.
 GSETTINGS_SH = ('echo "session=${XDG_SESSION_TYPE:-none} desktop=${XDG_CURRENT_DESKTOP:-none}"; '
-                'gsettings get org.gnome.desktop.screensaver lock-enabled; gsettings get org.gnome.desktop.session idle-delay')
+                'gsettings get org.gnome.desktop.screensaver lock-enabled; gsettings get org.gnome.desktop.session idle-delay; '
+                'gsettings get org.gnome.desktop.screensaver lock-delay')
 # XProtect's version and whether macOS installs security data updates by itself (no network names anywhere).
 XPROTECT_SH = ('echo "xprotect_version=$(defaults read /Library/Apple/System/Library/CoreServices/XProtect.bundle/'
                'Contents/Info.plist CFBundleShortVersionString 2>&1)"; echo "ConfigDataInstall=$(defaults read '

@@ -47,7 +47,7 @@ if [ "$OS" = linux ]; then
   run nft.txt nft list ruleset &
   run os-release.txt cat /etc/os-release &
   run apt-upgradable.txt apt -o Apt::Cmd::Disable-Script-Warning=true list --upgradable &
-  run gsettings-lock.txt sh -c 'echo "session=${XDG_SESSION_TYPE:-none} desktop=${XDG_CURRENT_DESKTOP:-none}"; gsettings get org.gnome.desktop.screensaver lock-enabled; gsettings get org.gnome.desktop.session idle-delay' &
+  run gsettings-lock.txt sh -c 'echo "session=${XDG_SESSION_TYPE:-none} desktop=${XDG_CURRENT_DESKTOP:-none}"; gsettings get org.gnome.desktop.screensaver lock-enabled; gsettings get org.gnome.desktop.session idle-delay; gsettings get org.gnome.desktop.screensaver lock-delay' &
   run ss-listen.txt ss -tulpnH &
   run clamav.txt clamscan --version &
   run samba.txt testparm -s --parameter-name="server min protocol" &
