@@ -19,7 +19,10 @@ from .models import CheckReport, CheckResult, Device, EnrolmentToken
 VERDICTS = ("pass", "fail", "unknown")
 MAX_EVIDENCE = 4096  # characters of one check's evidence, as stored JSON
 # One encoder for every evidence value: json.dumps with options builds a new encoder on each call.
-to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# allow_nan=False: NaN and Infinity are not JSON, and both databases' JSON checks refuse them.
+to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+# JSON writes NUL as \u0000 whatever ensure_ascii says; after an even run of backslashes it is the text "\u0000"
+NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 TOKEN_TOUCH = dt.timedelta(minutes=5)  # "last used" is precise to a few minutes; saves a write per report
 
 
@@ -32,23 +35,22 @@ class Rejected(ValueError):
         self.errors = errors
 
 
-# A NUL escape in JSON text: \u0000 after an even number of backslashes (the text "\u0000" itself is written
-# as \\u0000 and is not one)
-JSON_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
-
-
 def evidence_texts(reports: list[dict[str, Any]]) -> list[list[str]]:
     """Each check's evidence as the JSON text that will be stored (encoded once, here), refusing evidence over
-    4 KiB or with a NUL character, which PostgreSQL cannot store. Raises Rejected listing every bad check."""
+    4 KiB, with a NUL character (PostgreSQL cannot store it) or with NaN or Infinity. Raises Rejected listing every
+    bad check."""
     texts, errors = [], []
     for i, r in enumerate(reports):
         row = []
         for cid, c in r["checks"].items():
-            text = to_json(c.get("evidence") or {})  # JSON writes NUL as \u0000 whatever ensure_ascii says
-            if len(text) > MAX_EVIDENCE or JSON_NUL.search(text):
-                errors.append({"type": "value_error", "loc": ["reports", i, "checks", cid, "evidence"],
-                               "msg": "evidence is limited to 4 KiB" if len(text) > MAX_EVIDENCE
-                               else "evidence may not contain NUL characters"})
+            try:
+                text = to_json(c.get("evidence") or {})
+                msg = ("evidence is limited to 4 KiB" if len(text) > MAX_EVIDENCE
+                       else "evidence may not contain NUL characters" if NUL_ESCAPE.search(text) else None)
+            except ValueError:
+                text, msg = "", "evidence may not contain NaN or Infinity"
+            if msg:
+                errors.append({"type": "value_error", "loc": ["reports", i, "checks", cid, "evidence"], "msg": msg})
             row.append(text)
         texts.append(row)
     if errors:
