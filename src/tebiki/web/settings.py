@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "tebiki.web.incidents",
     "tebiki.web.policy",
     "tebiki.web.people",
+    "tebiki.web.mail",
+    "tebiki.web.orgapi",
 ]
 
 MIDDLEWARE = [
@@ -170,6 +172,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 SESSION_COOKIE_AGE = 60 * 60 * 8
 # Inactivity expiry: the 8 hours restart with activity, but the session row is rewritten only when its content
 # changes or its expiry has moved by SESSION_TOUCH_SECONDS (tebiki.web.sessions), not on every request.
+SESSION_ENGINE = "tebiki.web.sessions"
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_TOUCH_SECONDS = 5 * 60
 # Sessions (the default database engine) and the cache live in the database, so several app processes or machines
@@ -233,6 +236,11 @@ EVIDENCE_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image
                   ".txt": "text/plain", ".csv": "text/csv", ".json": "application/json",
                   ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                   ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+# .xlsx and .docx are zip containers: refused when they unpack to more than this, or to more than RATIO times their
+# size (beyond 1 MiB), so a small upload cannot expand into a zip bomb on a reader's PC or in any later processing.
+EVIDENCE_UNZIPPED_MAX_BYTES = 100 * 1024 * 1024
+EVIDENCE_ZIP_MAX_RATIO = 100
+EVIDENCE_ZIP_MAX_PARTS = 10_000
 
 # The audit log is kept until `tebiki audit purge` removes entries older than AUDIT_RETENTION_DAYS (run it from cron);
 # nothing younger than a year can be purged.
@@ -243,8 +251,19 @@ BACKUP_MAX_BYTES = int(os.environ.get("TEBIKI_BACKUP_MAX_BYTES", 8 * 1024**3))
 BACKUP_MAX_RATIO = 200
 BACKUP_MAX_MEMBERS = 200_000
 
-EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if os.environ.get("EMAIL_HOST")
-                 else "django.core.mail.backends.console.EmailBackend")
+# Outgoing mail waits in the database (tebiki.web.mail) until `tebiki mail send`, run every minute by a timer, hands it
+# to MAIL_TRANSPORT, retrying failures: no request waits on SMTP and a mail server that is down loses nothing.
+# TEBIKI_MAIL_QUEUE=0 sends directly instead. EMAIL_FILE_PATH writes each message to a file there (test servers).
+if os.environ.get("EMAIL_HOST"):
+    MAIL_TRANSPORT = "django.core.mail.backends.smtp.EmailBackend"
+elif os.environ.get("EMAIL_FILE_PATH"):
+    MAIL_TRANSPORT = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+else:
+    MAIL_TRANSPORT = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = MAIL_TRANSPORT if os.environ.get("TEBIKI_MAIL_QUEUE") == "0" else "tebiki.web.mail.backend.QueueBackend"
+MAIL_MAX_ATTEMPTS = 8
+EMAIL_TIMEOUT = 30
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -123,7 +123,8 @@ def device(request: HttpRequest, device_id: int) -> HttpResponse:
     history = [{"report": r, "verdicts": {res.check_id: res for res in r.results.all()}} for r in reports]
     texts = check_texts()
     newest = [{"id": cid, "title": texts[cid]["title"], "result": res, "evidence": _evidence_lines(res.evidence),
-               "fix": texts[cid]["fix"] if res.verdict == "fail" else None, "measures": texts[cid]["measures"]}
+               "fix": texts[cid]["fix"] if res.verdict == "fail" else None, "measures": texts[cid]["measures"],
+               "steps": texts[cid]["steps"].get(dev.os) if res.verdict == "fail" else None}
               for cid in CHECK_IDS if (res := history[0]["verdicts"].get(cid)) is not None] if history else []
     return render(request, "devices/device.html", {
         "org": request.org, "device": dev, "checks": _checks(), "history": history, "newest": newest,
