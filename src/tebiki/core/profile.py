@@ -68,9 +68,6 @@ class Department(_Strict):
     every pairing) and always kept in step with it, so older readers of a dump still find them.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={
-        "anyOf": [{"required": ["equipment"]}, {"required": ["terminals", "devices"]}]})
-
     id: Slug
     name: Name
     people: int = Field(default=1, ge=1, le=100_000)
