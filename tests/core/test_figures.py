@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 
 from tebiki.catalog import get_catalog
-from tebiki.catalog.schema import Measure
 from tebiki.core import priority
 from tebiki.core.assessment import new_assessment
 from tebiki.core.figures import figures, overall_score, overdue_rows
@@ -61,23 +60,12 @@ def test_top_open_counts_only_the_first_rank():
     assert fig.top_open == sum(r.priority.rank == 1 for r in APPLICABLE) < fig.open
 
 
-def points_of(m: Measure) -> int:
-    return priority.importance_points(catalog, m)
-
-
-def test_importance_thresholds_are_inclusive_and_executives_are_at_least_medium():
-    # mutants that survived before: `>=` → `>` on either threshold, and the executive minimum removed
-    by_points = {}
-    for m in catalog.measures:
-        by_points.setdefault((points_of(m), m.role == "executive"), m)
-    high = by_points.get((priority.HIGH_IMPORTANCE_POINTS, False))
-    medium = by_points.get((priority.MEDIUM_IMPORTANCE_POINTS, False))
-    assert high is not None and medium is not None
-    assert priority.default_importance(catalog, high)[0] == "high"
-    assert priority.default_importance(catalog, medium)[0] == "medium"
-    low_exec = next(m for m in catalog.measures if m.role == "executive"
-                    and points_of(m) < priority.MEDIUM_IMPORTANCE_POINTS)
-    assert priority.default_importance(catalog, low_exec)[0] == "medium"
+def test_importance_thresholds_are_inclusive():
+    # mutants that survived before: `>=` → `>` on either threshold (a score exactly at a threshold reaches it)
+    t = catalog.priority_model.thresholds
+    assert priority.importance_of(catalog, t.high) == "high"
+    assert priority.importance_of(catalog, t.medium) == "medium"
+    assert priority.importance_of(catalog, t.medium - 0.001) == "low"
 
 
 def test_a_single_applicable_row_done_scores_one_and_by_role_follows_the_roles():

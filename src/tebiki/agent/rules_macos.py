@@ -52,7 +52,7 @@ def antivirus(cap: Capture, limits, as_of):
     values = dict(re.findall(r"^(\w+)=(.*)$", cap.text(name), re.M))
     version, config = values.get("xprotect_version", "").strip(), values.get("ConfigDataInstall", "").strip()
     if not re.fullmatch(r"\d+(\.\d+)*", version):
-        raise Unknown("shape", name=name, detail="no XProtect version")
+        raise Unknown("shape", name=name, detail=("no XProtect version", "XProtect のバージョンがありません"))
     if config == "1":
         return "pass", {"xprotect_version": version, "ConfigDataInstall": 1}
     if config == "0":
@@ -68,22 +68,29 @@ def os_updates(cap: Capture, limits, as_of):
         return "fail", {"pending": labels[:20], "pending_count": len(labels)}
     if re.search(r"^No new software available\.$", text, re.M):
         return "pass", {"pending": [], "pending_count": 0}
-    raise Unknown("shape", name="macos/softwareupdate.txt", detail="neither updates nor 'No new software available'")
+    raise Unknown("shape", name="macos/softwareupdate.txt", detail=("neither updates nor 'No new software available'",
+                      "更新の一覧も「No new software available」もありません"))
 
 
 @rule("screen_lock", "macos", sources=["macos/screenlock.txt"], limits=("max_idle_minutes",))
 def screen_lock(cap: Capture, limits, as_of):
-    """sysadminctl's delay between the screen saver or sleep and the password prompt."""
-    text = cap.text("macos/screenlock.txt")
+    """The screen saver's idle time plus sysadminctl's delay until the password is asked: the latest moment the
+    screen locks (display sleep may lock it sooner, so this never passes too early). An unset idle time is
+    unknown."""
+    name = "macos/screenlock.txt"
+    text = cap.text(name)
     if re.search(r"screenLock is off", text):
         return "fail", {"screenLock": "off"}
-    if re.search(r"screenLock is immediate", text):
-        return "pass", {"delay_seconds": 0}
     m = re.search(r"screenLock delay is (\d{1,9}) seconds", text)
-    if m:
-        delay = int(m[1])
-        return ("pass" if delay <= limits["max_idle_minutes"] * 60 else "fail"), {"delay_seconds": delay}
-    raise Unknown("shape", name="macos/screenlock.txt", detail="no screen lock state")
+    delay = 0 if re.search(r"screenLock is immediate", text) else int(m[1]) if m else None
+    if delay is None:
+        raise Unknown("shape", name=name, detail=("no screen lock state", "画面ロックの状態がありません"))
+    idle = re.search(r"^idleTime=(.*)$", text, re.M)
+    if not idle or not idle[1].strip().isdigit() or len(idle[1].strip()) > 9:
+        raise Unknown("not_set", name=name, setting="com.apple.screensaver idleTime")
+    idle_s = int(idle[1])
+    ok = idle_s > 0 and idle_s + delay <= limits["max_idle_minutes"] * 60
+    return ("pass" if ok else "fail"), {"screensaver_idle_seconds": idle_s, "delay_seconds": delay}
 
 
 def _service(cap: Capture, label: str) -> str:
@@ -92,7 +99,8 @@ def _service(cap: Capture, label: str) -> str:
     name = "macos/sharing.txt"
     text = cap.whole(name)
     if not re.search(r"^disabled services = \{", text, re.M) or not text.rstrip().endswith("}"):
-        raise Unknown("shape", name=name, detail="not launchctl's list of disabled services")
+        raise Unknown("shape", name=name, detail=("not launchctl's list of disabled services",
+                      "launchctl の無効化サービス一覧ではありません"))
     m = re.search(rf'^\s*"{re.escape(label)}"\s*=>\s*(\w+)\s*$', text, re.M)
     if not m:
         return "not listed"
@@ -136,4 +144,5 @@ def wifi_security(cap: Capture, limits, as_of):
         return wifi_verdict([s.strip() for s in security])
     if statuses and "Connected" not in (s.strip() for s in statuses):
         return "pass", {"connected": False}
-    raise Unknown("shape", name=name, detail="no Wi-Fi status, or connected without a security line")
+    raise Unknown("shape", name=name, detail=("no Wi-Fi status, or connected without a security line",
+                      "Wi-Fi の状態がないか、接続中なのに暗号化方式の行がありません"))

@@ -40,6 +40,7 @@ KINDS: dict[str, tuple[type[BaseModel], bool]] = {
     "measures": (s.Measure, True),
     "trouble_cases": (s.TroubleCase, True),
     "priority_rule": (s.PriorityRule, False),
+    "priority_model": (s.PriorityModel, False),
     "connection_types": (s.ConnectionType, True),
     "legacy_types": (s.LegacyType, True),
     "risk_types": (s.RiskType, True),
@@ -94,6 +95,7 @@ class Catalog:
     measures: list[s.Measure] = field(default_factory=list)
     trouble_cases: list[s.TroubleCase] = field(default_factory=list)
     priority_rule: s.PriorityRule | None = None
+    priority_model: s.PriorityModel | None = None
     connection_types: list[s.ConnectionType] = field(default_factory=list)
     legacy_types: list[s.LegacyType] = field(default_factory=list)
     risk_types: list[s.RiskType] = field(default_factory=list)
@@ -218,6 +220,12 @@ class _Builder:
             refs(cm, "measures", cm.measures, measure_ids, "measure")
         for policy in c.policies:
             refs(policy, "measures", policy.measures, measure_ids, "measure")
+        if c.priority_model is not None:
+            for factor in c.priority_model.factors:
+                if any(ref not in measure_ids for ref in factor.measures):
+                    bad = next(ref for ref in factor.measures if ref not in measure_ids)
+                    raise CatalogError(f"{self.where(c.priority_model)}: factors.{factor.id}.measures: "
+                                       f"unknown measure {bad!r}")
         for art in c.rule_articles:
             refs(art, "measures", art.measures, measure_ids, "measure")
         for topic in c.education:

@@ -39,6 +39,10 @@ TERMINALS = ("company", "byod")
 DEVICE_KINDS = ("pc", "mobile")
 WIFI_KINDS = ("home", "public")
 CONNECTIONS = ("vpn_remote_desktop", "secure_browser", "cloud", "local")
+OWNERS = ("company", "private")  # who owns a device (profile v2); private = BYOD
+EQUIPMENT = tuple(f"{o}_{k}" for o in OWNERS for k in DEVICE_KINDS)  # the equipment fact: owner_kind
+REMOTE_ACCESS = ("vpn_appliance", "rd_gateway", "vdi_gateway")
+INFORMATION = ("personal_data", "my_number", "customer_confidential")
 
 # Each Literal below is derived from the tuple above it, so a value is spelled once.
 Role = CATALOG_ROLE.literal()
@@ -51,6 +55,9 @@ Terminal = Literal[TERMINALS]  # type: ignore[valid-type]
 DeviceKind = Literal[DEVICE_KINDS]  # type: ignore[valid-type]
 WifiKind = Literal[WIFI_KINDS]  # type: ignore[valid-type]
 Connection = Literal[CONNECTIONS]  # type: ignore[valid-type]
+Owner = Literal[OWNERS]  # type: ignore[valid-type]
+RemoteAccess = Literal[REMOTE_ACCESS]  # type: ignore[valid-type]
+Information = Literal[INFORMATION]  # type: ignore[valid-type]
 
 
 class Strict(BaseModel):
@@ -88,6 +95,7 @@ FACTS: dict[str, tuple[Any, ...]] = {
     "work_form": WORK_FORMS,
     "terminal": TERMINALS,
     "device": DEVICE_KINDS,
+    "equipment": (*EQUIPMENT, "any"),
     "cloud": (*CLOUD_KINDS, "any"),
     "wifi": (*WIFI_KINDS, "any"),
     "active_directory": (True, False),
@@ -97,6 +105,10 @@ FACTS: dict[str, tuple[Any, ...]] = {
     "data_on_terminal": (True, False),
     "inhouse_admin": (True, False),
     "windows": (True, False),
+    "online": (True, False),
+    "servers": (True, False),
+    "remote_access": (*REMOTE_ACCESS, "any"),
+    "information": (*INFORMATION, "any"),
 }
 
 
@@ -200,6 +212,9 @@ class Measure(Conditional):
     title: Text
     summary: Text
     explanation: Explanation
+    # what the measure becomes on a privately owned device, where the company cannot enforce it (tebiki's note,
+    # after the BYOD notes of chapter 4's methods); shown in the reason of departments that use private devices
+    byod: Text | None = None
     ref: PageRef
 
     @model_validator(mode="after")
@@ -291,7 +306,16 @@ class TroubleCase(Strict):
     happened: Text
     lesson: Text
     measures: list[NonEmpty] = Field(min_length=1)
+    # when an organisation is exposed to this case (a condition on its facts); None: every organisation
+    exposed_when: dict[str, Any] | None = None
     ref: PageRef
+
+    @field_validator("exposed_when")
+    @classmethod
+    def _valid_exposure(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            check_condition(value, "exposed_when")
+        return value
 
     @model_validator(mode="after")
     def _id_matches_number(self) -> TroubleCase:
@@ -343,6 +367,95 @@ class PriorityRule(Strict):
         for c in self.matrix:
             if c.priority not in known:
                 raise ValueError(f"matrix: unknown priority {c.priority!r}")
+        return self
+
+
+class Weight(Strict):
+    points: float = Field(ge=0, le=20)
+    cap: int | None = Field(default=None, ge=1, le=20)  # count at most this many
+    rationale: Text
+
+
+class ModelWeights(Strict):
+    trouble_case: Weight  # per trouble case the measure addresses and the organisation is exposed to
+    risk_type: Weight  # per SSK risk type the measure counters
+    people: Weight  # times the share of teleworkers the measure concerns
+
+
+class Thresholds(Strict):
+    high: float
+    medium: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if not self.high > self.medium:
+            raise ValueError("high: must be above medium")
+        return self
+
+
+class Factor(Strict):
+    """A fact about the organisation that makes some measures more urgent for it."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    points: float = Field(gt=0, le=20)
+    when: dict[str, Any]  # a condition on the organisation's facts
+    measures: list[NonEmpty] = []
+    categories: list[Category] = []
+    label: Text  # a few words for the action's one-line why
+    rationale: Text
+    ref: PageRef | SectionRef
+
+    @field_validator("when")
+    @classmethod
+    def _valid_when(cls, value: dict[str, Any]) -> dict[str, Any]:
+        check_condition(value, "when")
+        return value
+
+    @model_validator(mode="after")
+    def _targets(self) -> Factor:
+        if not self.measures and not self.categories:
+            raise ValueError("measures: a factor needs measures or categories to raise")
+        return self
+
+
+class DifficultyRule(Strict):
+    """Default difficulty for measures matching level / roles / categories (first matching rule wins)."""
+
+    difficulty: Difficulty
+    level: Literal["basic", "advanced"] | None = None
+    roles: list[Role] = []
+    categories: list[Category] = []
+    rationale: Text
+
+
+class Effort(Strict):
+    """The rough effort shown in an action's why, by difficulty and who runs IT."""
+
+    difficulty: Difficulty
+    admin: Literal["inhouse", "outsourced", "any"] = "any"
+    label: Text
+
+
+class PriorityModel(Strict):
+    """tebiki's risk model: how importance is scored for one organisation (docs/priority.md)."""
+
+    summary: Text
+    weights: ModelWeights
+    thresholds: Thresholds  # score -> importance high / medium (else low)
+    factors: list[Factor]
+    difficulty: list[DifficultyRule] = Field(min_length=1)
+    effort: list[Effort] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _complete(self) -> PriorityModel:
+        ids = [f.id for f in self.factors]
+        if len(ids) != len(set(ids)):
+            raise ValueError("factors: an id is used twice")
+        if self.difficulty[-1].level or self.difficulty[-1].roles or self.difficulty[-1].categories:
+            raise ValueError("difficulty: the last rule must match every measure (no level, roles, categories)")
+        for d in ("high", "not_high", "low"):
+            if not any(e.difficulty == d for e in self.effort):
+                raise ValueError(f"effort: no label for difficulty {d!r}")
         return self
 
 
@@ -546,17 +659,22 @@ class Check(Strict):
     measures: list[NonEmpty] = Field(min_length=1)
     policies: list[NonEmpty] = []
     limits: dict[CheckId, Annotated[int, Field(ge=1)]] = {}
+    steps: dict[Literal["windows", "macos", "linux"], Text]  # what a device's user does, per OS
 
     @model_validator(mode="after")
     def _texts_name_only_its_limits(self) -> Check:
-        for fieldname in ("title", "fix"):
+        if set(self.steps) != {"windows", "macos", "linux"}:
+            raise ValueError("steps: give windows, macos and linux")
+        texts = {"title": self.title, "fix": self.fix, **{f"steps.{os}": t for os, t in self.steps.items()}}
+        for fieldname, text in texts.items():
             for lang in ("ja", "en"):
-                for name in PLACEHOLDER.findall(getattr(getattr(self, fieldname), lang)):
+                for name in PLACEHOLDER.findall(getattr(text, lang)):
                     if name not in self.limits:
                         raise ValueError(f"{fieldname}.{lang}: {{{name}}} is not one of the check's limits "
                                          f"({', '.join(self.limits) or 'none'})")
         return self
 
-    def text(self, fieldname: str, lang: str) -> str:
-        """The title or fix in *lang* with the limits filled in."""
-        return getattr(getattr(self, fieldname), lang).format(**self.limits)
+    def text(self, fieldname: str, lang: str, os_name: str = "") -> str:
+        """The title, fix or (with *os_name*) steps in *lang*, with the limits filled in."""
+        text = self.steps[os_name] if fieldname == "steps" else getattr(self, fieldname)
+        return getattr(text, lang).format(**self.limits)

@@ -14,13 +14,13 @@ from typing import Any
 from tebiki.catalog import Catalog
 
 from .plan import Row, exposure, scores
+from .vocabulary import STATUS_VALUE
 
 
 def overall_score(rows: list[Row]) -> float:
     """Share of the applicable rows done, a partly done row counting half (as scores() does per axis)."""
-    by_role = scores(rows)["role"].values()
-    applicable = sum(v["applicable"] for v in by_role)
-    return round(sum(v["score"] * v["applicable"] for v in by_role) / max(applicable, 1), 3)
+    applicable = [r for r in rows if r.applies]
+    return round(sum(STATUS_VALUE.get(r.status, 0.0) for r in applicable) / max(len(applicable), 1), 3)
 
 
 def overdue_rows(rows: list[Row], today: dt.date) -> list[Row]:
