@@ -6,6 +6,8 @@ SECRET_KEY        generated once and stored in the data directory (mode 0600) wh
 TEBIKI_AUDIT_RETENTION_DAYS  age beyond which `tebiki audit purge` removes audit entries (default 730, minimum 365)
 TEBIKI_BACKUP_MAX_BYTES      largest unpacked size `tebiki restore` accepts (default 8 GiB)
 TEBIKI_ENV        "production" turns on HTTPS-only cookies, HSTS and DEBUG off; anything else is development
+TEBIKI_SIGNUP     "1" lets anyone create an account and an organisation from the sign-in page (「新しく始める」);
+                  on by default in development (`make run`), off by default in production
 ALLOWED_HOSTS     comma-separated; development defaults to localhost
 EMAIL_URL-ish     EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
 """
@@ -120,6 +122,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+SIGNUP_OPEN = os.environ.get("TEBIKI_SIGNUP", "0" if PRODUCTION else "1") == "1"
+SIGNUP_PER_HOUR = 10  # start-form submissions one address may make per hour; more are refused with 429
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
