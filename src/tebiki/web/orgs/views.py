@@ -24,8 +24,43 @@ from .access import org_objects, org_view
 from .forms import DepartmentFormSet, DiagnosisForm, InvitationForm, OrganisationForm, ProfileForm
 from .models import Invitation, Membership, Organisation, Role
 
-SORTS = {"name": lambda o: o["org"].name, "score": lambda o: o["score"], "open": lambda o: -o["open"],
-         "exposed": lambda o: -o["exposed"], "overdue": lambda o: -o["overdue"]}
+
+def _attention(o: dict) -> tuple:
+    """Who needs help first: new incidents, then failing devices, overdue items, low self-check response, exposure."""
+    response = o["response"] if o["response"] is not None else 1.0
+    return (-o["new_incidents"], -o["failing_devices"], -o["overdue"], response, -o["affected"], o["org"].name)
+
+
+SORTS = {"attention": _attention, "name": lambda o: o["org"].name, "score": lambda o: o["score"],
+         "open": lambda o: -o["open"], "exposed": lambda o: -o["affected"], "overdue": lambda o: -o["overdue"],
+         "incidents": lambda o: -o["new_incidents"], "devices": lambda o: -o["failing_devices"],
+         "response": lambda o: o["response"] if o["response"] is not None else 2.0}
+
+
+def _attention_counts(org_ids: list[int]) -> dict[int, dict]:
+    """New incidents, devices failing a check in their newest report, and the response to the open self-checks
+    (workers who submitted / workers invited), per organisation, in a few queries for the whole list."""
+    from django.db.models import Count
+
+    from tebiki.web.devices.models import Device
+    from tebiki.web.incidents.models import Incident
+    from tebiki.web.people.models import Campaign, PersonalLink, Submission
+
+    out = {oid: {"new_incidents": 0, "failing_devices": 0, "invited": 0, "submitted": 0} for oid in org_ids}
+    for row in (Incident.objects.filter(organisation_id__in=org_ids, status="new").values("organisation_id")
+                .annotate(n=Count("id"))):
+        out[row["organisation_id"]]["new_incidents"] = row["n"]
+    for oid, latest in Device.objects.filter(organisation_id__in=org_ids).values_list("organisation_id", "latest"):
+        out[oid]["failing_devices"] += "fail" in (latest or {}).values()
+    open_ids = [c.id for c in Campaign.objects.filter(organisation_id__in=org_ids, opened_at__isnull=False,
+                                                      closed_at__isnull=True, closes_at__gt=timezone.now())]
+    for row in (PersonalLink.objects.current().filter(campaign_id__in=open_ids).values("organisation_id")
+                .annotate(n=Count("worker_id", distinct=True))):
+        out[row["organisation_id"]]["invited"] = row["n"]
+    for row in (Submission.objects.filter(campaign_id__in=open_ids).values("organisation_id")
+                .annotate(n=Count("worker_id", distinct=True))):
+        out[row["organisation_id"]]["submitted"] = row["n"]
+    return out
 
 
 @require_GET
@@ -40,18 +75,26 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    """Every organisation the user belongs to, with progress, exposure and overdue items; sortable."""
+    """Every organisation the user belongs to, those needing attention first; the same figures as each dashboard."""
     ms = list(Membership.objects.filter(user=request.user).select_related("organisation"))
-    overdue = overdue_counts([m.organisation_id for m in ms])
+    ids = [m.organisation_id for m in ms]
+    overdue = overdue_counts(ids)
+    attention = _attention_counts(ids)
     rows = []
     for m in ms:
         s = m.organisation.summary or {}
+        a = attention[m.organisation_id]
         rows.append({"org": m.organisation, "role": m.get_role_display(), "ready": m.organisation.is_ready,
                      "score": s.get("score", 0), "applicable": s.get("applicable", 0), "done": s.get("done", 0),
                      "open": s.get("open", 0), "top_open": s.get("top_open", 0),
-                     "exposed": s.get("exposed_cases", 0), "overdue": overdue.get(m.organisation_id, 0)})
-    sort = request.GET.get("sort", "name")
-    rows.sort(key=SORTS.get(sort, SORTS["name"]))
+                     "exposed": s.get("exposed_cases", 0), "partly": s.get("partly_cases", 0),
+                     "affected": s.get("exposed_cases", 0) + s.get("partly_cases", 0),
+                     "overdue": overdue.get(m.organisation_id, 0), **a,
+                     "response": a["submitted"] / a["invited"] if a["invited"] else None})
+    sort = request.GET.get("sort", "attention")
+    if sort not in SORTS:
+        sort = "attention"
+    rows.sort(key=SORTS[sort])
     return render(request, "orgs/overview.html", {"rows": rows, "sort": sort})
 
 
