@@ -103,3 +103,70 @@ def test_another_organisations_figures_do_not_leak_in(cast, clients):
     device(cast.other, 1, "fail")
     page = overview(cast)
     assert cast.other.name not in page and str(cast.other.id) not in rows(page)
+
+
+# ---------------------------------------------------------------- the profile, read by consultants
+
+
+def test_a_consultant_reads_the_profile_that_decides_what_applies(cast):
+    r = cast.client(cast.consultant).get(reverse("org_profile", args=[cast.org.id]))
+    page = r.content.decode()
+    assert r.status_code == 200
+    for d in cast.org.get_profile().departments:
+        assert d.name in page
+    assert "従業員数" in page or "従業員" in page
+    assert f'href="/o/{cast.org.id}/profile/"' in page  # in the navigation
+    assert reverse("setup_profile", args=[cast.org.id]) not in page.split("</nav>")[1]  # no edit link for a reader
+
+
+def test_the_profile_page_offers_managers_the_set_up(cast):
+    page = cast.client(cast.admin).get(reverse("org_profile", args=[cast.org.id])).content.decode()
+    assert reverse("setup_profile", args=[cast.org.id]) in page.split("</nav>")[1]
+
+
+@pytest.mark.parametrize("who, status", [("worker", 403), ("viewer", 403), ("outsider", 404)])
+def test_readers_without_edit_rights_and_outsiders_do_not_get_the_profile(cast, who, status):
+    assert cast.client(getattr(cast, who)).get(reverse("org_profile", args=[cast.org.id])).status_code == status
+
+
+def test_the_profile_page_is_read_only(cast):
+    assert cast.client(cast.consultant).post(reverse("org_profile", args=[cast.org.id])).status_code == 405
+
+
+# ---------------------------------------------------------------- invitations
+
+
+def test_an_invitation_is_mailed_to_the_invited_address_with_its_link(cast):
+    from django.core import mail
+
+    r = cast.client(cast.admin).post(reverse("members", args=[cast.org.id]), {"email": "new@test.example",
+                                                                              "role": "consultant"})
+    page = r.content.decode()
+    link = page.split('id="invite-link" readonly value="')[1].split('"')[0]
+    assert len(mail.outbox) == 1
+    msg = mail.outbox[0]
+    assert msg.to == ["new@test.example"] and "テスト商事" in msg.subject
+    assert link in msg.body and "コンサルタント" in msg.body
+    assert "招待メールを送りました" in page
+
+
+def test_a_mail_failure_keeps_the_invitation_and_says_to_send_the_link(cast, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens on the discard port
+    r = cast.client(cast.admin).post(reverse("members", args=[cast.org.id]), {"email": "new@test.example",
+                                                                              "role": "worker"})
+    page = r.content.decode()
+    assert "招待メールを送れませんでした" in page and 'id="invite-link"' in page
+
+
+def test_invitation_states_are_words(cast):
+    from tebiki.web.orgs.models import Invitation
+
+    open_inv, _ = Invitation.issue(cast.org, "a@test.example", "worker", cast.admin)
+    gone, _ = Invitation.issue(cast.org, "b@test.example", "worker", cast.admin)
+    gone.revoked_at = timezone.now()
+    gone.save()
+    page = cast.client(cast.admin).get(reverse("members", args=[cast.org.id])).content.decode()
+    table = page.split("招待")[-1]
+    assert "承諾待ち" in page and "取り消し済み" in page
+    assert "<td>open</td>" not in table and "<td>revoked</td>" not in table

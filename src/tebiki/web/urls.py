@@ -25,6 +25,7 @@ org_patterns = [
     path("setup/methods/", orgs.setup_methods, name="setup_methods"),
     path("setup/departments/", orgs.setup_departments, name="setup_departments"),
     path("setup/ready/", orgs.setup_ready, name="setup_ready"),
+    path("profile/", orgs.profile, name="org_profile"),
     path("checklist/", assessments.checklist, name="checklist"),
     path("items/<str:item_id>/<slug:scope>/", assessments.item, name="item"),
     path("items/<str:item_id>/<slug:scope>/status/", assessments.item_status, name="item_status"),

@@ -243,13 +243,38 @@ def members(request: HttpRequest) -> HttpResponse:
                 audit.record("invitation.create", request=request, organisation=request.org, target=inv.email,
                              data={"role": inv.role, "invitation": inv.id})
             link = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
-            messages.success(request, _("Invitation created. Send the link below; it is shown only once."))
+            if _mail_invitation(request, inv, link):
+                messages.success(request, _("Invitation mailed to %(email)s. The link is also below, shown only once, "
+                                            "in case the mail does not arrive.") % {"email": inv.email})
+            else:
+                messages.warning(request, _("The invitation could not be mailed. Send the link below yourself; it is "
+                                            "shown only once."))
             form = InvitationForm()
     return render(request, "orgs/members.html", {
         "org": request.org, "form": form, "link": link, "can_manage": request.membership.can_manage,
         "members": org_objects(request, Membership).select_related("user").order_by("role", "user__email"),
         "invitations": org_objects(request, Invitation).order_by("-created_at")[:50], "now": timezone.now(),
     }, status=422 if form.errors else 200)
+
+
+def _mail_invitation(request: HttpRequest, inv: Invitation, link: str) -> bool:
+    """Mail the link to the invited address; False when the mail server refuses (the link is still shown once)."""
+    import logging
+
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        ctx = {"org": request.org, "link": link, "by": request.user.display_name, "role": inv.get_role_display()}
+        subject = render_to_string("orgs/invitation_subject.txt", ctx).strip().replace("\n", " ")
+        body = render_to_string("orgs/invitation_body.txt", ctx)
+    try:
+        return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [inv.email]) == 1
+    except Exception:  # noqa: BLE001 - the invitation exists; the page shows the link instead
+        logging.getLogger(__name__).exception("invitation %s: mail failed", inv.id)
+        return False
 
 
 @require_POST
@@ -267,3 +292,28 @@ def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
                          data={"invitation": inv.id})
         messages.success(request, _("Invitation revoked."))
     return redirect("members", org_id=request.org.id)
+
+
+@require_GET
+@org_view("edit", ready=True)
+def profile(request: HttpRequest) -> HttpResponse:
+    """The profile that decides which measures apply, read only (consultants read it; managers edit it in set-up)."""
+    from .forms import CLOUD_CHOICES, DEVICE_CHOICES, TERMINAL_CHOICES, WIFI_CHOICES, WORK_FORM_CHOICES, method_choices
+
+    p = request.org.get_profile()
+    label = {**dict(CLOUD_CHOICES), **dict(WIFI_CHOICES), **dict(WORK_FORM_CHOICES), **dict(TERMINAL_CHOICES),
+             **dict(DEVICE_CHOICES), **dict(method_choices())}
+
+    def words(values) -> str:
+        return "、".join(str(label.get(v, v)) for v in values) or "–"
+
+    facts = [(ProfileForm.base_fields["size"].label, p.size),
+             (ProfileForm.base_fields["cloud"].label, words(p.cloud)),
+             (ProfileForm.base_fields["wifi"].label, words(p.wifi)),
+             *((ProfileForm.base_fields[name].label, _("Yes") if getattr(p, name) else _("No"))
+               for name in ("windows", "active_directory", "external_media", "local_breakout")),
+             (ProfileForm.base_fields["admin"].label, dict(ProfileForm.base_fields["admin"].choices)[p.admin])]
+    departments = [{"name": d.name, "people": d.people, "methods": words(d.methods), "work_forms": words(d.work_forms),
+                    "terminals": words(d.terminals), "devices": words(d.devices)} for d in p.departments]
+    return render(request, "orgs/profile.html", {"org": request.org, "facts": facts, "departments": departments,
+                                                 "can_manage": request.membership.can_manage})
