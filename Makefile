@@ -25,6 +25,7 @@ install: $(STAMP)
 run: $(STAMP)
 	@$(BIN)/tebiki catalog validate > /dev/null
 	@$(MANAGE) migrate --noinput -v0
+	@$(MANAGE) createcachetable -v0
 	@$(MANAGE) demo --addr $(HOST)
 	@$(MANAGE) runserver $(HOST) > /dev/null
 

@@ -29,6 +29,7 @@ from tebiki.core.assessment import new_assessment, record
 from tebiki.core.policy import parse_choices
 from tebiki.core.rulebook import build_document
 from tebiki.core.self_evaluation import self_evaluation
+from tebiki.core.vocabulary import ROLE_SHORT
 from tebiki.files import load_profile, write_atomic
 from tebiki.policy_files import render_docx, render_xlsx
 from tebiki.report import html_report, xlsx_report
@@ -124,7 +125,7 @@ def test_the_html_report_prints_whole_words_japanese_roles_and_each_reason_once(
     assert html.count("<thead>") == 3
     assert re.search(r'<td class="nw[^"]*">(最優先|優先|計画的に実施|余力で実施|任意)</td>', html)
     assert re.search(r'<td class="nw">(未確認|未対応|一部対応|対応済み)</td>', html)
-    for role in ("経営者", "システム・セキュリティ管理者", "テレワーク勤務者"):
+    for role in ROLE_SHORT.labels("ja").values():
         assert f'<td class="nw">{role}</td>' in html
     assert not re.search(r"<td[^>]*>(executive|admin|worker)</td>", html)
     reason = "適用: テレワークを行うすべての組織が対象"

@@ -168,5 +168,5 @@ def test_invitation_states_are_words(cast):
     gone.save()
     page = cast.client(cast.admin).get(reverse("members", args=[cast.org.id])).content.decode()
     table = page.split("招待")[-1]
-    assert "承諾待ち" in page and "取り消し済み" in page
+    assert "有効" in page and "取り消し済み" in page
     assert "<td>open</td>" not in table and "<td>revoked</td>" not in table

@@ -17,6 +17,7 @@ from tebiki.catalog import get_catalog
 from tebiki.core.incidents import OPEN_STATUSES, situations
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_objects, org_view
+from tebiki.web.sealed import show_once, take_once
 
 from ..forms import FilterForm, LinksForm, NoteForm, StatusForm
 from ..models import Incident, ReportLink, Status
@@ -37,7 +38,7 @@ def incidents(request: HttpRequest) -> HttpResponse:
     can_manage = request.membership.can_manage
     link = org_objects(request, ReportLink).first() if can_manage else None
     in_grace = list(org_objects(request, ReportLink).usable().exclude(pk=link.pk)) if link else []
-    new_token = request.session.pop("new_report_token", None) if can_manage else None
+    new_token = take_once(request, "new_report_token") if can_manage else None
     return render(request, "incidents/log.html", {
         "org": request.org, "incidents": qs[:500], "filter": f, "status": status, "counts": counts, "statuses": Status.choices,
         "situations": {s.id: s for s in situations().situations}, "can_manage": can_manage, "link": link,
@@ -123,7 +124,7 @@ def issue_link(request: HttpRequest) -> HttpResponse:
         messages.warning(request, _("The previous link keeps working until %(date)s. Replace printed cards and "
                                     "shared copies before then, or revoke it now if it leaked.")
                          % {"date": date_format(until, "SHORT_DATE_FORMAT")})
-    request.session["new_report_token"] = token  # shown once on the next page, then gone
+    show_once(request, "new_report_token", token)  # shown once on the next page, then gone; sealed meanwhile
     return redirect(reverse("incidents", args=[request.org.id]) + "#report-link")
 
 
