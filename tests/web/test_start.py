@@ -22,7 +22,7 @@ def form(**over) -> dict:
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limit():
+def fresh_rate_limit(db):
     cache.clear()
     yield
     cache.clear()

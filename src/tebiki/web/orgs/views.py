@@ -317,23 +317,32 @@ def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
 @require_GET
 @org_view("edit", ready=True)
 def profile(request: HttpRequest) -> HttpResponse:
-    """The profile that decides which measures apply, read only (consultants read it; managers edit it in set-up)."""
-    from .forms import CLOUD_CHOICES, DEVICE_CHOICES, TERMINAL_CHOICES, WIFI_CHOICES, WORK_FORM_CHOICES, method_choices
+    """The profile that decides which measures apply, read only (consultants read it; managers edit it in set-up).
 
-    p = request.org.get_profile()
-    label = {**dict(CLOUD_CHOICES), **dict(WIFI_CHOICES), **dict(WORK_FORM_CHOICES), **dict(TERMINAL_CHOICES),
-             **dict(DEVICE_CHOICES), **dict(method_choices())}
+    Shown through the set-up's own form fields, so the page names the same facts in the same words as the set-up."""
+    from django import forms
 
-    def words(values) -> str:
-        return "、".join(str(label.get(v, v)) for v in values) or "–"
+    from .forms import EQUIPMENT_CHOICES, WORK_FORM_CHOICES, method_choices
 
-    facts = [(ProfileForm.base_fields["size"].label, p.size),
-             (ProfileForm.base_fields["cloud"].label, words(p.cloud)),
-             (ProfileForm.base_fields["wifi"].label, words(p.wifi)),
-             *((ProfileForm.base_fields[name].label, _("Yes") if getattr(p, name) else _("No"))
-               for name in ("windows", "active_directory", "external_media", "local_breakout")),
-             (ProfileForm.base_fields["admin"].label, dict(ProfileForm.base_fields["admin"].choices)[p.admin])]
-    departments = [{"name": d.name, "people": d.people, "methods": words(d.methods), "work_forms": words(d.work_forms),
-                    "terminals": words(d.terminals), "devices": words(d.devices)} for d in p.departments]
+    def words(values, choices) -> str:
+        label = dict(choices)
+        values = values if isinstance(values, (list, tuple)) else [values]
+        return "、".join(str(label.get(v, v)) for v in values if v not in (None, "")) or "–"
+
+    form = ProfileForm(initial=_profile_initial(request.org))
+    facts = []
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if isinstance(field, forms.BooleanField):
+            text = _("Yes") if value else _("No")
+        elif getattr(field, "choices", None):
+            text = words(value, field.choices)
+        else:
+            text = "–" if value in (None, "") else value
+        facts.append((field.label, text))
+    departments = [{"name": d.name, "people": d.people, "methods": words(d.methods, method_choices()),
+                    "work_forms": words(d.work_forms, WORK_FORM_CHOICES),
+                    "equipment": words([f"{e.kind}:{e.owner}" for e in d.equipment], EQUIPMENT_CHOICES)}
+                   for d in request.org.get_profile().departments]
     return render(request, "orgs/profile.html", {"org": request.org, "facts": facts, "departments": departments,
                                                  "can_manage": request.membership.can_manage})
