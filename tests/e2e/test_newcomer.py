@@ -7,6 +7,7 @@ Each step is saved at desktop (1280×900) and phone (390×844) size under artifa
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
@@ -28,6 +29,7 @@ class Newcomer:
 
     def __init__(self, page):
         self.page, self.clicks, self.fields, self.steps = page, 0, 0, 0
+        shutil.rmtree(SCREENSHOTS / "newcomer", ignore_errors=True)  # only this run's steps
 
     def click(self, selector: str) -> None:
         self.clicks += 1
