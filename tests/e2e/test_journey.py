@@ -232,7 +232,7 @@ def test_the_other_main_pages_render_in_japanese_and_english(page, shot):
     link = page.locator("table.checklist tbody tr a").first
     item_id = link.locator("strong").inner_text()
     link.click()
-    at(page, "/organisation/")
+    page.wait_for_url(re.compile(r"/items/[^/]+/[^/]+/(#.*)?$"))  # the first action, in its scope
     assert item_id in page.inner_text("main h1")
     shot("21-item")
 

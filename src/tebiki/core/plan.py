@@ -230,7 +230,8 @@ def _why(group: list[Row], first: Row, departments: tuple[str, ...], names: dict
 def actions(rows_or_plan: Any, include_closed: bool = False) -> list[Action]:
     """The organisation's action list: one Action per measure, in priority order (rank 1 = first).
 
-    Accepts the rows of build_rows() or anything with `.rows`, such as the web app's plan. Only measures with
+    Accepts the rows of build_rows() or anything with `.rows`, such as the web app's plan — all of them: the
+    department names come from the department rows. Only measures with
     an open row are listed unless *include_closed* (the checklist shows every measure in this order).
     """
     rows: list[Row] = list(getattr(rows_or_plan, "rows", rows_or_plan))

@@ -165,6 +165,7 @@ LINK_STATE = Terms(  # invitations and report links
 # What the audit trail records; every `audit.log.record(action, …)` names one of these.
 AUDIT_ACTION = Terms(
     "audit action",
+    ("account.start", "新しく始める（アカウントと組織の作成）", "Started: account and organisation created"),
     ("audit.export", "監査ログの書き出し", "Audit log exported"),
     ("audit.purge", "古い監査ログの削除", "Old audit entries purged"),
     ("backup.create", "バックアップの作成", "Backup created"),
