@@ -87,14 +87,16 @@ def test_static_files_have_hashed_names_and_a_year_long_immutable_cache_header(s
     assert "immutable" in cache and "max-age=315360000" in cache
 
 
-def test_the_access_log_masks_invitation_tokens(served):
+def test_the_access_log_masks_every_secret_link(served):
     base, _, log, _ = served
-    get(base + "/invite/sEcReT-InViTe-ToKeN/")
+    for path in ("/invite/sEcReT-InViTe-ToKeN/", "/r/sEcReT-RePoRt-ToKeN/sent/", "/w/sEcReT-WoRkEr-ToKeN/"):
+        get(base + path)
     deadline = time.monotonic() + 10
-    while "/invite/" not in log.read_text() and time.monotonic() < deadline:
+    while "/w/" not in log.read_text() and time.monotonic() < deadline:
         time.sleep(0.1)
     text = log.read_text()
-    assert "/invite/[redacted]" in text and "sEcReT-InViTe-ToKeN" not in text
+    assert "/invite/[redacted]" in text and "/r/[redacted]/sent/" in text and "/w/[redacted]" in text, text
+    assert "sEcReT" not in text
 
 
 def test_a_hup_restarts_the_workers_gracefully_and_it_keeps_serving(served):

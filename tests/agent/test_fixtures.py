@@ -45,3 +45,22 @@ def test_every_os_and_every_check_has_fixtures_that_pass_and_fail():
     for os_name in ("linux", "windows", "macos"):
         for cid in CHECK_IDS:
             assert "pass" in seen.get((os_name, cid), set()), (os_name, cid)
+
+
+def test_the_table_explains_unknown_in_japanese_or_english_and_ends_with_a_summary():
+    from typer.testing import CliRunner
+
+    from tebiki.cli import app
+
+    folder = str(FIXTURES / "linux-debian12-container")
+    ja = CliRunner().invoke(app, ["check", "--replay", folder, "--as-of", "2026-12-01"], env={"COLUMNS": "200"})
+    assert ja.exit_code == 1
+    assert "判定できませんでした: デスクトップのログインセッションがなく" in ja.output
+    assert "ClamAV (clamscan) が入っていません。他のウイルス対策製品は読み取りません" in ja.output
+    assert "security_count: 88" in ja.output
+    assert "インストーラでディスクの暗号化（LUKS）を選びます" in ja.output  # the steps for this OS
+    assert ja.output.rstrip().endswith("合計 9 項目: OK 3、要対応 3、判定不可 3")
+    en = CliRunner().invoke(app, ["check", "--replay", folder, "--as-of", "2026-12-01", "--lang", "en"],
+                            env={"COLUMNS": "200"})
+    assert "Could not decide: no graphical desktop session" in en.output
+    assert en.output.rstrip().endswith("9 checks: 3 pass, 3 fail, 3 unknown")

@@ -206,3 +206,15 @@ def test_no_measure_twice_in_the_first_fifteen_and_reasons_name_only_their_depar
                 assert set(part.departments) == {names[d] for d in a.departments}, a.item
                 assert part.people == sum(d.people for d in p.departments if d.id in a.departments)
         assert shown
+
+
+def test_the_example_in_docs_priority_is_what_the_engine_says():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "priority.md").read_text(encoding="utf-8")
+    shown = doc.split("```text\n")[1].split("```")[0].splitlines()
+    acts = actions(build_rows(catalog, new_assessment(profile("vpn-manufacturer"))))
+    for line, a in zip(shown, acts, strict=False):
+        rank, tier, item, why = line.split(maxsplit=3)
+        assert (int(rank), tier, item, why) == (a.rank, a.priority.title["ja"], a.item.removeprefix("mic-v5:"),
+                                                a.why_text["ja"])

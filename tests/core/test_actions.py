@@ -138,3 +138,27 @@ def test_a_row_that_does_not_apply_refuses_done_and_will_do():
     moved, dropped = change_profile(done, p)
     assert dropped == [] and [s.item for s in no_longer_applying(build_rows(catalog, moved), moved)] == [
         "mic-v5:admin:C-2"]
+
+
+def test_private_devices_turn_enforcement_into_rules_consent_or_checks_in_the_reason():
+    p = org(dept("sales", "営業部", 12, ["vpn"], [("pc", "company"), ("mobile", "private")]),
+            dept("office", "総務部", 8, ["cloud_service"], [("pc", "company")]))
+    rows = {(r.item, r.scope): r for r in build_rows(catalog, new_assessment(p))}
+    e9 = rows[("mic-v5:admin:E-9", "sales")]  # MDM on an own smartphone needs its owner's consent
+    assert "同意" in e9.reason["ja"] and "consent" in e9.reason["en"]
+    assert [part.kind for part in e9.why.parts][-1] == "byod_note"
+    assert "同意" not in rows[("mic-v5:admin:E-9", "office")].reason["ja"]
+    # enforcement that only works on company terminals is not asked of a private-only department
+    own = org(dept("x", "X", 3, ["cloud_service"], [("pc", "private")]))
+    assert not next(r for r in build_rows(catalog, new_assessment(own)) if r.item == "mic-v5:admin:B-4").applies
+
+
+def test_a_trouble_case_the_organisation_is_not_exposed_to_is_not_applicable():
+    from tebiki.core.plan import exposure
+
+    cloud = org(dept("x", "X", 3, ["cloud_service"], [("pc", "company")]), cloud=["mail"])
+    vpn = org(dept("x", "X", 3, ["vpn"], [("pc", "company")]))
+    for p, state in ((cloud, "not_applicable"), (vpn, "exposed")):
+        cases = {e.id: e for e in exposure(catalog, build_rows(catalog, new_assessment(p)))["trouble_cases"]}
+        assert cases["mic-v5:case-01"].state == state  # case 1 (p.92) needs internet-facing remote access
+        assert cases["mic-v5:case-12"].state == "exposed"  # password reuse concerns everyone

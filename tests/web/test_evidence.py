@@ -1,5 +1,11 @@
 from __future__ import annotations
 
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
@@ -55,3 +61,66 @@ def test_an_outsider_cannot_download_by_key(cast):
     c = cast.client(cast.outsider)
     assert c.get(reverse("evidence_download", args=[cast.org.id, ev.key])).status_code == 404
     assert c.get(reverse("evidence_download", args=[cast.other.id, ev.key])).status_code == 404
+
+
+def office_zip(path: Path, parts: dict[str, bytes | int]) -> bytes:
+    """A real zip container on disk; an int part is that many zero bytes, written in chunks (a bomb's payload)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name, content in {"[Content_Types].xml": b"<Types/>", **parts}.items():
+            with zf.open(name, "w", force_zip64=True) as out:
+                if isinstance(content, int):
+                    for _ in range(content // (1024 * 1024)):
+                        out.write(bytes(1024 * 1024))
+                else:
+                    out.write(content)
+    return path.read_bytes()
+
+
+def refusal(response) -> str:
+    assert not Evidence.objects.exists()
+    return "".join(str(m) for m in response.context["messages"])
+
+
+def test_a_small_xlsx_that_unpacks_to_200_mb_is_refused_as_a_zip_bomb(cast, tmp_path):
+    bomb = office_zip(tmp_path / "bomb.xlsx", {"xl/sharedStrings.xml": 200 * 1024 * 1024})
+    assert len(bomb) < 250 * 1024
+    r = upload(cast.client(cast.admin), cast.org, "集計.xlsx", bomb)
+    assert "zip 爆弾" in refusal(r)
+
+
+def test_a_docx_of_many_parts_is_refused_as_a_zip_bomb(cast, tmp_path, settings):
+    settings.EVIDENCE_ZIP_MAX_PARTS = 50
+    doc = office_zip(tmp_path / "many.docx", {f"word/p{i}.xml": b"<p/>" for i in range(60)})
+    assert "zip 爆弾" in refusal(upload(cast.client(cast.admin), cast.org, "many.docx", doc))
+
+
+def test_a_zip_that_declares_less_than_it_holds_is_refused(cast, tmp_path):
+    data = bytearray(office_zip(tmp_path / "liar.xlsx", {"xl/workbook.xml": b"<workbook>" + b"x" * 5000 + b"</workbook>"}))
+    central = data.rindex(b"PK\x01\x02")  # the last part's central-directory entry; its size field is at +24
+    data[central + 24:central + 28] = (10).to_bytes(4, "little")
+    r = upload(cast.client(cast.admin), cast.org, "liar.xlsx", bytes(data))
+    assert "壊れて" in refusal(r)
+
+
+@pytest.mark.parametrize("name,content,expected", [
+    ("cut.xlsx", "truncated", "壊れて"),
+    ("garbage.docx", b"PK\x03\x04" + bytes(range(256)) * 4, "壊れて"),
+    ("plain.xlsx", "no content types", "Office の文書ではありません"),
+])
+def test_damaged_or_foreign_zips_are_refused(cast, tmp_path, name, content, expected):
+    whole = office_zip(tmp_path / "whole.xlsx", {"xl/workbook.xml": b"<workbook/>" * 100})
+    if content == "truncated":
+        content = whole[: len(whole) // 2]
+    elif content == "no content types":
+        with zipfile.ZipFile(buf := io.BytesIO(), "w") as zf:
+            zf.writestr("readme.txt", "just a zip")
+        content = buf.getvalue()
+    assert expected in refusal(upload(cast.client(cast.admin), cast.org, name, content))
+
+
+def test_a_real_workbook_is_accepted(cast, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["対策", "状況"])
+    book.save(tmp_path / "ok.xlsx")
+    upload(cast.client(cast.admin), cast.org, "点検.xlsx", (tmp_path / "ok.xlsx").read_bytes())
+    assert Evidence.objects.get().original_name == "点検.xlsx"

@@ -188,3 +188,15 @@ def fetch(url: str, method: str) -> int:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)  # the server is still starting
+
+
+def test_without_a_readable_urlconf_every_path_is_masked(settings):
+    from tebiki.web import logs
+    settings.ROOT_URLCONF = "tebiki.no_such_urlconf"
+    logs._secret_regex.cache_clear()
+    try:
+        assert redact('"GET /r/abc/sent/ HTTP/1.1" 404') == '"GET /r/[redacted] HTTP/1.1" 404'
+    finally:
+        settings.ROOT_URLCONF = "tebiki.web.urls"
+        logs._secret_regex.cache_clear()
+    assert redact("GET /o/1/checklist/") == "GET /o/1/checklist/"

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 import base64
+import io
 import re
 import time
+from importlib import import_module
 from xml.etree import ElementTree
 
 import pytest
 import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -261,3 +266,52 @@ def test_the_qr_code_is_a_complete_svg_document(cast):
     root = ElementTree.fromstring(base64.b64decode(uri))
     assert root.tag == "{http://www.w3.org/2000/svg}svg"  # an <img> shows only namespaced SVG
     assert int(root.get("width")) > 100
+
+
+# --- TOTP keys are sealed at rest (issue 14, item 9) ------------------------------------------------------------
+
+def stored_key(device: TOTPDevice) -> str:
+    with connection.cursor() as cur:
+        cur.execute("SELECT key FROM otp_totp_totpdevice WHERE id = %s", [device.pk])
+        return cur.fetchone()[0]
+
+
+def test_totp_keys_are_stored_sealed_and_still_verify(cast):
+    device, _ = enrolled(cast, cast.admin)
+    plain = device.bin_key.hex()
+    assert stored_key(device).startswith("s1:") and plain not in stored_key(device)
+    out = io.StringIO()
+    call_command("dumpdata", "otp_totp", stdout=out)  # what a backup holds
+    assert plain not in out.getvalue()
+    with time_machine.travel(time.time() + device.step, tick=False):
+        assert password_only(cast, cast.admin).post("/accounts/mfa/verify/", {"code": code_for(device)}).status_code == 302
+
+
+def test_the_migration_seals_keys_stored_in_clear(cast):
+    device, _ = enrolled(cast, cast.admin)
+    plain = device.bin_key.hex()
+    TOTPDevice.objects.filter(pk=device.pk).update(key=plain)  # as stored before sealing (no save signal)
+    assert TOTPDevice.objects.get(pk=device.pk).bin_key.hex() == plain  # a plain key still works meanwhile
+    state = MigrationExecutor(connection).loader.project_state(("accounts", "0002_seal_totp_keys"), at_end=False).apps
+    import_module("tebiki.web.accounts.migrations.0002_seal_totp_keys").seal_keys(state, None)
+    assert stored_key(device).startswith("s1:") and TOTPDevice.objects.get(pk=device.pk).bin_key.hex() == plain
+
+
+def test_after_a_secret_key_change_without_fallback_recovery_codes_still_sign_in(cast, settings, caplog):
+    device, codes = enrolled(cast, cast.admin)
+    with time_machine.travel(time.time() + device.step, tick=False):
+        right = code_for(device)
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a completely new secret key " * 3, []
+    c = password_only(cast, cast.admin)
+    with time_machine.travel(time.time() + device.step, tick=False):
+        assert c.post("/accounts/mfa/verify/", {"code": right}).status_code == 422
+    assert "SECRET_KEY_FALLBACKS" in caplog.text
+    assert c.post("/accounts/mfa/verify/", {"code": codes[0]}).status_code == 422  # throttled by that failure
+    with time_machine.travel(time.time() + 5 * device.step, tick=False):
+        assert c.post("/accounts/mfa/verify/", {"code": codes[0]}).status_code == 302
+
+
+def test_a_sealed_key_fits_the_key_column(cast):
+    device = TOTPDevice.objects.create(user=cast.admin, name="x", confirmed=True)
+    assert len(stored_key(device)) <= TOTPDevice._meta.get_field("key").max_length
+    assert len(device.bin_key) == 20

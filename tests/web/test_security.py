@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -108,3 +109,46 @@ def test_an_existing_installation_is_tightened_at_the_next_start(tmp_path):
     subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, check=True, timeout=60)
     assert oct(tmp_path.stat().st_mode & 0o777) == "0o700"
     assert {oct((tmp_path / n).stat().st_mode & 0o777) for n in ("tebiki.sqlite3", "secret_key")} == {"0o600"}
+
+
+def test_static_files_carry_the_csp_and_frame_headers(cast):
+    page = cast.client(cast.admin).get(reverse("dashboard", args=[cast.org.id]))
+    for path in ("/static/tebiki/app.css", "/static/tebiki/favicon.svg", "/static/tebiki/incidents.js"):
+        r = Client().get(path)
+        assert r.status_code == 200 and "whitenoise" in type(r).__module__  # served by WhiteNoise, not a view
+        assert r["Content-Security-Policy"] == page["Content-Security-Policy"]
+        assert r["X-Frame-Options"] == "DENY" and r["X-Content-Type-Options"] == "nosniff"
+
+
+def session_rows() -> str:
+    from django.contrib.sessions.models import Session
+    return " ".join(str(s.get_decoded()) + s.session_data for s in Session.objects.all())
+
+
+def test_a_new_token_waits_in_the_session_sealed_and_is_shown_once(cast):
+    c = cast.client(cast.admin)
+    c.post(reverse("create_token", args=[cast.org.id]), {"label": "PC"})
+    c.post(reverse("issue_report_link", args=[cast.org.id]))
+    stored = session_rows()
+    devices = c.get(reverse("devices", args=[cast.org.id])).content.decode()
+    token = re.search(r"tbk_[\w-]+", devices).group()
+    url = re.search(r"/r/([\w-]+)/", c.get(reverse("incidents", args=[cast.org.id])).content.decode()).group(1)
+    assert token not in stored and url not in stored and "s1:" in stored  # sealed while it waited
+    assert token not in c.get(reverse("devices", args=[cast.org.id])).content.decode()  # once
+    assert "new_token" not in session_rows()
+
+
+def test_a_sealed_value_opens_only_for_its_purpose_and_key(settings):
+    from tebiki.web.sealed import Unsealable, seal, unseal
+    sealed = seal(b"secret link", "session:a")
+    assert unseal(sealed, "session:a") == b"secret link" and "secret" not in sealed
+    with pytest.raises(Unsealable):
+        unseal(sealed, "session:b")
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a new secret key " * 4, [old]
+    assert unseal(sealed, "session:a") == b"secret link"  # rotation keeps it readable via the fallback
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(Unsealable):
+        unseal(sealed, "session:a")
+    with pytest.raises(Unsealable):
+        unseal(sealed[:-4] + "AAAA", "session:a")

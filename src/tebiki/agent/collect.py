@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .engine import STATUS_FILE, status_line
 
-TIMEOUT_SECONDS = 10
+TIMEOUT_SECONDS = 20  # apt builds its cache once in ~8 s on a loaded 2-core machine
 
 PS = ["powershell", "-NoProfile", "-NonInteractive", "-Command"]
 # The machine policy's inactivity limit and the user's screen saver settings, as one JSON object.

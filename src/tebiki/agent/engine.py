@@ -58,6 +58,8 @@ REASONS: dict[str, tuple[str, str]] = {
                         "SMB 共有が有効ですが、macOS には最低プロトコルを確かめる設定がありません"),
     "not_set": ("{name}: {setting} is not set; the default may be changed by a profile, so it is not evidence",
                 "{name}: {setting} が設定されていません。既定値は構成プロファイルで変えられるため根拠になりません"),
+    "defender_passive": ("Defender runs in {mode!r} mode: another antivirus protects this PC and it is not read",
+                         "Defender が {mode!r} モードです。別のウイルス対策製品が保護しており、それは読み取りません"),
     "no_rule": ("no rule reads this check on {os}", "{os} ではこの項目を判定する規則がありません"),
     "error": ("{name} could not be read ({detail})", "{name} を読み取れませんでした（{detail}）"),
 }
@@ -72,7 +74,9 @@ class Unknown(Exception):
         self.params = {k: _short(v) for k, v in params.items()}
 
     def text(self, lang: str) -> str:
-        return REASONS[self.key][0 if lang == "en" else 1].format(**self.params)
+        """The reason in *lang*; a parameter given as (English, Japanese) is taken in that language."""
+        i = 0 if lang == "en" else 1
+        return REASONS[self.key][i].format(**{k: v[i] if isinstance(v, tuple) else v for k, v in self.params.items()})
 
 
 class UndeclaredSource(Exception):
@@ -80,6 +84,8 @@ class UndeclaredSource(Exception):
 
 
 def _short(value: Any, limit: int = 80) -> Any:
+    if isinstance(value, tuple):
+        return tuple(_short(v, limit) for v in value)
     return value[:limit] if isinstance(value, str) else value
 
 
@@ -192,9 +198,10 @@ class Capture:
         except json.JSONDecodeError as err:
             raise Unknown("not_json", name=name, detail=err.msg) from None
         except RecursionError:
-            raise Unknown("not_json", name=name, detail="nested too deeply") from None
-        except ValueError as err:
-            raise Unknown("not_json", name=name, detail=str(err)) from None
+            raise Unknown("not_json", name=name, detail=("nested too deeply", "入れ子が深すぎます")) from None
+        except ValueError as err:  # NaN/Infinity, or an integer too long to convert
+            word = str(err).split(" ", 1)[0] if "JSON allows" in str(err) else "a number"
+            raise Unknown("not_json", name=name, detail=(str(err)[:60], f"{word} は JSON で読める数値ではありません")) from None
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,11 @@ CHECK_IDS = tuple(checks())
 
 @cache
 def check_texts() -> dict[str, dict[str, Any]]:
-    """Each check's title, fix (limits filled in), measures and policies, by check id (read-only)."""
+    """Each check's title, fix and steps per OS (limits filled in), measures and policies, by id (read-only)."""
     return {cid: {"title": {lang: c.text("title", lang) for lang in ("ja", "en")},
                   "fix": {lang: c.text("fix", lang) for lang in ("ja", "en")},
+                  "steps": {os_name: {lang: c.text("steps", lang, os_name) for lang in ("ja", "en")}
+                            for os_name in c.steps},
                   "measures": list(c.measures), "policies": list(c.policies), "limits": dict(c.limits)}
             for cid, c in checks().items()}
 

@@ -18,7 +18,8 @@ NOT_FOUND = 127  # the shell's exit status for a command that is not installed
 def _walk(devices: list, crypt: bool = False):
     for d in devices:
         if not isinstance(d, dict):
-            raise Unknown("shape", name="linux/lsblk.json", detail="a block device is not an object")
+            raise Unknown("shape", name="linux/lsblk.json",
+                detail=("a block device is not an object", "ブロックデバイスがオブジェクトではありません"))
         here = crypt or d.get("type") == "crypt" or d.get("fstype") == "crypto_LUKS"
         points = d.get("mountpoints") or [d.get("mountpoint")]
         yield d, here, points
@@ -29,7 +30,7 @@ def _walk(devices: list, crypt: bool = False):
 def disk_encryption(cap: Capture, limits, as_of):
     data = cap.json("linux/lsblk.json")
     if not isinstance(data, dict) or not isinstance(data.get("blockdevices"), list):
-        raise Unknown("shape", name="linux/lsblk.json", detail="no blockdevices list")
+        raise Unknown("shape", name="linux/lsblk.json", detail=("no blockdevices list", "blockdevices の一覧がありません"))
     for dev, crypt, points in _walk(data["blockdevices"]):
         if "/" in points:
             return ("pass" if crypt else "fail"), {"root_device": dev.get("name"), "encrypted": crypt}
@@ -98,7 +99,7 @@ def firewall(cap: Capture, limits, as_of):
     if nft in ("drop", "reject"):
         return "pass", evidence
     if ufw is None:
-        raise Unknown("shape", name="linux/ufw.txt", detail="no Status line")
+        raise Unknown("shape", name="linux/ufw.txt", detail=("no Status line", "Status の行がありません"))
     return "fail", evidence
 
 
@@ -108,7 +109,8 @@ def antivirus(cap: Capture, limits, as_of):
     products are not recognised, so no ClamAV means unknown, not fail."""
     st = cap.status("linux/clamav.txt")
     if (st and st.exit == NOT_FOUND) or not cap.files.get("linux/clamav.txt", b"x").strip():
-        raise Unknown("not_installed", tool="ClamAV (clamscan)", detail="other antivirus products are not read")
+        raise Unknown("not_installed", tool="ClamAV (clamscan)",
+            detail=("other antivirus products are not read", "他のウイルス対策製品は読み取りません"))
     text = cap.text("linux/clamav.txt")
     m = re.search(r"^ClamAV (\S+?)(?:/(\d+)/(.+))?$", text, re.M)
     if not m:
@@ -133,7 +135,8 @@ def os_updates(cap: Capture, limits, as_of):
     words around them; any line that is not apt's header, a package or a notice makes the answer unknown."""
     lines = cap.whole("linux/apt-upgradable.txt").splitlines()
     if not lines or "/" in lines[0] or not lines[0].rstrip().endswith("..."):
-        raise Unknown("shape", name="linux/apt-upgradable.txt", detail="no 'Listing...' header")
+        raise Unknown("shape", name="linux/apt-upgradable.txt",
+            detail=("no 'Listing...' header", "先頭の「Listing...」行がありません"))
     packages, security = 0, []
     for line in lines[1:]:
         if not line.strip() or line.startswith("N: "):
@@ -155,11 +158,12 @@ def screen_lock(cap: Capture, limits, as_of):
     lines = cap.text("linux/gsettings-lock.txt").splitlines()
     m = re.fullmatch(r"session=(\S*) desktop=(.*)", lines[0].strip())
     if not m:
-        raise Unknown("shape", name="linux/gsettings-lock.txt", detail="no session line")
+        raise Unknown("shape", name="linux/gsettings-lock.txt", detail=("no session line", "セッションの行がありません"))
     if m[1] not in ("x11", "wayland"):
         raise Unknown("no_session")
     if len(lines) != 3 or lines[1].strip() not in ("true", "false") or not re.fullmatch(r"uint32 \d+", lines[2].strip()):
-        raise Unknown("shape", name="linux/gsettings-lock.txt", detail="not lock-enabled and idle-delay values")
+        raise Unknown("shape", name="linux/gsettings-lock.txt", detail=("not lock-enabled and idle-delay values",
+                      "lock-enabled と idle-delay の値ではありません"))
     enabled, delay = lines[1].strip() == "true", int(lines[2].split()[1])
     ok = enabled and 0 < delay <= limits["max_idle_minutes"] * 60
     return ("pass" if ok else "fail"), {"desktop": m[2], "lock_enabled": enabled, "idle_delay_seconds": delay}
@@ -223,12 +227,14 @@ def wifi_security(cap: Capture, limits, as_of):
     """`nmcli` lines of the active Wi-Fi network (ACTIVE:SECURITY, no network names)."""
     text = cap.whole("linux/wifi.txt")
     if text.startswith("nmcli: not installed"):
-        raise Unknown("not_installed", tool="nmcli (NetworkManager)", detail="no other Wi-Fi source is read")
+        raise Unknown("not_installed", tool="nmcli (NetworkManager)",
+            detail=("no other Wi-Fi source is read", "他の Wi-Fi の情報源は読み取りません"))
     if text.startswith("nmcli failed"):
         raise Unknown("failed", name="linux/wifi.txt", exit="nmcli", first=text[13:80])
     if text == "no active Wi-Fi":
         return "pass", {"connected": False}
     lines = text.splitlines()
     if not lines or not all(line.startswith("yes:") for line in lines):
-        raise Unknown("shape", name="linux/wifi.txt", detail="not the active network's nmcli line")
+        raise Unknown("shape", name="linux/wifi.txt", detail=("not the active network's nmcli line",
+                      "接続中のネットワークを示す nmcli の行ではありません"))
     return wifi_verdict([line.split(":", 1)[1] for line in lines])

@@ -52,7 +52,7 @@ def antivirus(cap: Capture, limits, as_of):
     values = dict(re.findall(r"^(\w+)=(.*)$", cap.text(name), re.M))
     version, config = values.get("xprotect_version", "").strip(), values.get("ConfigDataInstall", "").strip()
     if not re.fullmatch(r"\d+(\.\d+)*", version):
-        raise Unknown("shape", name=name, detail="no XProtect version")
+        raise Unknown("shape", name=name, detail=("no XProtect version", "XProtect のバージョンがありません"))
     if config == "1":
         return "pass", {"xprotect_version": version, "ConfigDataInstall": 1}
     if config == "0":
@@ -68,7 +68,8 @@ def os_updates(cap: Capture, limits, as_of):
         return "fail", {"pending": labels[:20], "pending_count": len(labels)}
     if re.search(r"^No new software available\.$", text, re.M):
         return "pass", {"pending": [], "pending_count": 0}
-    raise Unknown("shape", name="macos/softwareupdate.txt", detail="neither updates nor 'No new software available'")
+    raise Unknown("shape", name="macos/softwareupdate.txt", detail=("neither updates nor 'No new software available'",
+                      "更新の一覧も「No new software available」もありません"))
 
 
 @rule("screen_lock", "macos", sources=["macos/screenlock.txt"], limits=("max_idle_minutes",))
@@ -83,7 +84,7 @@ def screen_lock(cap: Capture, limits, as_of):
     if m:
         delay = int(m[1])
         return ("pass" if delay <= limits["max_idle_minutes"] * 60 else "fail"), {"delay_seconds": delay}
-    raise Unknown("shape", name="macos/screenlock.txt", detail="no screen lock state")
+    raise Unknown("shape", name="macos/screenlock.txt", detail=("no screen lock state", "画面ロックの状態がありません"))
 
 
 def _service(cap: Capture, label: str) -> str:
@@ -92,7 +93,8 @@ def _service(cap: Capture, label: str) -> str:
     name = "macos/sharing.txt"
     text = cap.whole(name)
     if not re.search(r"^disabled services = \{", text, re.M) or not text.rstrip().endswith("}"):
-        raise Unknown("shape", name=name, detail="not launchctl's list of disabled services")
+        raise Unknown("shape", name=name, detail=("not launchctl's list of disabled services",
+                      "launchctl の無効化サービス一覧ではありません"))
     m = re.search(rf'^\s*"{re.escape(label)}"\s*=>\s*(\w+)\s*$', text, re.M)
     if not m:
         return "not listed"
@@ -136,4 +138,5 @@ def wifi_security(cap: Capture, limits, as_of):
         return wifi_verdict([s.strip() for s in security])
     if statuses and "Connected" not in (s.strip() for s in statuses):
         return "pass", {"connected": False}
-    raise Unknown("shape", name=name, detail="no Wi-Fi status, or connected without a security line")
+    raise Unknown("shape", name=name, detail=("no Wi-Fi status, or connected without a security line",
+                      "Wi-Fi の状態がないか、接続中なのに暗号化方式の行がありません"))

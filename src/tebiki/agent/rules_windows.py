@@ -50,14 +50,14 @@ def _object(cap: Capture, name: str) -> dict:
     data = cap.json(name)
     data = data[0] if isinstance(data, list) and len(data) == 1 else data
     if not isinstance(data, dict):
-        raise Unknown("shape", name=name, detail="not one object")
+        raise Unknown("shape", name=name, detail=("not one object", "1 つのオブジェクトではありません"))
     return data
 
 
 def _require(data: dict, name: str, *keys: str) -> None:
     missing = [k for k in keys if k not in data]
     if missing:
-        raise Unknown("shape", name=name, detail="no " + ", ".join(missing))
+        raise Unknown("shape", name=name, detail=("no " + ", ".join(missing), ", ".join(missing) + " がありません"))
 
 
 VOLUME_STATUS = ("FullyDecrypted", "FullyEncrypted", "EncryptionInProgress", "DecryptionInProgress",
@@ -90,14 +90,15 @@ def firewall(cap: Capture, limits, as_of):
     data = cap.json(name)
     profiles = data if isinstance(data, list) else [data]
     if not all(isinstance(p, dict) and isinstance(p.get("Name"), str) for p in profiles):
-        raise Unknown("shape", name=name, detail="profiles without names")
+        raise Unknown("shape", name=name, detail=("profiles without names", "名前のないプロファイルがあります"))
     states = {p["Name"]: _truthy(p.get("Enabled")) for p in profiles}
     if not states or None in states.values():
-        raise Unknown("shape", name=name, detail="no readable Enabled values")
+        raise Unknown("shape", name=name, detail=("no readable Enabled values", "Enabled の値を読み取れません"))
     if not all(states.values()):
         return "fail", {"profiles": states}
     if not set(states) >= PROFILES:
-        raise Unknown("shape", name=name, detail="not every profile listed (Domain, Private, Public)")
+        raise Unknown("shape", name=name, detail=("not every profile listed (Domain, Private, Public)",
+                      "すべてのプロファイル（Domain、Private、Public）がそろっていません"))
     return "pass", {"profiles": states}
 
 
@@ -111,11 +112,11 @@ def antivirus(cap: Capture, limits, as_of):
     _require(data, name, "AntivirusEnabled", "RealTimeProtectionEnabled", "AntivirusSignatureLastUpdated")
     enabled, realtime = _truthy(data["AntivirusEnabled"]), _truthy(data["RealTimeProtectionEnabled"])
     if enabled is None or realtime is None:
-        raise Unknown("shape", name=name, detail="AntivirusEnabled / RealTimeProtectionEnabled are not true or false")
+        raise Unknown("shape", name=name, detail=("AntivirusEnabled / RealTimeProtectionEnabled are not true or false",
+                      "AntivirusEnabled / RealTimeProtectionEnabled が true/false ではありません"))
     mode = data.get("AMRunningMode")
     if mode is not None and str(mode).strip().lower() not in DEFENDER_ACTIVE:
-        raise Unknown("shape", name=name, detail=f"Defender runs in {str(mode)[:30]!r} mode: another antivirus "
-                                                 "protects this PC and it is not read")
+        raise Unknown("defender_passive", mode=str(mode))
     age = (as_of - _ps_date(data["AntivirusSignatureLastUpdated"], name)).days
     ok = enabled and realtime and 0 <= age <= limits["max_signature_age_days"]
     return ("pass" if ok else "fail"), {"AntivirusEnabled": enabled, "RealTimeProtectionEnabled": realtime,
@@ -135,7 +136,7 @@ def os_updates(cap: Capture, limits, as_of):
             except Unknown:
                 continue
     if not dates:
-        raise Unknown("shape", name=name, detail="no InstalledOn dates")
+        raise Unknown("shape", name=name, detail=("no InstalledOn dates", "InstalledOn の日付がありません"))
     age = (as_of - max(dates)).days
     ok = 0 <= age <= limits["max_update_age_days"]
     return ("pass" if ok else "fail"), {"last_update": max(dates).isoformat(), "age_days": age}
@@ -164,7 +165,7 @@ def screen_lock(cap: Capture, limits, as_of):
                            ("ScreenSaveActive", data["ScreenSaveActive"], active),
                            ("ScreenSaverIsSecure", data["ScreenSaverIsSecure"], secure)):
         if raw is not None and read is None:
-            raise Unknown("shape", name=name, detail=f"{key} is {str(raw)[:20]!r}")
+            raise Unknown("shape", name=name, detail=(f"{key} is {str(raw)[:20]!r}", f"{key} が {str(raw)[:20]!r} です"))
     ok = bool(timeout and 0 < timeout <= limit) or bool(active and secure and saver and 0 < saver <= limit)
     return ("pass" if ok else "fail"), {"InactivityTimeoutSecs": timeout, "ScreenSaveActive": active,
                                         "ScreenSaverIsSecure": secure, "ScreenSaveTimeOut": saver}
@@ -174,7 +175,7 @@ def _flag(cap: Capture, name: str, key: str) -> bool:
     data = _object(cap, name)
     value = _truthy(data.get(key))
     if value is None:
-        raise Unknown("shape", name=name, detail=f"no readable {key}")
+        raise Unknown("shape", name=name, detail=(f"no readable {key}", f"{key} を読み取れません"))
     return value
 
 
@@ -198,10 +199,11 @@ def file_sharing_off(cap: Capture, limits, as_of):
     data = cap.json(name)
     shares = data if isinstance(data, list) else [data]
     if not shares or not all(isinstance(x, dict) and isinstance(x.get("Name"), str) for x in shares):
-        raise Unknown("shape", name=name, detail="no shares with names")
+        raise Unknown("shape", name=name, detail=("no shares with names", "名前のある共有がありません"))
     special = [_truthy(x.get("Special")) for x in shares]
     if None in special:
-        raise Unknown("shape", name=name, detail="shares without a readable Special flag")
+        raise Unknown("shape", name=name, detail=("shares without a readable Special flag",
+                      "Special の値を読み取れない共有があります"))
     shared = sorted(x["Name"] for x, sp in zip(shares, special, strict=True) if not sp)
     return ("fail" if shared else "pass"), {"shares": shared[:20], "share_count": len(shared)}
 
@@ -223,4 +225,5 @@ def wifi_security(cap: Capture, limits, as_of):
         return wifi_verdict(auth)
     if any(label in ("State", "状態") for label, _ in fields):
         return "pass", {"connected": False}
-    raise Unknown("shape", name="windows/wlan.txt", detail="no interface state or authentication")
+    raise Unknown("shape", name="windows/wlan.txt",
+        detail=("no interface state or authentication", "インターフェイスの状態も認証方式もありません"))

@@ -212,6 +212,9 @@ class Measure(Conditional):
     title: Text
     summary: Text
     explanation: Explanation
+    # what the measure becomes on a privately owned device, where the company cannot enforce it (tebiki's note,
+    # after the BYOD notes of chapter 4's methods); shown in the reason of departments that use private devices
+    byod: Text | None = None
     ref: PageRef
 
     @model_validator(mode="after")
@@ -656,17 +659,22 @@ class Check(Strict):
     measures: list[NonEmpty] = Field(min_length=1)
     policies: list[NonEmpty] = []
     limits: dict[CheckId, Annotated[int, Field(ge=1)]] = {}
+    steps: dict[Literal["windows", "macos", "linux"], Text]  # what a device's user does, per OS
 
     @model_validator(mode="after")
     def _texts_name_only_its_limits(self) -> Check:
-        for fieldname in ("title", "fix"):
+        if set(self.steps) != {"windows", "macos", "linux"}:
+            raise ValueError("steps: give windows, macos and linux")
+        texts = {"title": self.title, "fix": self.fix, **{f"steps.{os}": t for os, t in self.steps.items()}}
+        for fieldname, text in texts.items():
             for lang in ("ja", "en"):
-                for name in PLACEHOLDER.findall(getattr(getattr(self, fieldname), lang)):
+                for name in PLACEHOLDER.findall(getattr(text, lang)):
                     if name not in self.limits:
                         raise ValueError(f"{fieldname}.{lang}: {{{name}}} is not one of the check's limits "
                                          f"({', '.join(self.limits) or 'none'})")
         return self
 
-    def text(self, fieldname: str, lang: str) -> str:
-        """The title or fix in *lang* with the limits filled in."""
-        return getattr(getattr(self, fieldname), lang).format(**self.limits)
+    def text(self, fieldname: str, lang: str, os_name: str = "") -> str:
+        """The title, fix or (with *os_name*) steps in *lang*, with the limits filled in."""
+        text = self.steps[os_name] if fieldname == "steps" else getattr(self, fieldname)
+        return getattr(text, lang).format(**self.limits)

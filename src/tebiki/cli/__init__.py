@@ -12,6 +12,7 @@ from .browse import browse
 from .catalog import catalog_app
 from .check import check_command
 from .exchange import assess_export  # noqa: F401  (registers `assess export`)
+from .mail import mail_app
 from .policy import policy_app
 from .serve import serve_command
 from .server import audit_app, backup_command, restore_command
@@ -32,5 +33,6 @@ app.add_typer(policy_app, name="policy")
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
 app.command("serve")(serve_command)
+app.add_typer(mail_app, name="mail")
 
 __all__ = ["app"]

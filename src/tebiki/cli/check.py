@@ -12,7 +12,7 @@ from rich.table import Table
 
 from tebiki.agent import collect as col
 from tebiki.agent import upload
-from tebiki.agent.rules import evaluate
+from tebiki.agent.rules import check_texts, evaluate
 
 from .common import LANG_OPTION, Lang, TableOrJson, console, err_console
 
@@ -97,6 +97,7 @@ def check_command(
     if fmt is TableOrJson.json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
+        texts = check_texts()
         table = Table(title=f"tebiki check — {os_name} — {today.isoformat()}")
         for name in ({"ja": "項目", "en": "Check"}, {"ja": "結果", "en": "Result"},
                      {"ja": "根拠・直し方", "en": "Evidence / fix"}):
@@ -108,6 +109,7 @@ def check_command(
                 detail = f"[dim]{escape(c['source'])}[/dim]\n" + escape(evidence_text(c["evidence"]))
             if c["fix"] and c["verdict"] != "pass":
                 detail += "\n[bold]→[/bold] " + escape(c["fix"][lang.value])
+                detail += "\n" + escape(texts[check_id]["steps"][os_name][lang.value])
             table.add_row(f"{c['title'][lang.value]}\n[dim]{check_id}[/dim]", VERDICT[c["verdict"]][lang.value], detail)
         console.print(table)
         console.print(summary_line(result, lang.value))

@@ -14,11 +14,29 @@ from tebiki.core.plan import build_rows
 from tebiki.files import load_assessment
 
 from .assess import assess_app
+from .catalog import catalog_app
 from .common import err_console, load_or_exit
 
 
 class AssessExportFormat(StrEnum):
     oscal = "oscal"
+
+
+class SchemaName(StrEnum):
+    catalog = "catalog"
+    profile = "profile"
+    assessment = "assessment"
+
+
+@catalog_app.command("schema")
+def catalog_schema(name: SchemaName = typer.Argument(..., help="catalog (the JSON export), profile or assessment.")) -> None:
+    """Print the JSON Schema (draft 2020-12) of one of tebiki's public files; docs/schemas/ holds the same.
+
+    Example: tebiki catalog schema profile > profile.schema.json
+    """
+    from tebiki.documents.schemas import json_schema
+
+    typer.echo(json.dumps(json_schema(name.value), ensure_ascii=False, indent=2))
 
 
 @assess_app.command("export")

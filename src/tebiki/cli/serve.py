@@ -75,16 +75,14 @@ def _application(options: dict):
     from gunicorn.app.base import BaseApplication
     from gunicorn.glogging import Logger
 
-    from tebiki.web.logs import RedactSecrets
+    from tebiki.web.logs import protect
 
     class RedactingLogger(Logger):
         """Gunicorn's logger with the app's redaction filter on the access and error logs."""
 
         def setup(self, cfg) -> None:
             super().setup(cfg)
-            for log in (self.access_log, self.error_log):
-                if not any(isinstance(f, RedactSecrets) for f in log.filters):
-                    log.addFilter(RedactSecrets())
+            protect(self.access_log.name, self.error_log.name)
 
     class TebikiApplication(BaseApplication):
         def load_config(self) -> None:

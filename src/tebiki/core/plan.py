@@ -81,6 +81,8 @@ def build_rows(catalog: Catalog, assessment: Assessment, evaluator: Evaluator | 
         ctx = Context(evaluator.org_facts, sum(people[d] for d in concerned) / everyone, admin)
         default = measure_priority(catalog, m, context=ctx)
         for res in results:
+            if m.byod is not None and res.applies and _private_devices(evaluator, res):
+                res = _with_byod_note(res, m.byod.model_dump())
             state = states.get((m.id, res.scope)) or ItemState(item=m.id, scope=res.scope)
             status = state.status if res.applies else "na"
             overridden = state.importance is not None or state.difficulty is not None
@@ -117,6 +119,17 @@ def record_checked(catalog: Catalog, assessment: Assessment, item: str, scope: s
         field_name, code = problems[0]
         raise DataError(f"{item} / {scope}", field_name, f"{PROBLEM_TEXT[code]} — {res.reason['en']} ({res.reason['ja']})")
     return updated
+
+
+def _private_devices(evaluator: Evaluator, res: Applicability) -> bool:
+    depts = [res.scope] if res.scope != "organisation" else list(evaluator.facts)
+    return any("byod" in evaluator.facts[d]["terminal"] for d in depts)
+
+
+def _with_byod_note(res: Applicability, note: dict[str, str]) -> Applicability:
+    """The result with the measure's note on private devices added to its reason."""
+    why = replace(res.why, parts=(*res.why.parts, Part("byod_note", label=note)))
+    return replace(res, why=why, reason=why.texts())
 
 
 def no_longer_applying(rows: list[Row], assessment: Assessment) -> list[ItemState]:
@@ -158,6 +171,11 @@ class Action:
     decision: str | None  # the rows' decision when they agree, else None
 
     @property
+    def tier(self) -> str:
+        """The priority tier's id (top, high, normal, later); its label is priority.title."""
+        return self.priority.priority
+
+    @property
     def is_open(self) -> bool:
         return any(r.is_open for r in self.rows)
 
@@ -184,7 +202,8 @@ def combined_status(statuses: list[str]) -> str:
     return "not_done" if "not_done" in statuses else "unchecked"
 
 
-def _why(first: Row, departments: tuple[str, ...], names: dict[str, str], count: int) -> tuple[Part, ...]:
+def _why(group: list[Row], first: Row, departments: tuple[str, ...], names: dict[str, str],
+         count: int) -> tuple[Part, ...]:
     """One line: who it protects · trouble cases · the organisation's facts that raised it · level · effort."""
     p = first.priority
     facts = [part for part in first.why.parts if part.kind == "fact"]
@@ -192,7 +211,10 @@ def _why(first: Row, departments: tuple[str, ...], names: dict[str, str], count:
         parts = [Part("why_all", people=count)]
     else:
         lead = facts[0]
-        parts = [Part("why_who", fact=lead.fact, value=lead.value, label=lead.label,
+        # the methods behind a derived fact, over every row (e.g. VPN for sales, remote desktop for design)
+        via = {v["ja"]: v for r in group for part in r.why.parts
+               if (part.fact, part.value) == (lead.fact, lead.value) for v in part.via}
+        parts = [Part("why_who", fact=lead.fact, value=lead.value, label=lead.label, via=tuple(via.values()),
                       departments=tuple(names[d] for d in departments), people=count)]
     if p.cases:
         parts.append(Part("why_cases", numbers=p.cases))
@@ -227,7 +249,7 @@ def actions(rows_or_plan: Any, include_closed: bool = False) -> list[Action]:
         first = min(group, key=lambda r: (r.priority.rank, -r.priority.score))
         depts = tuple(dict.fromkeys(d for r in group for d in r.departments))
         people = max(r.people for r in group) if first.scope == "organisation" else sum(r.people for r in group)
-        why = _why(first, depts, names, people)
+        why = _why(group, first, depts, names, people)
         statuses = [r.status for r in group]
         decisions = {r.decision for r in group}
         built.append(Action(
@@ -252,7 +274,11 @@ def _met(rows_for_item: list[Row]) -> float | None:
 
 
 def exposure(catalog: Catalog, rows: list[Row]) -> dict[str, list[Exposure]]:
-    """For each trouble case and SSK risk type: which of its measures are unmet here."""
+    """For each trouble case and SSK risk type: which of its measures are unmet here.
+
+    A trouble case the organisation is not exposed to (e.g. case 1 without internet-facing remote access) is
+    not_applicable even if some of its measures apply for other reasons.
+    """
     by_item: dict[str, list[Row]] = defaultdict(list)
     for r in rows:
         by_item[r.item].append(r)
@@ -271,8 +297,14 @@ def exposure(catalog: Catalog, rows: list[Row]) -> dict[str, list[Exposure]]:
             exp.state = "covered" if total == len(scores) else "exposed" if total == 0 else "partly"
         return exp
 
+    def case(c: Any) -> Exposure:
+        # the rows' priorities list the cases this organisation is exposed to (TroubleCase.exposed_when)
+        if not any(c.number in r.priority.cases for mid in c.measures for r in by_item[mid] if r.applies):
+            return Exposure(c.id, c.title.model_dump(), "not_applicable")
+        return assess(c.id, c.title.model_dump(), c.measures)
+
     return {
-        "trouble_cases": [assess(c.id, c.title.model_dump(), c.measures) for c in catalog.trouble_cases],
+        "trouble_cases": [case(c) for c in catalog.trouble_cases],
         "risk_types": [assess(r.id, r.title.model_dump(), r.measures) for r in catalog.risk_types],
     }
 
@@ -314,7 +346,7 @@ def plan_json(catalog: Catalog, assessment: Assessment, today: dt.date) -> dict[
 
     def action_dict(a: Action) -> dict[str, Any]:
         return {"item": a.item, "rank": a.rank, "title": a.title, "role": a.role, "category": a.category,
-                "level": a.level, "priority": priority_dict(a.priority), "score": a.score,
+                "level": a.level, "tier": a.tier, "priority": priority_dict(a.priority), "score": a.score,
                 "why": [p.as_dict() for p in a.why], "why_text": a.why_text, "scopes": list(a.scopes),
                 "departments": list(a.departments), "people": a.people, "status": a.status,
                 "statuses_differ": a.statuses_differ, "decision": a.decision,

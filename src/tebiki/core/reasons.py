@@ -75,6 +75,7 @@ FRAMES: dict[str, dict[str, str]] = {
     "org_not": {"ja": "対象外: {body}", "en": "not applicable: {body}"},
     "dept_applies": {"ja": "適用: {scope} は{body}", "en": "applies: {scope} {body}"},
     "dept_not": {"ja": "対象外: {scope} は「{body}」に当たらない", "en": "not applicable: {scope} does not meet '{body}'"},
+    "byod_note": {"ja": "。{label}", "en": ". {label}"},
     # the one-line "why it is here" of an action
     "why_who": {"ja": "{what}{who} {people} 人", "en": "{who}, {people} people: {what}"},
     "why_all": {"ja": "全員 {people} 人", "en": "all {people} teleworkers"},
@@ -172,10 +173,16 @@ def render(reason: Reason | Sequence[Part], lang: str) -> str:
     """The one formatter: a Reason as a sentence, or a why (a sequence of parts) as one line."""
     if not isinstance(reason, Reason):
         return WHY_JOIN[lang].join(_render_why(p, lang) for p in reason)
-    if reason.everyone:
-        return FRAMES["everyone"][lang]
+    if reason.everyone and not any(p.kind == "fact" for p in reason.parts):
+        everyone = FRAMES["everyone"][lang]
+        return everyone + "".join(FRAMES["byod_note"][lang].format(label=p.label[lang]) for p in reason.parts
+                                  if p.kind == "byod_note" and p.label)
     pieces = []
+    notes = "".join(FRAMES["byod_note"][lang].format(label=p.label[lang]) for p in reason.parts
+                    if p.kind == "byod_note" and p.label)
     for part in reason.parts:
+        if part.kind != "fact":
+            continue
         what = fact_phrase(part, lang)
         if reason.scope is not None:
             pieces.append(what)
@@ -186,8 +193,8 @@ def render(reason: Reason | Sequence[Part], lang: str) -> str:
     body = JOIN[lang].join(pieces)
     if reason.scope is not None:
         frame = "dept_applies" if reason.applies else "dept_not"
-        return FRAMES[frame][lang].format(scope=reason.scope, body=body)
-    return FRAMES["org_applies" if reason.applies else "org_not"][lang].format(body=body)
+        return FRAMES[frame][lang].format(scope=reason.scope, body=body) + notes
+    return FRAMES["org_applies" if reason.applies else "org_not"][lang].format(body=body) + notes
 
 
 __all__ = ["LANGS", "LEVEL_LABELS", "Part", "Reason", "render", "fact_phrase"]

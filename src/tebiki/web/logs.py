@@ -7,8 +7,7 @@ path converter (`path("r/<secret:token>/", ...)`), and the mask is derived from 
 link is masked as soon as its pattern says so. API tokens (`tbk_…`) travel in a header, but are masked here too
 in case one is pasted into a URL.
 
-The production server uses the same filter: `protect("gunicorn.access", "gunicorn.error")` (see
-docs/security.md).
+The production server (`tebiki serve`, gunicorn) puts the same filter on its own loggers with `protect()`.
 """
 
 from __future__ import annotations

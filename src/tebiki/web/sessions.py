@@ -1,22 +1,35 @@
 """Sessions that expire after SESSION_COOKIE_AGE without activity, written only when something changes.
 
 Django either rewrites the session on every request (SESSION_SAVE_EVERY_REQUEST, one database write per page view)
-or lets it expire a fixed time after sign-in. This middleware keeps the sliding expiry and saves a session whose
-content is unchanged only when its last save is SESSION_TOUCH_SECONDS old, so the expiry moves in steps of a few
-minutes out of eight hours.
+or lets it expire a fixed time after sign-in. Here the session engine remembers the expiry stored in the database,
+and the middleware saves an unchanged session only when that expiry would move by SESSION_TOUCH_SECONDS or more:
+the eight hours keep restarting with activity, in steps of a few minutes.
+
+SESSION_ENGINE = "tebiki.web.sessions"; sessions stay in the database table of django.contrib.sessions.
 """
 
 from __future__ import annotations
 
-import time
+import datetime as dt
 
 from django.conf import settings
+from django.contrib.sessions.backends import db
+from django.utils import timezone
 
-TOUCHED = "_tebiki_touched"
+
+class SessionStore(db.SessionStore):
+    """Django's database sessions, keeping the expiry the row had when it was read."""
+
+    stored_expiry: dt.datetime | None = None
+
+    def _get_session_from_db(self):
+        s = super()._get_session_from_db()
+        self.stored_expiry = s.expire_date if s is not None else None
+        return s
 
 
 class SlidingExpiryMiddleware:
-    """Marks an existing, non-empty session modified when its last save is older than SESSION_TOUCH_SECONDS."""
+    """Saves a session that was read but not changed once its stored expiry lags SESSION_TOUCH_SECONDS behind."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -24,16 +37,10 @@ class SlidingExpiryMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is None or session.modified or not session.session_key or session.is_empty():
-            _stamp(session)
+        stored = getattr(session, "stored_expiry", None)
+        if session is None or stored is None or session.modified or not session.accessed or session.is_empty():
             return response
-        touched = session.get(TOUCHED, 0)
-        if time.time() - touched >= settings.SESSION_TOUCH_SECONDS:
-            session[TOUCHED] = int(time.time())  # marks it modified: SessionMiddleware saves it and resets the expiry
+        fresh = timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+        if (fresh - stored).total_seconds() >= settings.SESSION_TOUCH_SECONDS:
+            session.modified = True  # SessionMiddleware saves it, with a new expiry and cookie
         return response
-
-
-def _stamp(session) -> None:
-    """A session about to be saved anyway records when, so the next touch is counted from there."""
-    if session is not None and session.modified and not session.is_empty():
-        session[TOUCHED] = int(time.time())

@@ -2,7 +2,8 @@
 
 TEBIKI_DATA_DIR   where the SQLite database, the generated secret key and uploads live (default ./var)
 DATABASE_URL      e.g. postgres://user:pass@host/db; SQLite in the data directory when unset
-SECRET_KEY        generated once and stored in the data directory (mode 0600) when unset
+SECRET_KEY        generated once and stored in the data directory (mode 0600) when unset; also seals TOTP keys
+SECRET_KEY_FALLBACKS  comma-separated earlier secret keys, still accepted after a rotation
 TEBIKI_AUDIT_RETENTION_DAYS  age beyond which `tebiki audit purge` removes audit entries (default 730, minimum 365)
 TEBIKI_BACKUP_MAX_BYTES      largest unpacked size `tebiki restore` accepts (default 8 GiB)
 TEBIKI_ENV        "production" turns on HTTPS-only cookies, HSTS and DEBUG off; anything else is development
@@ -53,6 +54,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Old keys still accepted after a rotation (sessions, sealed TOTP keys and links); comma-separated.
+SECRET_KEY_FALLBACKS = [k.strip() for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 DEBUG = not PRODUCTION and os.environ.get("DEBUG", "1") == "1"
 _DEV_HOSTS = "localhost,127.0.0.1,[::1],testserver"
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "" if PRODUCTION else _DEV_HOSTS).split(",") if h.strip()]
@@ -81,10 +84,15 @@ INSTALLED_APPS = [
     "tebiki.web.incidents",
     "tebiki.web.policy",
     "tebiki.web.people",
+    "tebiki.web.mail",
+    "tebiki.web.orgapi",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, which answers static files itself: these headers must reach static responses too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tebiki.web.sessions.SlidingExpiryMiddleware",
@@ -96,8 +104,6 @@ MIDDLEWARE = [
     "tebiki.web.accounts.mfa.MFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tebiki.web.limits.RequestSizeLimitMiddleware",  # its check runs before the CSRF middleware reads the body
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -166,6 +172,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 SESSION_COOKIE_AGE = 60 * 60 * 8
 # Inactivity expiry: the 8 hours restart with activity, but the session row is rewritten only when its content
 # changes or its expiry has moved by SESSION_TOUCH_SECONDS (tebiki.web.sessions), not on every request.
+SESSION_ENGINE = "tebiki.web.sessions"
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_TOUCH_SECONDS = 5 * 60
 # Sessions (the default database engine) and the cache live in the database, so several app processes or machines
@@ -229,6 +236,11 @@ EVIDENCE_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image
                   ".txt": "text/plain", ".csv": "text/csv", ".json": "application/json",
                   ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                   ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+# .xlsx and .docx are zip containers: refused when they unpack to more than this, or to more than RATIO times their
+# size (beyond 1 MiB), so a small upload cannot expand into a zip bomb on a reader's PC or in any later processing.
+EVIDENCE_UNZIPPED_MAX_BYTES = 100 * 1024 * 1024
+EVIDENCE_ZIP_MAX_RATIO = 100
+EVIDENCE_ZIP_MAX_PARTS = 10_000
 
 # The audit log is kept until `tebiki audit purge` removes entries older than AUDIT_RETENTION_DAYS (run it from cron);
 # nothing younger than a year can be purged.
@@ -239,8 +251,19 @@ BACKUP_MAX_BYTES = int(os.environ.get("TEBIKI_BACKUP_MAX_BYTES", 8 * 1024**3))
 BACKUP_MAX_RATIO = 200
 BACKUP_MAX_MEMBERS = 200_000
 
-EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if os.environ.get("EMAIL_HOST")
-                 else "django.core.mail.backends.console.EmailBackend")
+# Outgoing mail waits in the database (tebiki.web.mail) until `tebiki mail send`, run every minute by a timer, hands it
+# to MAIL_TRANSPORT, retrying failures: no request waits on SMTP and a mail server that is down loses nothing.
+# TEBIKI_MAIL_QUEUE=0 sends directly instead. EMAIL_FILE_PATH writes each message to a file there (test servers).
+if os.environ.get("EMAIL_HOST"):
+    MAIL_TRANSPORT = "django.core.mail.backends.smtp.EmailBackend"
+elif os.environ.get("EMAIL_FILE_PATH"):
+    MAIL_TRANSPORT = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+else:
+    MAIL_TRANSPORT = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = MAIL_TRANSPORT if os.environ.get("TEBIKI_MAIL_QUEUE") == "0" else "tebiki.web.mail.backend.QueueBackend"
+MAIL_MAX_ATTEMPTS = 8
+EMAIL_TIMEOUT = 30
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

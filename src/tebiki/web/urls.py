@@ -12,6 +12,7 @@ from tebiki.web.devices.api import api
 from tebiki.web.incidents.views import contacts, report
 from tebiki.web.incidents.views import log as incidents
 from tebiki.web.logs import SecretConverter
+from tebiki.web.orgapi import views as orgapi
 from tebiki.web.orgs import views as orgs
 from tebiki.web.people import views as people
 from tebiki.web.people import worker_views
@@ -70,6 +71,8 @@ org_patterns = [
     path("reports/oscal-catalog-csaj-2018.json", reports.oscal_catalog, {"source": "csaj-2018"}, name="report_oscal_csaj"),
     path("reports/ciso-assistant-library.yaml", reports.ciso_library, name="report_ciso_library"),
     path("reports/security-action/", reports.security_action, name="security_action"),
+    path("api-tokens/", orgapi.tokens, name="api_tokens"),
+    path("api-tokens/<int:token_id>/revoke/", orgapi.revoke, name="revoke_api_token"),
     path("policy/", policy.index, name="policy"),
     path("policy/edit/", policy.edit, name="policy_edit"),
     path("policy/policy.docx", policy.policy_docx, name="policy_docx"),

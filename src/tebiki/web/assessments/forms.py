@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import zipfile
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -82,18 +84,51 @@ class EvidenceForm(forms.Form):
         f.seek(0)
         if not _content_matches(ext, head):
             raise forms.ValidationError(_("The file's content does not match its extension."))
+        if ext in ZIP_CONTAINERS:
+            _check_zip(f)
         f.tebiki_type = settings.EVIDENCE_TYPES[ext]
         return f
 
 
+ZIP_CONTAINERS = (".xlsx", ".docx")
 MAGIC = {".pdf": (b"%PDF",), ".png": (b"\x89PNG",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",),
-         ".xlsx": (b"PK\x03\x04",), ".docx": (b"PK\x03\x04",)}
+         **{ext: (b"PK\x03\x04",) for ext in ZIP_CONTAINERS}}
 
 
 def _content_matches(ext: str, head: bytes) -> bool:
     if ext in MAGIC:
         return head.startswith(MAGIC[ext])
     return b"\x00" not in head  # text types: no binary content
+
+
+def _check_zip(f) -> None:
+    """Refuse an Office file (a zip container) that is damaged or unpacks to far more than it weighs (a zip bomb).
+
+    The sizes the archive declares are checked; then every part is unpacked once, because a crafted archive can
+    declare less than it holds: zipfile stops at the declared size, and the part's CRC check fails.
+    """
+    limit, ratio = settings.EVIDENCE_UNZIPPED_MAX_BYTES, settings.EVIDENCE_ZIP_MAX_RATIO
+    # small files of repetitive XML compress well; judge the ratio only beyond 1 MiB unpacked
+    allowed = min(limit, max(f.size * ratio, 1024 * 1024))
+    try:
+        with zipfile.ZipFile(f) as zf:
+            parts = zf.infolist()
+            if "[Content_Types].xml" not in zf.NameToInfo:
+                raise forms.ValidationError(_("The file is a zip archive but not an Office document."))
+            if len(parts) > settings.EVIDENCE_ZIP_MAX_PARTS or sum(p.file_size for p in parts) > allowed:
+                raise forms.ValidationError(
+                    _("The file unpacks to more than %(mb)s MB, to more than %(ratio)s times its size or into more "
+                      "than %(parts)s parts: it is refused as a possible zip bomb."),
+                    params={"mb": limit // (1024 * 1024), "ratio": ratio, "parts": settings.EVIDENCE_ZIP_MAX_PARTS})
+            for part in parts:
+                with zf.open(part) as member:
+                    while member.read(1024 * 1024):
+                        pass
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, ValueError,
+            OSError) as err:  # damaged, encrypted, or a compression method Python lacks
+        raise forms.ValidationError(_("The file is damaged: it cannot be read as an Office document.")) from err
+    finally:
+        f.seek(0)
 
 
 class FilterForm(forms.Form):

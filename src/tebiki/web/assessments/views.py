@@ -18,7 +18,7 @@ from tebiki.core.assessment import applicability_problems
 from tebiki.core.plan import actions
 from tebiki.core.vocabulary import STATUS
 from tebiki.web.audit import log as audit
-from tebiki.web.devices.service import fleet_for_measure
+from tebiki.web.devices.service import contradictions, fleet_for_measure
 from tebiki.web.incidents.models import Incident
 from tebiki.web.orgs.access import org_objects, org_view
 from tebiki.web.people.service import evidence_for_measure
@@ -59,6 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "actions": todo[:TOP_ACTIONS], "action_count": len(todo), "open_count": sum(r.is_open for r in plan.rows),
         "overdue": [r for r in plan.rows if r.overdue(today)],
         "cases": exp["trouble_cases"], "risks": exp["risk_types"], "today": today,
+        "contradictions": contradictions(request.org, plan.rows),
         "open_incidents": org_objects(request, Incident).open().count()
         if request.membership.can_edit else None,
     })
@@ -128,6 +129,7 @@ def _item_context(request, plan, row, form=None):
         "policies": catalog.policies_for_measure.get(row.item, []),
         "category": catalog.category(measure.category),
         "fleet": fleet_for_measure(org, row.item),
+        "contradiction": next(iter(contradictions(org, [row])), None),
         "self_check": evidence_for_measure(org, row.item, row.scope) if row.role == "worker" else None,
     }
 

@@ -2,19 +2,25 @@
 
 Devices authenticate with the organisation's enrolment token (`Authorization: Bearer tbk_…`). A report is
 validated, size-limited (256 KiB), stored in one transaction, and stored once per idempotency key.
+Bodies are read strictly (`read_json`): what Python's JSON reader accepts but a database cannot store faithfully
+(NaN, Infinity, numbers beyond 64 bits, deep nesting, unpaired surrogates) is refused with 400 before validation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import re
 from typing import Annotated, Any, Literal, NotRequired
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import NinjaAPI, Status
 from ninja.errors import HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints, with_config
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, StringConstraints, with_config
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
 from tebiki.agent.rules import CHECK_IDS, evaluate
@@ -26,6 +32,63 @@ MAX_BODY = 256 * 1024
 MAX_FILE = 64 * 1024
 MAX_BATCH = 500
 MAX_BATCH_BODY = 2 * 1024 * 1024  # = DATA_UPLOAD_MAX_MEMORY_SIZE
+MAX_DEPTH = 32  # a report is 4 levels deep; evidence adds a few
+MAX_INT = 2**63 - 1  # a database bigint; no check reports anything larger
+EARLIEST = dt.date(2020, 1, 1)  # before any tebiki agent ran: the device's clock is wrong
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # \ud800-\udfff, paired or not
+
+
+class BodyRefused(ValueError):
+    """A body Python could read but the database could not store as sent; the message says why (never the body)."""
+
+
+def _constant(name: str):
+    raise BodyRefused(f"{name} is not a number in JSON")
+
+
+def _int(text: str) -> int:
+    # the length test first: int() itself refuses more than 4300 digits with a less helpful message
+    if len(text.lstrip("-")) > 19 or abs(value := int(text)) > MAX_INT:
+        raise BodyRefused(f"an integer is out of range (at most {MAX_INT} either way)")
+    return value
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise BodyRefused("a number is too large for a 64-bit float")
+    return value
+
+
+def read_json(body: bytes) -> Any:
+    """Parse a request body as strict JSON (RFC 8259 numbers, at most MAX_DEPTH levels, UTF-8-encodable strings);
+    raises BodyRefused."""
+    try:
+        data = json.loads(body, parse_constant=_constant, parse_int=_int, parse_float=_float)
+    except RecursionError:
+        raise BodyRefused(f"the JSON is nested deeper than {MAX_DEPTH} levels") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise BodyRefused(f"not valid JSON: {err}") from None
+    strings = SURROGATE_ESCAPE.search(body) is not None  # only an escape can smuggle in a lone surrogate
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise BodyRefused(f"the JSON is nested deeper than {MAX_DEPTH} levels")
+            children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            stack.extend((c, depth + 1) for c in children if strings or isinstance(c, (dict, list)))
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise BodyRefused("a string holds an unpaired surrogate escape (\\ud800-\\udfff)") from None
+    return data
+
+
+class StrictParser(Parser):
+    def parse_body(self, request: HttpRequest) -> Any:
+        return read_json(request.body)
 
 
 class TokenAuth(HttpBearer):
@@ -37,7 +100,25 @@ class TokenAuth(HttpBearer):
         return EnrolmentToken.find(token)
 
 
-api = NinjaAPI(title="tebiki API", version="1", urls_namespace="api", docs_url=None, auth=TokenAuth())
+api = NinjaAPI(title="tebiki API", version="1", urls_namespace="api", docs_url=None, auth=TokenAuth(),
+               parser=StrictParser())
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja answers an unreadable body with "Cannot parse request body" only; add why, which names no content."""
+    detail = f"{exc}: {exc.__cause__}" if isinstance(exc.__cause__, BodyRefused) else str(exc)
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+def _plausible(day: dt.date) -> dt.date:
+    latest = timezone.localdate() + dt.timedelta(days=1)  # a device east of the server may be a day ahead
+    if not EARLIEST <= day <= latest:
+        raise ValueError(f"as_of must lie between {EARLIEST} and {latest}; is the device's clock right?")
+    return day
+
+
+AsOf = Annotated[dt.date, AfterValidator(_plausible)]
 
 
 class In(BaseModel):
@@ -76,7 +157,7 @@ class CheckIn(TypedDict):
 class ReportIn(TypedDict):
     idempotency_key: Key
     device: DeviceIn
-    as_of: dt.date
+    as_of: AsOf
     checks: Annotated[dict[CheckId, CheckIn], Field(min_length=1)]
 
 
@@ -98,7 +179,7 @@ class CaptureIn(In):
 
     idempotency_key: Key
     device: DeviceIn
-    as_of: dt.date | None = None
+    as_of: AsOf | None = None
     files: dict[Annotated[str, StringConstraints(pattern=r"^(windows|macos|linux)/[a-z0-9_.-]{1,40}$")],
                 Annotated[str, StringConstraints(max_length=MAX_FILE)]]
 
@@ -138,13 +219,23 @@ def post_capture(request: HttpRequest, capture: CaptureIn):
     os_name = capture.device["os"]
     if any(not name.startswith(os_name + "/") for name in capture.files):
         raise HttpError(422, f"every file must be under {os_name}/")
-    as_of = capture.as_of or dt.date.today()
+    as_of = capture.as_of or timezone.localdate()
     result = evaluate(os_name, {k: v.encode("utf-8") for k, v in capture.files.items()}, as_of)
-    checks = {cid: {"verdict": c["verdict"], "reason": c["reason"].replace("\x00", ""),
-                    "evidence": json.loads(json.dumps(c["evidence"]).replace("\\u0000", ""))}
+    checks = {cid: {"verdict": c["verdict"], "reason": without_nul(c["reason"]), "evidence": without_nul(c["evidence"])}
               for cid, c in result["checks"].items()}
     return answer(store(request, [{"idempotency_key": capture.idempotency_key, "device": capture.device,
                                    "as_of": as_of, "checks": checks}], "capture", "capture")[0])
+
+
+def without_nul(value: Any) -> Any:
+    """*value* with NUL characters taken out of every string (a capture may hold them; PostgreSQL cannot)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    return value
 
 
 @api.post("/agent/reports/batch", response=list[BatchItem], summary="Upload many evaluated reports at once (outbox)")

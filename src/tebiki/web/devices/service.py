@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 from collections import Counter
 from typing import Any
 
@@ -18,7 +19,10 @@ from .models import CheckReport, CheckResult, Device, EnrolmentToken
 VERDICTS = ("pass", "fail", "unknown")
 MAX_EVIDENCE = 4096  # characters of one check's evidence, as stored JSON
 # One encoder for every evidence value: json.dumps with options builds a new encoder on each call.
-to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# allow_nan=False: NaN and Infinity are not JSON, and both databases' JSON checks refuse them.
+to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+# JSON writes NUL as \u0000 whatever ensure_ascii says; after an even run of backslashes it is the text "\u0000"
+NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 TOKEN_TOUCH = dt.timedelta(minutes=5)  # "last used" is precise to a few minutes; saves a write per report
 
 
@@ -33,16 +37,20 @@ class Rejected(ValueError):
 
 def evidence_texts(reports: list[dict[str, Any]]) -> list[list[str]]:
     """Each check's evidence as the JSON text that will be stored (encoded once, here), refusing evidence over
-    4 KiB or with a NUL character, which PostgreSQL cannot store. Raises Rejected listing every bad check."""
+    4 KiB, with a NUL character (PostgreSQL cannot store it) or with NaN or Infinity. Raises Rejected listing every
+    bad check."""
     texts, errors = [], []
     for i, r in enumerate(reports):
         row = []
         for cid, c in r["checks"].items():
-            text = to_json(c.get("evidence") or {})  # JSON writes NUL as \u0000 whatever ensure_ascii says
-            if len(text) > MAX_EVIDENCE or "\\u0000" in text:
-                errors.append({"type": "value_error", "loc": ["reports", i, "checks", cid, "evidence"],
-                               "msg": "evidence is limited to 4 KiB" if len(text) > MAX_EVIDENCE
-                               else "evidence may not contain NUL characters"})
+            try:
+                text = to_json(c.get("evidence") or {})
+                msg = ("evidence is limited to 4 KiB" if len(text) > MAX_EVIDENCE
+                       else "evidence may not contain NUL characters" if NUL_ESCAPE.search(text) else None)
+            except ValueError:
+                text, msg = "", "evidence may not contain NaN or Infinity"
+            if msg:
+                errors.append({"type": "value_error", "loc": ["reports", i, "checks", cid, "evidence"], "msg": msg})
             row.append(text)
         texts.append(row)
     if errors:
@@ -170,3 +178,31 @@ def fleet_for_measure(org, measure_id: str) -> list[dict[str, Any]]:
         return []
     counts = fleet(org)
     return [{"id": cid, "title": texts[cid]["title"], **counts[cid]} for cid in related]
+
+
+def failing_devices(org) -> dict[str, list[str]]:
+    """Per check, the names of the devices whose newest report fails it."""
+    out: dict[str, list[str]] = {cid: [] for cid in CHECK_IDS}
+    for hostname, latest in Device.objects.filter(organisation=org).order_by("hostname").values_list("hostname",
+                                                                                                      "latest"):
+        for cid, verdict in (latest or {}).items():
+            if verdict == "fail" and cid in out:
+                out[cid].append(hostname)
+    return out
+
+
+def contradictions(org, rows) -> list[dict[str, Any]]:
+    """Evidence over assertion: the applicable *rows* recorded as done while devices fail a check that gives
+    evidence for their measure, each with those checks and devices: [{"row", "checks": [{"id", "title",
+    "devices"}]}]."""
+    done = [r for r in rows if r.applies and r.status == "done"]
+    if not done:
+        return []
+    texts, failing = check_texts(), failing_devices(org)
+    out = []
+    for row in done:
+        checks = [{"id": cid, "title": texts[cid]["title"], "devices": failing[cid]}
+                  for cid in CHECK_IDS if row.item in texts[cid]["measures"] and failing[cid]]
+        if checks:
+            out.append({"row": row, "checks": checks})
+    return out
