@@ -55,3 +55,17 @@ def test_an_assessment_written_by_the_cli_is_valid_against_its_schema(tmp_path):
     data = json.loads(json.dumps(yaml.safe_load(out.read_text(encoding="utf-8")), default=str))
     validator = jsonschema_rs.validator_for(json_schema("assessment"))
     assert validator.is_valid(data), list(validator.iter_errors(data))[:3]
+
+
+def test_a_profile_as_tebiki_writes_it_is_valid_too():
+    from tebiki.core.profile import parse_profile
+
+    validator = jsonschema_rs.validator_for(json_schema("profile"))
+    raw = yaml.safe_load((ROOT / "examples" / "manufacturer.yaml").read_text(encoding="utf-8"))
+    written = json.loads(json.dumps(parse_profile(raw).model_dump(mode="json")))
+    assert any("equipment" in d for d in written["departments"])
+    assert validator.is_valid(written), list(validator.iter_errors(written))[:3]
+    for d in written["departments"]:
+        d.pop("equipment")
+        d.pop("terminals", None)
+    assert not validator.is_valid(written)  # neither equipment nor the version-1 pair

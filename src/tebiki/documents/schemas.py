@@ -37,10 +37,27 @@ TITLES = {"catalog": "tebiki catalog export (tebiki-catalog/1)", "profile": "teb
           "assessment": "tebiki assessment file"}
 
 
+def _accept_version_1_departments(schema: dict[str, Any]) -> dict[str, Any]:
+    """A department may still give the version-1 `terminals` + `devices` lists instead of `equipment` (the model
+    converts them before validating, so its own schema does not show them)."""
+    dept = schema.get("$defs", {}).get("Department")
+    if dept is None or "equipment" not in dept.get("properties", {}):
+        return schema
+    dept["properties"]["terminals"] = {"type": "array", "items": {"enum": ["company", "byod"]}, "minItems": 1,
+                                       "uniqueItems": True, "description": "version 1: owners (use equipment)"}
+    dept["properties"]["devices"] = {"type": "array", "items": {"enum": ["pc", "mobile"]}, "minItems": 1,
+                                     "uniqueItems": True, "description": "version 1: kinds (use equipment)"}
+    dept["required"] = [r for r in dept.get("required", []) if r != "equipment"]
+    dept["anyOf"] = [{"required": ["equipment"]}, {"required": ["terminals", "devices"]}]
+    return schema
+
+
 def json_schema(name: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one public file kind."""
     if name not in MODELS:
         raise KeyError(f"{name!r} is not one of {', '.join(MODELS)}")
     schema = MODELS[name]().model_json_schema()
+    if name in ("profile", "assessment"):
+        schema = _accept_version_1_departments(schema)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"{BASE_URI}{name}.schema.json",
             "title": TITLES[name], **{k: v for k, v in schema.items() if k != "title"}}
