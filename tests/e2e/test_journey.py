@@ -17,6 +17,7 @@ import yaml
 from django_otp.oath import totp
 from pypdf import PdfReader
 
+from tebiki.core.vocabulary import AUDIT_ACTION
 from tebiki.web.accounts.models import User
 from tebiki.web.assessments.models import ItemRecord
 from tebiki.web.orgs.models import Organisation
@@ -160,7 +161,7 @@ def test_a_newcomer_goes_from_sign_in_to_reports(page, shot, tmp_path):
 
     # Reports: the workbook and the PDF download and open, with the organisation's Japanese name inside.
     page.goto(f"/o/{org.id}/audit/")
-    assert "点検項目の記録" in page.inner_text("main")  # item changes, named in words
+    assert AUDIT_ACTION.label("item.change", "ja") in page.inner_text("main")  # the inline saves, in words
     shot("13-audit")
 
     page.goto(f"/o/{org.id}/reports/")

@@ -196,6 +196,7 @@ AUDIT_ACTION = Terms(
     ("item.change", "点検項目の記録", "Item recorded"),
     ("mfa.enrol", "2段階認証の登録", "Two-step sign-in enrolled"),
     ("mfa.failure", "2段階認証の失敗", "Two-step code rejected"),
+    ("mfa.replace", "認証アプリの置き換え", "Authenticator replaced"),
     ("mfa.verify", "2段階認証の確認", "Two-step code accepted"),
     ("org.create", "組織の作成", "Organisation created"),
     ("org.profile", "組織の前提の変更", "Organisation profile changed"),
