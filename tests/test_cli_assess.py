@@ -70,8 +70,60 @@ def test_invalid_set_is_rejected_and_the_file_is_unchanged(assessment):
 def test_plan_table_shows_priorities_and_exposure(assessment):
     result = run("assess", "plan", assessment, "--lang", "en")
     assert result.exit_code == 0
-    assert "Top priority" in result.stdout or "最優先" in result.stdout or "Priority" in result.stdout
+    assert "Top priority" in result.stdout.replace("\n│   │ ", " ").replace("│ ", "") or "Top" in result.stdout
     assert "mic-v5:case-01" in result.stdout
+
+
+def test_plan_table_follows_the_action_order_and_says_what_was_left_out(assessment):
+    run("assess", "set", assessment, "mic-v5:admin:C-2", "--scope", "admin", "--decision", "will_do",
+        "--deadline", "2026-01-31", "--owner", "佐藤")
+    plan = json.loads(run("assess", "plan", assessment, "--format", "json", "--as-of", "2026-03-01").stdout)
+    order = [a["item"].removeprefix("mic-v5:") for a in plan["actions_grouped"]]
+    assert [a["rank"] for a in plan["actions_grouped"]] == list(range(1, len(order) + 1))
+    table = run("assess", "plan", assessment, "--limit", "5", "--as-of", "2026-03-01").stdout.split("トラブル事例への露出")[0]
+    positions = [table.index(f" {item} ") for item in order[:5]]
+    assert positions == sorted(positions)
+    assert order[5] not in table
+    assert f"5 / {len(order)} 件を表示（残り {len(order) - 5} 件は --limit で）、期限切れ 1 件" in table
+
+
+def test_plan_table_at_80_columns_keeps_the_titles(assessment):
+    # CliRunner's console is 80 columns wide; a title may wrap but is never cut short
+    table = run("assess", "plan", assessment, "--limit", "3", "--lang", "en").stdout.split("Exposure to")[0]
+    assert "…" not in table
+    plan = json.loads(run("assess", "plan", assessment, "--format", "json").stdout)
+    first = plan["actions_grouped"][0]["title"]["en"]
+    cells = " ".join(line.split("│")[3].strip() for line in table.splitlines() if line.count("│") >= 6)
+    assert first in cells
+
+
+def test_set_refuses_done_on_a_row_that_does_not_apply(assessment):
+    before = assessment.read_text(encoding="utf-8")
+    # disk encryption does not apply to the designers on remote desktop: their data stays in the office
+    for args in (["--status", "done"], ["--decision", "will_do", "--deadline", "2026-12-31", "--owner", "a"]):
+        result = run("assess", "set", assessment, "mic-v5:admin:E-7", "--scope", "design", *args)
+        assert result.exit_code == 1 and "does not apply here" in result.output, result.output
+    assert assessment.read_text(encoding="utf-8") == before
+    ok = run("assess", "set", assessment, "mic-v5:admin:E-7", "--scope", "design", "--status", "na",
+             "--reason", "remote desktop only")
+    assert ok.exit_code == 0, ok.output
+
+
+def test_changing_the_profile_keeps_answers_and_lists_those_that_no_longer_apply(assessment, tmp_path):
+    assert run("assess", "set", assessment, "mic-v5:admin:E-4", "--status", "done").exit_code == 0  # USB rules
+    assert run("assess", "set", assessment, "mic-v5:executive:A-1", "--status", "done").exit_code == 0
+    changed = tmp_path / "p.yaml"
+    data = yaml.safe_load((EXAMPLES / "manufacturer.yaml").read_text(encoding="utf-8"))
+    data["external_media"] = False
+    data["departments"] = [d for d in data["departments"] if d["id"] != "sales"]
+    changed.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run("assess", "profile", assessment, "--profile", changed)
+    assert result.exit_code == 0, result.output
+    assert "no longer applies: mic-v5:admin:E-4 / organisation" in result.output
+    stored = yaml.safe_load(assessment.read_text(encoding="utf-8"))
+    assert {(i["item"], i["status"]) for i in stored["items"]} >= {("mic-v5:admin:E-4", "done"),
+                                                                 ("mic-v5:executive:A-1", "done")}
+    assert [d["id"] for d in stored["profile"]["departments"]] == ["admin", "design"]
 
 
 def test_snapshot_then_compare(assessment):
@@ -115,3 +167,15 @@ def test_diagnose_from_answers_file(tmp_path):
     bad.write_text("offline: maybe\n", encoding="utf-8")
     result = run("diagnose", "--answers", bad)
     assert result.exit_code == 1 and "offline" in result.output
+
+
+def test_diagnose_without_a_fitting_method_says_what_to_do(tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("office_systems: false\ncloud_tools: false\noffline: false\n", encoding="utf-8")
+    result = run("diagnose", "--answers", answers, "--lang", "en")
+    assert result.exit_code == 1 and "start from the cloud service method" in result.output.replace("\n", " ")
+    unsure = tmp_path / "unsure.yaml"
+    unsure.write_text("office_systems: true\nfull_desktop: true\n", encoding="utf-8")
+    data = json.loads(run("diagnose", "--answers", unsure, "--format", "json").stdout)
+    vpn = next(o for o in data["open"] if o["method"] == "vpn")
+    assert vpn["questions"] == [{"id": "data_on_terminal", "answer": True}] and data["advice"] is None

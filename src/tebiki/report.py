@@ -18,12 +18,14 @@ from openpyxl.utils import get_column_letter
 from tebiki.catalog import Catalog
 from tebiki.core.assessment import Assessment
 from tebiki.core.plan import action_list, build_rows, exposure, plan_json, scores
+from tebiki.core.vocabulary import DECISION, EXPOSURE, LEVEL, ROLE_SHORT, STATUS, VERDICT
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-ROLE_SHEETS = {"executive": "経営者", "admin": "管理者", "worker": "勤務者"}
-STATUS_JA = {"unchecked": "未確認", "done": "対応済み", "partly": "一部対応", "not_done": "未対応", "na": "対象外"}
-DECISION_JA = {"done": "対応済み", "will_do": "対応予定", "not_needed": "対応不要", None: ""}
-EXPOSURE_JA = {"exposed": "危険", "partly": "一部対策", "covered": "対策済み", "not_applicable": "該当なし"}
+# The labels come from the one vocabulary, in Japanese: the workbook is for the organisation's own people.
+ROLE_SHEETS = ROLE_SHORT.labels("ja")
+STATUS_JA = STATUS.labels("ja")
+DECISION_JA = {**DECISION.labels("ja"), None: ""}
+EXPOSURE_JA = EXPOSURE.labels("ja")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 
 
@@ -82,7 +84,7 @@ def xlsx_report(catalog: Catalog, assessment: Assessment, today: dt.date) -> byt
     widths = [22, 6, 8, 36, 16, 6, 40, 10, 10, 10, 12, 12, 30]
     for role, name in ROLE_SHEETS.items():
         _sheet(wb, f"{name} {role}", header, [
-            [r.item, r.category, "基本" if r.level == "basic" else "発展", r.title["ja"], r.scope_name,
+            [r.item, r.category, LEVEL.label(r.level, "ja"), r.title["ja"], r.scope_name,
              "○" if r.applies else "-", r.reason["ja"], r.priority.title["ja"], STATUS_JA[r.status],
              DECISION_JA[r.decision], r.deadline.isoformat() if r.deadline else "", r.owner or "", r.note or ""]
             for r in rows if r.role == role], widths)
@@ -95,7 +97,7 @@ def xlsx_report(catalog: Catalog, assessment: Assessment, today: dt.date) -> byt
     return buf.getvalue()
 
 
-VERDICT_JA = {"pass": "OK", "fail": "要対応", "unknown": "判定不可"}
+VERDICT_JA = VERDICT.labels("ja")
 
 
 def devices_xlsx(org_name: str, checks: list[dict], devices: list[dict], fleet: dict[str, dict[str, int]],
@@ -137,7 +139,8 @@ def html_report(catalog: Catalog, assessment: Assessment, today: dt.date, lang: 
     rows = build_rows(catalog, assessment)
     return _env.get_template("report.html").render(
         lang=lang, org=assessment.profile.name, today=today, actions=action_list(rows), rows=rows,
-        scores=scores(rows), exposure=exposure(catalog, rows), status_ja=STATUS_JA, exposure_ja=EXPOSURE_JA,
+        scores=scores(rows), exposure=exposure(catalog, rows), status_ja=STATUS.labels(lang),
+        exposure_ja=EXPOSURE.labels(lang), roles=ROLE_SHORT.labels(lang),
         overdue=sum(r.overdue(today) for r in rows),
     )
 

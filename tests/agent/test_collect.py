@@ -15,6 +15,7 @@ def test_without_a_system_apt_cache_apt_uses_one_in_tebikis_cache_folder(tmp_pat
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     cmds = col.commands("linux")
     assert cmds[APT] == ["apt", "-o", f"Dir::Cache::pkgcache={tmp_path / 'cache' / 'tebiki' / 'apt-pkgcache.bin'}",
+                         "-o", "Apt::Cmd::Disable-Script-Warning=true",
                          "list", "--upgradable"]
     assert {k: v for k, v in cmds.items() if k != APT} == {k: v for k, v in col.SOURCES["linux"].items() if k != APT}
     assert (tmp_path / "cache" / "tebiki").is_dir()

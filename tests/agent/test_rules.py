@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from tebiki.agent.engine import status_line
 from tebiki.agent.rules import CHECK_IDS, decode, evaluate
 from tebiki.cli import app
 
@@ -81,7 +82,7 @@ LINUX_GOOD = {
     "linux/nft.txt": "",
     "linux/os-release.txt": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n',
     "linux/apt-upgradable.txt": "Listing...\n",
-    "linux/gsettings-lock.txt": "true\nuint32 300\n",
+    "linux/gsettings-lock.txt": "session=wayland desktop=GNOME\ntrue\nuint32 300\n",
     "linux/ss-listen.txt": "tcp LISTEN 0 128 127.0.0.1:631 0.0.0.0:* users:((\"cupsd\",pid=1,fd=7))\n"
                            "udp UNCONN 0 0 0.0.0.0:5353 0.0.0.0:*\n",
     "linux/clamav.txt": "ClamAV 1.0.7/27440/Thu Oct 30 09:31:02 2026\n",
@@ -90,8 +91,17 @@ LINUX_GOOD = {
 }
 
 
+def with_status(os_name, files):
+    """The files as a capture holds them: bytes, with an exit-status file saying every command ran (exit 0)."""
+    files = {k: v.encode() if isinstance(v, str) else v for k, v in files.items()}
+    name = f"{os_name}/exit-status.txt"
+    if name not in files:
+        files[name] = "".join(status_line(k.split("/", 1)[1], v, 0, False) + "\n" for k, v in files.items()).encode()
+    return files
+
+
 def run(os_name, files):
-    return evaluate(os_name, {k: v.encode() if isinstance(v, str) else v for k, v in files.items()}, AS_OF)["checks"]
+    return evaluate(os_name, with_status(os_name, files), AS_OF)["checks"]
 
 
 def verdicts(os_name, files):
@@ -109,9 +119,9 @@ def test_a_well_kept_windows_pc_passes_everything():
 ])
 def test_a_windows_pc_sharing_folders_or_printers_fails_and_names_the_shares(shares, names):
     result = run("windows", {**WIN_GOOD, "windows/shares.json": shares})["file_sharing_off"]
-    assert result["verdict"] == "fail" and result["evidence"] == {"shares": names}
+    assert result["verdict"] == "fail" and result["evidence"] == {"shares": names, "share_count": len(names)}
     cp932 = run("windows", {**WIN_GOOD, "windows/shares.json": shares.encode("cp932")})["file_sharing_off"]
-    assert cp932["evidence"] == {"shares": names}
+    assert cp932["evidence"]["shares"] == names
 
 
 def test_windows_shares_without_names_or_flags_are_unknown():
@@ -143,7 +153,8 @@ def test_linux_without_a_readable_clamav_answer_is_unknown_not_fail(output):
     ("windows/firewall.json", '[{"Name":"Public","Enabled":0}]', "firewall"),
     ("windows/rdp.json", '{"fDenyTSConnections":0}', "remote_desktop_off"),
     ("windows/smb.json", '{"EnableSMB1Protocol":true}', "smb1_off"),
-    ("windows/screenlock.json", '{"InactivityTimeoutSecs":1800}', "screen_lock"),
+    ("windows/screenlock.json", '{"InactivityTimeoutSecs":1800,"ScreenSaveActive":null,"ScreenSaverIsSecure":null,'
+                                '"ScreenSaveTimeOut":null}', "screen_lock"),
     ("windows/defender.json", '{"AntivirusEnabled":true,"RealTimeProtectionEnabled":false,'
                               '"AntivirusSignatureLastUpdated":"2026-10-31T00:00:00"}', "antivirus"),
 ])
@@ -176,7 +187,8 @@ def test_macos_good_and_bad():
     bad = {**MAC_GOOD, "macos/fdesetup.txt": "FileVault is Off.\n", "macos/screenlock.txt": "screenLock is off\n",
            "macos/softwareupdate.txt": "Software Update found the following new or updated software:\n"
                                        "* Label: macOS Sequoia 15.1.1-24B91\n",
-           "macos/sharing.txt": '"com.apple.screensharing" => enabled\n"com.apple.smbd" => enabled\n'}
+           "macos/sharing.txt": 'disabled services = {\n\t"com.apple.screensharing" => enabled\n'
+                                '\t"com.apple.smbd" => enabled\n}\n'}
     v = verdicts("macos", bad)
     assert [v[c] for c in ("disk_encryption", "screen_lock", "os_updates", "remote_desktop_off",
                            "file_sharing_off")] == ["fail"] * 5
@@ -246,10 +258,10 @@ def test_random_bytes_never_crash(blob, name):
 
 
 def test_replay_cli_prints_the_contract_and_exit_status(tmp_path):
-    for name, text in WIN_GOOD.items():
+    for name, data in with_status("windows", WIN_GOOD).items():
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(data)
     runner = CliRunner()
     result = runner.invoke(app, ["check", "--replay", str(tmp_path), "--as-of", "2026-11-01", "--format", "json"])
     assert result.exit_code == 0, result.output

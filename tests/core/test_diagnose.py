@@ -3,7 +3,15 @@
 import pytest
 
 from tebiki.catalog import get_catalog
-from tebiki.core.diagnose import compare, diagnose, legacy_methods, parse_answers, questionnaire
+from tebiki.core.diagnose import (
+    compare,
+    diagnose,
+    diagnose_departments,
+    diagnosis,
+    legacy_methods,
+    parse_answers,
+    questionnaire,
+)
 from tebiki.core.errors import DataError
 
 catalog = get_catalog()
@@ -59,3 +67,32 @@ def test_bad_answers_are_rejected_with_the_question_named():
         parse_answers({"nonsense": True})
     with pytest.raises(DataError, match="offline: expected true or false"):
         parse_answers({"offline": "yes"})
+
+
+def test_not_sure_answers_say_which_answer_would_decide():
+    result = diagnosis({"office_systems": True, "full_desktop": True})  # data on the terminal: not sure
+    assert result.candidates == [] and result.advice is None
+    vpn = next(o for o in result.open if o.method == "vpn")
+    assert vpn.questions == (("data_on_terminal", True),) and vpn.decides_alone
+    rd = next(o for o in result.open if o.method == "remote_desktop")
+    assert set(rd.questions) == {("data_on_terminal", False), ("office_pc", True)} and not rd.decides_alone
+    # a method ruled out by an answer is not listed as open
+    assert "secure_browser" not in {o.method for o in result.open}
+
+
+def test_nothing_fits_comes_with_what_to_do():
+    result = diagnosis({**NO})
+    assert result.candidates == [] and result.open == []
+    assert "クラウドサービス方式" in result.advice["ja"] and "cloud service" in result.advice["en"]
+    assert diagnosis({**NO, "cloud_tools": True}).advice is None
+
+
+def test_byod_is_asked_and_flags_methods_rated_for_company_terminals():
+    assert "byod" in {q.id for q in questionnaire().questions}
+    both = diagnose_departments({"sales": {**NO, "cloud_tools": True, "byod": True},
+                                 "design": {**NO, "office_systems": True, "full_desktop": True, "office_pc": True,
+                                            "byod": True}})
+    assert set(both["sales"].notes) == {"cloud_service"}  # chapter 4 note 17 (p.27): rated for company terminals
+    assert both["design"].notes == {}  # remote desktop is rated for both
+    assert both["sales"].equipment == [{"kind": "pc", "owner": "private"}, {"kind": "mobile", "owner": "private"}]
+    assert diagnosis({**NO, "cloud_tools": True}).equipment == [{"kind": "pc", "owner": "company"}]

@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from tebiki.web.accounts.models import User
 from tebiki.web.assessments.models import ItemRecord
 from tebiki.web.orgs.models import Organisation
+from tests.e2e.conftest import SCREENSHOTS
 from tests.web.conftest import PASSWORD, password_hash
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -73,6 +74,7 @@ def test_a_newcomer_goes_from_sign_in_to_reports(page, shot, tmp_path):
     page.fill("input[name=name]", "手引き工業株式会社")
     page.click("main form button")
     at(page, "/accounts/mfa/setup/", query=True)
+    assert page.eval_on_selector("p.qr img", "img => img.complete && img.naturalWidth") > 0  # the QR code displays
     shot("03-mfa-setup")
     page.fill("input[name=code]", code_for(page.inner_text("#mfa-secret")))
     page.click("main form button")
@@ -86,26 +88,26 @@ def test_a_newcomer_goes_from_sign_in_to_reports(page, shot, tmp_path):
     page.check("input[name=cloud][value=mail]")
     page.check("input[name=cloud][value=file_sharing]")
     page.check("input[name=wifi][value=home]")
+    page.click("label[for=id_local_breakout] + details.explain summary")
+    assert page.locator("label[for=id_local_breakout] + details.explain p").is_visible()  # jargon explained on tap
     shot("05-setup-profile")
     page.click("main form button.primary")
 
-    # Step 2: method diagnosis; the suggestion appears before going on.
-    at(page, "/setup/methods/")
-    answers = {"office_systems": "yes", "full_desktop": "yes", "data_on_terminal": "no", "office_pc": "yes",
-               "vdi_budget": "no"}
-    for question, answer in answers.items():
-        page.check(f"input[name={question}][value={answer}]")
-    with page.expect_navigation():
-        page.click("button[name=diagnose]")
-    assert page.locator("#result ul.candidates li").count() >= 1
-    shot("06-setup-methods")
-    with page.expect_navigation():
-        page.click("button[name=next]")
-
-    # Step 3: departments; the checklist is made.
+    # Step 2: departments, each with its methods; a suggestion from the questions ticks the methods.
     at(page, "/setup/departments/")
+    assert page.input_value("input[name='dept-0-people']") == "35"  # everyone, as typed in step 1
     page.fill("input[name='dept-0-name']", "営業部")
     page.fill("input[name='dept-0-people']", "12")
+    page.click("#dept-0 details.diagnose summary")
+    answers = {"office_systems": "yes", "full_desktop": "yes", "data_on_terminal": "yes"}
+    for question, answer in answers.items():
+        page.check(f"input[name=dept-0-q_{question}][value={answer}]")
+    with page.expect_navigation():
+        page.click("button[name=suggest][value='0']")
+    assert page.locator("#dept-0 .suggestion li").count() >= 1
+    assert page.locator("input[name=dept-0-methods][value=vpn]").is_checked()
+    assert page.input_value("input[name='dept-0-name']") == "営業部"  # what was typed stays
+    page.check("input[name=dept-0-equipment][value='mobile:private']")
     shot("07-setup-departments")
     page.click("main form button.primary")
     at(page, "/setup/ready/")
@@ -115,29 +117,45 @@ def test_a_newcomer_goes_from_sign_in_to_reports(page, shot, tmp_path):
     applicable = org.summary["applicable"]
     assert applicable > 20
     assert str(applicable) in page.inner_text("main")
+    ready_top = page.locator("ol.action-list li a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert len(ready_top) == 10 and page.locator("ol.action-list .why").first.inner_text()
 
     page.goto(f"/o/{org.id}/")
     shot("09-dashboard-before")
     before = done_count(page)
     assert before == org.summary["done"] == 0
+    assert page.locator("ol.action-list li a").evaluate_all("els => els.map(e => e.getAttribute('href'))") == ready_top
 
-    # The checklist: three items set inline (htmx), each saved at once.
+    # The checklist: three measures set inline (htmx) with their save button; the button keeps the focus.
     page.goto(f"/o/{org.id}/checklist/")
-    selects = page.locator("table.checklist select[name=status]")
-    assert selects.count() > 3
+    forms = page.locator("table.checklist form.status-form")
+    assert forms.count() > 3
     for i in range(3):
-        row = selects.nth(i).locator("xpath=ancestor::tr")
-        row_id = row.get_attribute("id")
+        form = forms.nth(i)
+        row_id = form.locator("xpath=ancestor::tr").get_attribute("id")
+        form.locator("select[name=status]").select_option("done")
+        button_id = form.locator("button.save").get_attribute("id")
         with page.expect_response(lambda r: "/status/" in r.url and r.request.method == "POST") as resp:
-            selects.nth(i).select_option("done")
+            form.locator("button.save").click()
         assert resp.value.status == 200
-        page.wait_for_selector(f"#{row_id} select[name=status]")
-        assert page.locator(f"#{row_id} select[name=status]").input_value() == "done"
+        page.wait_for_selector(f"#{row_id} .saved")
+        assert page.locator(f"#{row_id} select[name=status]").first.input_value() == "done"
+        assert page.evaluate("document.activeElement.id") == button_id
     shot("10-checklist")
-    assert ItemRecord.objects.filter(organisation=org, status="done").count() == 3
+    assert ItemRecord.objects.filter(organisation=org, status="done").count() >= 3
+
+    # A refused save (an answer the server does not accept) shows its message in the row instead of vanishing.
+    form = forms.nth(3)
+    row_id = form.locator("xpath=ancestor::tr").get_attribute("id")
+    page.evaluate("id => document.querySelector('#' + id + ' select[name=status] option').value = 'maybe'", row_id)
+    with page.expect_response(lambda r: "/status/" in r.url) as resp:
+        form.locator("button.save").click()
+    assert resp.value.status == 422
+    page.wait_for_selector(f"#{row_id} .row-error:not(:empty)")
+    assert page.locator(f"#{row_id} .row-error").inner_text()
 
     page.goto(f"/o/{org.id}/")
-    assert done_count(page) == 3
+    assert done_count(page) == ItemRecord.objects.filter(organisation=org, status="done").count()
     shot("11-dashboard-after")
 
     # Reports: the workbook and the PDF download and open, with the organisation's Japanese name inside.
@@ -223,3 +241,54 @@ def test_the_other_main_pages_render_in_japanese_and_english(page, shot):
     page.goto(f"/o/{org.id}/")
     assert "Dashboard" in page.inner_text("main")
     shot("26-dashboard-en")
+
+
+SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_action_pages_fit_the_screen(page, shot, size):
+    """Set-up result, dashboard and checklist at desktop and phone size: no sideways scrolling, the status
+    control inside the screen and usable with a thumb, the same first actions on the result and the dashboard."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.web.conftest import make_org, make_user
+
+    org = make_org("サンプル商事")
+    user = make_user("admin@example.jp", org, "admin")
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    page.set_viewport_size(SIZES[size])
+    sign_in(page, "admin@example.jp")
+    at(page, "/accounts/mfa/verify/", query=True)
+    page.fill("input[name=code]", f"{totp(device.bin_key):06d}")
+    page.click("main form button.primary")
+    at(page, f"/o/{org.id}/")
+
+    def fits() -> None:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= SIZES[size]["width"], f"{page.url} is {width}px wide"
+
+    tops = []
+    for n, (name, path) in enumerate([("ready", "setup/ready/"), ("dashboard", ""), ("checklist", "checklist/")]):
+        page.goto(f"/o/{org.id}/{path}")
+        fits()
+        shot(f"3{n}-{name}-{size}")
+        page.screenshot(path=str(SCREENSHOTS / f"3{n}-{name}-{size}-first-screen.png"))  # what one sees first
+        if name != "checklist":
+            tops.append(page.locator("ol.action-list li > a").evaluate_all(
+                "els => els.map(e => e.getAttribute('href'))"))
+    assert tops[0] == tops[1] and len(tops[0]) == 10
+
+    select = page.locator("table.checklist select[name=status]").first
+    button = page.locator("table.checklist button.save").first
+    for control in (select, button):
+        box = control.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= SIZES[size]["width"]
+        if size == "phone":
+            assert box["height"] >= 40  # big enough for a thumb
+    select.select_option("partly")
+    with page.expect_response(lambda r: "/status/" in r.url) as resp:
+        button.click()
+    assert resp.value.status == 200
+    page.wait_for_selector("table.checklist .saved")
+    fits()

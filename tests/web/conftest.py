@@ -51,16 +51,20 @@ class Cast:
         self.outsider = make_user("outsider@other.example", self.other, Role.ADMIN)
 
     def client(self, user: User | None, verified: bool = True) -> Client:
-        """A client signed in as *user*; `verified` also passes the second step, as after entering a code."""
-        c = Client()
-        if user is not None:
-            c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-            if verified:
-                device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
-                session = c.session
-                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-                session.save()
-        return c
+        return signed_in(user, verified)
+
+
+def signed_in(user: User | None, verified: bool = True) -> Client:
+    """A client signed in as *user*; `verified` also passes the second step, as after entering a code."""
+    c = Client()
+    if user is not None:
+        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        if verified:
+            device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+            session = c.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+    return c
 
 
 @pytest.fixture

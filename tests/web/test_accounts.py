@@ -65,6 +65,7 @@ def test_an_admin_creates_an_invitation_link_shown_once(cast):
 
 
 @pytest.mark.parametrize("password,ok", [("short pass", False), ("123456789012345", False), ("password1234", False),
+                                         ("qwertyuiopas", False), ("iloveyou1234", False),
                                          ("tsukimi dango 2026", True)])
 def test_a_newcomer_accepts_with_a_strong_enough_password(cast, client, password, ok):
     _, token = invite(cast)
@@ -104,3 +105,29 @@ def test_an_admin_revokes_an_invitation(cast):
     inv, token = invite(cast)
     cast.client(cast.admin).post(reverse("revoke_invitation", args=[cast.org.id, inv.id]))
     assert Invitation.objects.by_token(token) is None
+
+
+@pytest.mark.parametrize("weak", ["qwertyuiopas", "iloveyou1234"])
+def test_a_guessable_password_is_refused_at_sign_up_with_a_japanese_reason(cast, client, weak):
+    _, token = invite(cast)
+    r = client.post(reverse("accept_invitation", args=[token]), {"name": "新人", "password1": weak, "password2": weak})
+    page = r.content.decode()
+    assert r.status_code == 422 and "パスワードが推測しやすすぎます" in page
+    assert not User.objects.filter(email="new@test.example").exists()
+
+
+@pytest.mark.parametrize("weak", ["qwertyuiopas", "iloveyou1234"])
+def test_a_guessable_password_is_refused_at_password_change(cast, weak):
+    c = cast.client(cast.worker)
+    r = c.post(reverse("password_change"), {"old_password": PASSWORD, "new_password1": weak, "new_password2": weak})
+    assert r.status_code == 200 and "推測しやすすぎます" in r.content.decode()
+    cast.worker.refresh_from_db()
+    assert cast.worker.check_password(PASSWORD)
+
+
+def test_a_password_like_the_users_own_email_is_refused(cast):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    with pytest.raises(ValidationError):
+        validate_password("worker@test.example!", cast.worker)
+    validate_password("tsukimi dango 2026", cast.worker)  # a strong one passes every validator

@@ -33,9 +33,29 @@ def token(db, wsgi_keeps_the_test_connection):
     return EnrolmentToken.issue(org, "schemathesis", None)[1]
 
 
-@schema.parametrize()
+@schema.include(path_regex="^/api/v1/agent/").parametrize()
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_request_makes_the_server_fail(case, token):
+    response = case.call(headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code < 500, (case.method, case.path, response.status_code, response.text[:300])
+    case.validate_response(response, checks=[not_a_server_error])
+
+
+@pytest.fixture
+def org_token(db, wsgi_keeps_the_test_connection):
+    """A read-write API token of an organisation with a profile (the generated requests are aimed at it)."""
+    from tebiki.web.orgapi.models import ApiToken
+    from tests.web.conftest import make_org
+
+    org = make_org("schema")
+    return org.id, ApiToken.issue(org, "schemathesis", "write", None)[1]
+
+
+@schema.include(path_regex="^/api/v1/orgs/").parametrize()
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_request_to_the_organisation_api_makes_the_server_fail(case, org_token):
+    org_id, token = org_token
+    case.path_parameters = {**(case.path_parameters or {}), "org_id": org_id}  # aim at the token's organisation
     response = case.call(headers={"Authorization": f"Bearer {token}"})
     assert response.status_code < 500, (case.method, case.path, response.status_code, response.text[:300])
     case.validate_response(response, checks=[not_a_server_error])

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tebiki.core.plan import actions
 from tebiki.web.assessments.service import plan_of, save_item
+from tebiki.web.assessments.views import TOP_ACTIONS
 from tebiki.web.orgs.models import Membership, Role
 
 from .conftest import make_org
@@ -46,10 +49,33 @@ def test_the_dashboard_lists_overdue_decisions(cast):
     assert "佐藤" in overdue and row.item.rsplit(":", 1)[-1] in overdue
 
 
+def listed_actions(html: str) -> list[str]:
+    """The measure IDs of the page's action list, in order."""
+    block = html.split('<ol class="action-list">')[1].split("</ol>")[0]
+    return re.findall(r'/items/([^/]+)/', block)
+
+
+def test_the_dashboard_shows_the_organisations_first_actions_in_order_with_why(cast):
+    page = cast.client(cast.executive).get(reverse("dashboard", args=[cast.org.id])).content.decode()
+    expected = actions(plan_of(cast.org))[:TOP_ACTIONS]
+    assert listed_actions(page) == [a.item for a in expected]
+    assert all(a.why_text["ja"] in page for a in expected)
+    assert f"未対応の対策 {len(actions(plan_of(cast.org)))} 件" in page
+
+
+def test_a_measure_done_everywhere_leaves_the_dashboards_action_list(cast):
+    first = actions(plan_of(cast.org))[0]
+    for scope in first.scopes:
+        save_item(cast.org, first.item, scope, {"status": "done"}, cast.admin)
+    page = cast.client(cast.admin).get(reverse("dashboard", args=[cast.org.id])).content.decode()
+    assert first.item not in listed_actions(page)
+
+
 def test_dashboard_queries_do_not_grow_with_recorded_items(cast):
     c = cast.client(cast.admin)
     url = reverse("dashboard", args=[cast.org.id])
     set_items(cast.org, cast.admin, 2)
+    queries(c, url)  # the first request saves the session once (its expiry moves); later ones do not
     few = queries(c, url)
     set_items(cast.org, cast.admin, 60)
     assert queries(c, url) == few
@@ -73,6 +99,7 @@ def test_the_overview_sorts_by_open_items(cast):
 def test_overview_queries_do_not_grow_with_organisations(cast):
     c = cast.client(cast.consultant)
     url = reverse("overview")
+    queries(c, url)  # the first request saves the session once (its expiry moves); later ones do not
     few = queries(c, url)
     for i in range(12):
         Membership.objects.create(user=cast.consultant, organisation=make_org(f"顧客{i}"), role=Role.CONSULTANT)

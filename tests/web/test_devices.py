@@ -9,7 +9,7 @@ from django.urls import reverse
 from tebiki.agent.rules import CHECK_IDS
 from tebiki.web.audit.models import AuditEntry
 from tebiki.web.devices.models import CheckReport, CheckResult, Device, EnrolmentToken
-from tests.agent.test_rules import WIN_GOOD
+from tests.agent.test_rules import WIN_GOOD, with_status
 
 API = "/api/v1/agent/reports"
 CAPTURES = "/api/v1/agent/captures"
@@ -88,14 +88,33 @@ def test_a_token_stores_only_into_its_own_organisation(cast, token):
 
 def test_a_capture_is_evaluated_on_the_server(cast, token):
     body = {"idempotency_key": "capture-0001", "as_of": "2026-11-01",
-            "device": {"key": "dev-win-1", "hostname": "PC-002", "os": "windows"}, "files": WIN_GOOD}
+            "device": {"key": "dev-win-1", "hostname": "PC-002", "os": "windows"},
+            "files": {k: v.decode() for k, v in with_status("windows", WIN_GOOD).items()}}
     r = post(token, body, CAPTURES)
     assert r.status_code == 201
     dev = Device.objects.get(key="dev-win-1")
     assert set(dev.latest.values()) == {"pass"} and set(dev.latest) == set(CHECK_IDS)
     assert CheckReport.objects.get().source == "capture"
     shares = CheckResult.objects.get(check_id="file_sharing_off")
-    assert shares.evidence == {"shares": []}  # evaluated here from the raw Get-SmbShare output
+    assert shares.evidence == {"shares": [], "share_count": 0}  # evaluated here from the raw Get-SmbShare output
+
+
+@pytest.mark.parametrize(("name", "content", "check", "verdict"), [
+    ("windows/smb.json", "[" * 30000 + "]" * 30000, "smb1_off", "unknown"),  # RecursionError in the JSON reader
+    ("windows/shares.json", '[{"Name": "\\u0000", "Special": "\\u0000"}]', "file_sharing_off", "unknown"),
+    ("windows/wlan.txt", "    State : connected\n    Authentication : \\u0000\n", "wifi_security", "unknown"),
+    ("windows/rdp.json", '{"fDenyTSConnections": NaN}', "remote_desktop_off", "unknown"),
+    # the literal text \u0000 as a share name: the old NUL stripping edited the JSON text and broke it (500)
+    ("windows/shares.json", '[{"Name": "\\\\u0000", "Special": false}]', "file_sharing_off", "fail"),
+])
+def test_a_hostile_capture_file_is_judged_with_a_reason_not_a_500(cast, token, name, content, check, verdict):
+    files = {k: v.decode() for k, v in with_status("windows", {**WIN_GOOD, name: content}).items()}
+    body = {"idempotency_key": "capture-hostile", "as_of": "2026-11-01",
+            "device": {"key": "dev-win-9", "hostname": "PC-009", "os": "windows"}, "files": files}
+    assert post(token, body, CAPTURES).status_code == 201
+    stored = CheckResult.objects.get(check_id=check)
+    assert stored.verdict == verdict and bool(stored.reason) == (verdict == "unknown") and "\x00" not in stored.reason
+    assert CheckResult.objects.filter(verdict="pass").count() == len(CHECK_IDS) - 1
 
 
 def test_a_capture_with_files_of_another_os_or_odd_names_is_refused(cast, token):
@@ -310,3 +329,43 @@ def test_the_register_downloads_as_xlsx_with_verdicts_and_the_fleet(cast, token)
     assert AuditEntry.objects.filter(action="report.export", target__endswith="devices-" +
                                      r["Content-Disposition"].split("devices-")[1].rstrip('"')).exists()
     assert cast.client(cast.outsider).get(reverse("devices_xlsx", args=[cast.org.id])).status_code == 404
+
+
+def test_an_item_done_while_devices_fail_its_check_is_flagged_on_the_item_and_the_dashboard(cast, token):
+    from tebiki.web.assessments.service import save_item
+
+    for i, verdict in enumerate(["pass", "fail", "pass", "fail", "pass"]):
+        post(token, report(key=f"{i}" * 16, device_key=f"dev-000{i}", hostname=f"PC-00{i}",
+                           verdicts={cid: "pass" for cid in CHECK_IDS} | {"disk_encryption": verdict}))
+    c = cast.client(cast.viewer)
+    item_url = reverse("item", args=[cast.org.id, "mic-v5:admin:E-7", "office"])
+    first = c.get(item_url)
+    assert first.status_code == 200 and 'id="contradiction"' not in first.content.decode()  # not done yet
+    save_item(cast.org, "mic-v5:admin:E-7", "office", {"status": "done"}, cast.admin)
+    item = c.get(item_url).content.decode()
+    flag = item.split('id="contradiction">')[1].split("</p>")[0]
+    assert "端末チェックの結果と食い違っています" in flag and "要対応の端末 2 台" in flag
+    assert "PC-001" in flag and "PC-003" in flag and "PC-000" not in flag
+    board = c.get(reverse("dashboard", args=[cast.org.id])).content.decode()
+    section = board.split('id="contradictions">')[1].split("</section>")[0]
+    assert "E-7" in section and "PC-001, PC-003" in section
+    post(token, report(key="fixed-device-1", device_key="dev-0001", hostname="PC-001"))
+    post(token, report(key="fixed-device-3", device_key="dev-0003", hostname="PC-003"))
+    assert 'id="contradiction"' not in c.get(item_url).content.decode()
+    assert "E-7" not in c.get(reverse("dashboard", args=[cast.org.id])).content.decode() \
+        .split('id="contradictions">')[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize(("os_name", "step", "other"), [
+    ("windows", "BitLocker ドライブ暗号化", "FileVault"),
+    ("macos", "「FileVault」で「オンにする」", "BitLocker"),
+    ("linux", "インストーラでディスクの暗号化（LUKS）", "FileVault"),
+])
+def test_a_device_page_tells_in_japanese_what_to_do_step_by_step_for_its_os(cast, token, os_name, step, other):
+    post(token, report(os=os_name, verdicts={cid: "pass" for cid in CHECK_IDS} | {"disk_encryption": "fail"}))
+    dev = Device.objects.get()
+    page = cast.client(cast.viewer).get(reverse("device", args=[cast.org.id, dev.id])).content.decode()
+    steps = page.split('class="steps">')[1].split("</div>")[0]
+    assert step in steps and other not in steps and "<br>" in steps
+    assert page.count('class="steps"') == 1  # only the failed check
+    assert "もう一度実行してください" in page.split('id="check-again">')[1]

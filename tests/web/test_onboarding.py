@@ -1,16 +1,23 @@
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 
+from tebiki.core.diagnose import questionnaire
+from tebiki.web.assessments.models import ItemRecord
+from tebiki.web.assessments.service import plan_of
+from tebiki.web.assessments.views import TOP_ACTIONS
 from tebiki.web.orgs.models import Membership, Organisation, Role
+
+from .test_dashboard import listed_actions
 
 PROFILE = {"name": "新規株式会社", "size": "30", "cloud": ["mail", "meeting"], "wifi": ["home"], "windows": "on",
            "admin": "inhouse"}
 
 
 def dept(i: int, **fields) -> dict:
-    base = {"name": f"部署{i}", "people": "5", "methods": ["vpn"], "work_forms": ["home"], "terminals": ["company"],
-            "devices": ["pc"]}
+    base = {"name": f"部署{i}", "people": "5", "methods": ["vpn"], "work_forms": ["home"], "equipment": ["pc:company"]}
     base.update(fields)
     return {f"dept-{i}-{k}": v for k, v in base.items()}
 
@@ -40,9 +47,8 @@ def test_creating_an_organisation_makes_the_creator_its_admin(cast):
 
 def test_the_wizard_ends_with_a_ready_checklist(cast):
     c, org = start(cast)
-    assert c.post(reverse("setup_profile", args=[org.id]), PROFILE).status_code == 302
-    r = c.post(reverse("setup_methods", args=[org.id]), {"office_systems": "yes", "full_desktop": "no", "next": "1"})
-    assert r["Location"] == reverse("setup_departments", args=[org.id])
+    r = c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    assert r["Location"] == reverse("setup_departments", args=[org.id])  # the method questions are in this step
     r = c.post(reverse("setup_departments", args=[org.id]), formset(dept(0), dept(1, methods=["cloud_service"])))
     assert r.status_code == 302, r.content.decode()[:2000]
     org.refresh_from_db()
@@ -52,17 +58,110 @@ def test_the_wizard_ends_with_a_ready_checklist(cast):
     assert org.summary["applicable"] > 0
     page = c.get(reverse("setup_ready", args=[org.id])).content.decode()
     assert str(org.summary["applicable"]) in page
+    top = listed_actions(page)
+    assert len(top) == TOP_ACTIONS and len(set(top)) == TOP_ACTIONS  # one line per measure
+    assert top == listed_actions(c.get(reverse("dashboard", args=[org.id])).content.decode())
+    assert reverse("checklist", args=[org.id]) in page.split('<ol class="action-list">')[1]
 
 
-def test_the_diagnosis_proposes_methods_with_reasons(cast):
+def test_the_first_department_starts_with_everyone_and_the_methods_the_profile_implies(cast):
     c, org = start(cast)
     c.post(reverse("setup_profile", args=[org.id]), PROFILE)
-    answers = {"office_systems": "yes", "full_desktop": "yes", "office_pc": "yes", "data_on_terminal": "no"}
-    c.post(reverse("setup_methods", args=[org.id]), {**answers, "diagnose": "1"})
+    page = c.get(reverse("setup_departments", args=[org.id])).content.decode()
+    assert 'name="dept-0-people" value="30"' in page
+    assert re.search(r'value="cloud_service"[^>]*checked', page)  # cloud services were ticked in step 1
+    assert re.search(r'value="pc:company"[^>]*checked', page)
+
+
+def test_own_devices_and_a_departments_own_network_facts_are_stored(cast):
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), {**PROFILE, "servers": "yes", "remote_access": ["vpn_appliance"],
+                                                     "information": ["personal_data"]})
+    r = c.post(reverse("setup_departments", args=[org.id]), formset(
+        dept(0, equipment=["pc:company", "mobile:private"]),
+        dept(1, methods=["cloud_service"], own_wifi=["none"], own_cloud=["mail"], own_media="no")))
+    assert r.status_code == 302, r.content.decode()[:2000]
     org.refresh_from_db()
-    assert org.draft["answers"]["office_pc"] is True
-    page = c.get(reverse("setup_methods", args=[org.id])).content.decode()
-    assert 'id="result"' in page and "<li><strong>" in page
+    sales, office = org.get_profile().departments
+    assert sales.byod and {(e.kind, e.owner) for e in sales.equipment} == {("pc", "company"), ("mobile", "private")}
+    assert sales.cloud is None and sales.wifi is None  # as the organisation
+    assert (office.cloud, office.wifi, office.removable_media) == (["mail"], [], False)
+    profile = org.get_profile()
+    assert profile.servers is True and profile.remote_access == ["vpn_appliance"]
+    assert profile.information == ["personal_data"]
+    page = c.get(reverse("setup_departments", args=[org.id])).content.decode()  # and shown again as answered
+    assert re.search(r'name="dept-1-own_wifi" value="none"[^>]*checked', page)
+
+
+def test_none_together_with_another_answer_is_refused(cast):
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    r = c.post(reverse("setup_departments", args=[org.id]), formset(dept(0, own_wifi=["none", "home"])))
+    assert r.status_code == 422 and "field-error" in r.content.decode()
+    org.refresh_from_db()
+    assert org.profile is None
+
+
+def test_a_department_can_ask_for_a_method_suggestion_without_saving(cast):
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    answers = {"q_office_systems": "yes", "q_full_desktop": "yes", "q_office_pc": "yes", "q_data_on_terminal": "no"}
+    r = c.post(reverse("setup_departments", args=[org.id]),
+               {**formset(dept(0, methods=[], **answers)), "suggest": "0"})
+    page = r.content.decode()
+    assert r.status_code == 200 and 'class="suggestion"' in page
+    assert re.search(r'name="dept-0-methods" value="remote_desktop"[^>]*checked', page)
+    assert "field-error" not in page
+    org.refresh_from_db()
+    assert org.profile is None
+
+
+def test_open_answers_say_which_answer_would_decide(cast):
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    r = c.post(reverse("setup_departments", args=[org.id]),
+               {**formset(dept(0, methods=[], q_office_systems="yes", q_full_desktop="yes")), "suggest": "0"})
+    note = r.content.decode().split('class="suggestion"')[1].split("</div>")[0]
+    assert "VPN方式" in note and "端末に業務データを保存してもよい" in note and "→ はい" in note
+
+
+def test_answers_that_fit_no_method_get_advice_instead_of_a_dead_end(cast):
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    every_no = {f"q_{q.id}": "no" for q in questionnaire().questions}
+    r = c.post(reverse("setup_departments", args=[org.id]), {**formset(dept(0, methods=[], **every_no)), "suggest": "0"})
+    note = r.content.decode().split('class="suggestion"')[1].split("</div>")[0]
+    assert questionnaire().no_fit.ja in note
+
+
+def test_private_devices_in_the_answers_tick_the_byod_devices(cast):
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    r = c.post(reverse("setup_departments", args=[org.id]),
+               {**formset(dept(0, q_cloud_tools="yes", q_byod="yes")), "suggest": "0"})
+    page = r.content.decode()
+    assert re.search(r'value="mobile:private"[^>]*checked', page) and re.search(r'value="pc:company"[^>]*checked', page)
+    assert questionnaire().byod_note.ja in page  # the cloud method is rated for company terminals
+
+
+def test_removing_a_department_is_a_button_and_saves_nothing(cast):
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    r = c.post(reverse("setup_departments", args=[org.id]), {**formset(dept(0), dept(1)), "remove": "0"})
+    page = r.content.decode()
+    assert 'name="dept-0-name"' not in page and 'name="dept-1-name"' in page
+    assert 'name="dept-0-DELETE" value="on"' in page and 'type="checkbox" name="dept-0-DELETE"' not in page
+    org.refresh_from_db()
+    assert org.profile is None
+    data = {**formset(dept(0), dept(1)), "dept-0-DELETE": "on"}
+    assert c.post(reverse("setup_departments", args=[org.id]), data).status_code == 302
+    org.refresh_from_db()
+    assert [d.name for d in org.get_profile().departments] == ["部署1"]
+
+
+def test_the_old_method_step_leads_to_the_departments(cast):
+    c, org = start(cast)
+    assert c.get(reverse("setup_methods", args=[org.id]))["Location"] == reverse("setup_departments", args=[org.id])
 
 
 def test_a_department_without_a_method_is_refused_and_nothing_is_stored(cast):
@@ -115,3 +214,19 @@ def test_departments_keep_their_ids_when_edited(cast):
     assert r.status_code == 302
     org.refresh_from_db()
     assert [d["id"] for d in org.profile["departments"]] == before
+
+
+def test_answers_that_no_longer_apply_after_a_profile_change_are_kept_and_listed(cast):
+    org = cast.org
+    before = {r.item for r in plan_of(org).rows if r.applies and r.scope == "sales"}
+    profile = org.get_profile()
+    offline = profile.department("sales").model_copy(update={"methods": ["standalone"]})
+    org.profile = profile.model_copy(update={"departments": [offline if d.id == "sales" else d
+                                                             for d in profile.departments]}).model_dump(mode="json")
+    org.save()
+    item = next(r.item for r in plan_of(org).rows if r.scope == "sales" and not r.applies and r.item in before)
+    ItemRecord.objects.create(organisation=org, item=item, scope="sales", status="done")  # recorded before the change
+    page = cast.client(cast.admin).get(reverse("setup_ready", args=[org.id])).content.decode()
+    listed = page.split('id="no-longer-applies"')[1].split("</section>")[0]
+    assert item.rsplit(":", 1)[-1] in listed and "営業部" in listed and "対応済み" in listed
+    assert ItemRecord.objects.get(item=item, scope="sales").status == "done"  # kept

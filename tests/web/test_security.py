@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -7,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -63,3 +65,90 @@ def test_session_cookie_is_httponly(cast):
     c = Client()
     c.post("/accounts/login/", {"username": "admin@test.example", "password": "correct horse battery staple"})
     assert c.cookies["sessionid"]["httponly"]
+
+
+MODES = """
+import json, stat
+import django
+django.setup()
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.db import connection
+call_command("migrate", verbosity=0)
+default_storage.save("evidence/1/rules.pdf", ContentFile(b"%PDF-1.7 x"))
+with connection.cursor() as c:  # the -wal and -shm files exist while a connection is open
+    c.execute("CREATE TABLE t (x)")
+    c.execute("INSERT INTO t VALUES (1)")
+    d = settings.DATA_DIR
+    print(json.dumps({str(p.relative_to(d)): oct(stat.S_IMODE(p.stat().st_mode)) for p in [d, *d.rglob("*")]}))
+"""
+
+
+def test_the_data_directory_and_what_tebiki_writes_there_are_private_whatever_the_umask(tmp_path):
+    data = tmp_path / "new" / "data"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
+    env.update(TEBIKI_DATA_DIR=str(data), DJANGO_SETTINGS_MODULE="tebiki.web.settings")
+    r = subprocess.run([sys.executable, "-c", MODES], env=env, capture_output=True, text=True, timeout=120,
+                       umask=0o022)
+    assert r.returncode == 0, r.stderr
+    modes = json.loads(r.stdout.splitlines()[-1])
+    assert {"tebiki.sqlite3", "tebiki.sqlite3-wal", "tebiki.sqlite3-shm", "secret_key",
+            "uploads/evidence/1/rules.pdf"} <= modes.keys()
+    assert {p: m for p, m in modes.items() if m != ("0o700" if (data / p).is_dir() else "0o600")} == {}
+
+
+def test_an_existing_installation_is_tightened_at_the_next_start(tmp_path):
+    for name in ("tebiki.sqlite3", "secret_key"):
+        (tmp_path / name).write_text("x" * 60 if name == "secret_key" else "")
+        (tmp_path / name).chmod(0o644)
+    tmp_path.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
+    env.update(TEBIKI_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="tebiki.web.settings")
+    subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, check=True, timeout=60)
+    assert oct(tmp_path.stat().st_mode & 0o777) == "0o700"
+    assert {oct((tmp_path / n).stat().st_mode & 0o777) for n in ("tebiki.sqlite3", "secret_key")} == {"0o600"}
+
+
+def test_static_files_carry_the_csp_and_frame_headers(cast):
+    page = cast.client(cast.admin).get(reverse("dashboard", args=[cast.org.id]))
+    for path in ("/static/tebiki/app.css", "/static/tebiki/favicon.svg", "/static/tebiki/incidents.js"):
+        r = Client().get(path)
+        assert r.status_code == 200 and "whitenoise" in type(r).__module__  # served by WhiteNoise, not a view
+        assert r["Content-Security-Policy"] == page["Content-Security-Policy"]
+        assert r["X-Frame-Options"] == "DENY" and r["X-Content-Type-Options"] == "nosniff"
+
+
+def session_rows() -> str:
+    from django.contrib.sessions.models import Session
+    return " ".join(str(s.get_decoded()) + s.session_data for s in Session.objects.all())
+
+
+def test_a_new_token_waits_in_the_session_sealed_and_is_shown_once(cast):
+    c = cast.client(cast.admin)
+    c.post(reverse("create_token", args=[cast.org.id]), {"label": "PC"})
+    c.post(reverse("issue_report_link", args=[cast.org.id]))
+    stored = session_rows()
+    devices = c.get(reverse("devices", args=[cast.org.id])).content.decode()
+    token = re.search(r"tbk_[\w-]+", devices).group()
+    url = re.search(r"/r/([\w-]+)/", c.get(reverse("incidents", args=[cast.org.id])).content.decode()).group(1)
+    assert token not in stored and url not in stored and "s1:" in stored  # sealed while it waited
+    assert token not in c.get(reverse("devices", args=[cast.org.id])).content.decode()  # once
+    assert "new_token" not in session_rows()
+
+
+def test_a_sealed_value_opens_only_for_its_purpose_and_key(settings):
+    from tebiki.web.sealed import Unsealable, seal, unseal
+    sealed = seal(b"secret link", "session:a")
+    assert unseal(sealed, "session:a") == b"secret link" and "secret" not in sealed
+    with pytest.raises(Unsealable):
+        unseal(sealed, "session:b")
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a new secret key " * 4, [old]
+    assert unseal(sealed, "session:a") == b"secret link"  # rotation keeps it readable via the fallback
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(Unsealable):
+        unseal(sealed, "session:a")
+    with pytest.raises(Unsealable):
+        unseal(sealed[:-4] + "AAAA", "session:a")

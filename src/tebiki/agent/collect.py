@@ -11,7 +11,9 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-TIMEOUT_SECONDS = 10
+from .engine import STATUS_FILE, status_line
+
+TIMEOUT_SECONDS = 20  # apt builds its cache once in ~8 s on a loaded 2-core machine
 
 PS = ["powershell", "-NoProfile", "-NonInteractive", "-Command"]
 # The machine policy's inactivity limit and the user's screen saver settings, as one JSON object.
@@ -25,15 +27,27 @@ SCREENLOCK_PS = (
 WIFI_SH = ('command -v nmcli >/dev/null 2>&1 || { echo "nmcli: not installed"; exit 0; }; '
            'out=$(nmcli -t -f ACTIVE,SECURITY device wifi list --rescan no 2>&1) || { echo "nmcli failed: $out"; '
            'exit 0; }; echo "$out" | grep "^yes:" || echo "no active Wi-Fi"')
+# The desktop session first: without one gsettings answers its defaults, which say nothing about the device.
+GSETTINGS_SH = ('echo "session=${XDG_SESSION_TYPE:-none} desktop=${XDG_CURRENT_DESKTOP:-none}"; '
+                'gsettings get org.gnome.desktop.screensaver lock-enabled; gsettings get org.gnome.desktop.session idle-delay')
+# XProtect's version and whether macOS installs security data updates by itself (no network names anywhere).
+XPROTECT_SH = ('echo "xprotect_version=$(defaults read /Library/Apple/System/Library/CoreServices/XProtect.bundle/'
+               'Contents/Info.plist CFBundleShortVersionString 2>&1)"; echo "ConfigDataInstall=$(defaults read '
+               '/Library/Preferences/com.apple.SoftwareUpdate ConfigDataInstall 2>&1)"')
+# Only the Status lines and the current network's Security line of system_profiler (no names, no neighbours).
+MAC_WIFI_SH = ("system_profiler SPAirPortDataType | awk '/^ *Status:/ {print \"Status: \" $2} "
+               "/Current Network Information:/ {c=1; next} /Other Local Wi-Fi Networks:/ {c=0} "
+               "c && /^ *Security:/ {sub(/^ *Security: */, \"\"); print \"Security: \" $0; c=0}'")
+# Files the rules do not read but the device register shows (OS name and version).
+INFO_SOURCES = {"linux": ["linux/os-release.txt"], "macos": ["macos/sw_vers.txt"], "windows": ["windows/os.json"]}
 SOURCES: dict[str, dict[str, list[str]]] = {
     "linux": {
         "linux/lsblk.json": ["lsblk", "--json", "-o", "NAME,TYPE,FSTYPE,MOUNTPOINT"],
         "linux/ufw.txt": ["ufw", "status", "verbose"],
         "linux/nft.txt": ["nft", "list", "ruleset"],
         "linux/os-release.txt": ["cat", "/etc/os-release"],
-        "linux/apt-upgradable.txt": ["apt", "list", "--upgradable"],
-        "linux/gsettings-lock.txt": ["sh", "-c", "gsettings get org.gnome.desktop.screensaver lock-enabled; "
-                                                 "gsettings get org.gnome.desktop.session idle-delay"],
+        "linux/apt-upgradable.txt": ["apt", "-o", "Apt::Cmd::Disable-Script-Warning=true", "list", "--upgradable"],
+        "linux/gsettings-lock.txt": ["sh", "-c", GSETTINGS_SH],
         "linux/ss-listen.txt": ["ss", "-tulpnH"],
         "linux/clamav.txt": ["clamscan", "--version"],
         "linux/samba.txt": ["testparm", "-s", "--parameter-name=server min protocol"],
@@ -42,10 +56,12 @@ SOURCES: dict[str, dict[str, list[str]]] = {
     "macos": {
         "macos/fdesetup.txt": ["fdesetup", "status"],
         "macos/socketfilterfw.txt": ["/usr/libexec/ApplicationFirewall/socketfilterfw", "--getglobalstate"],
-        "macos/softwareupdate.txt": ["softwareupdate", "--list"],
+        "macos/softwareupdate.txt": ["sh", "-c", "softwareupdate --list 2>&1"],  # "No new software" is on stderr
         "macos/sw_vers.txt": ["sw_vers"],
         "macos/screenlock.txt": ["sysadminctl", "-screenLock", "status"],
         "macos/sharing.txt": ["launchctl", "print-disabled", "system"],
+        "macos/xprotect.txt": ["sh", "-c", XPROTECT_SH],
+        "macos/wifi.txt": ["sh", "-c", MAC_WIFI_SH],
     },
     "windows": {
         "windows/bitlocker.json": [*PS, "Get-BitLockerVolume -MountPoint C: | Select-Object MountPoint,VolumeStatus,"
@@ -71,14 +87,19 @@ def current_os() -> str:
     return {"Linux": "linux", "Darwin": "macos", "Windows": "windows"}.get(platform.system(), "linux")
 
 
-def _run(cmd: list[str]) -> bytes:
+def _run(cmd: list[str]) -> tuple[bytes, int | None, bool]:
+    """(output, exit status or None on timeout, whether it wrote to stderr). The output is stdout, or stderr
+    when stdout is empty (sysadminctl and friends answer on stderr; error texts are kept for the reason)."""
     env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
     try:
         done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_SECONDS, env=env, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return b""
-    # sysadminctl and friends write their answer to stderr
-    return done.stdout + (done.stderr if not done.stdout else b"")
+    except FileNotFoundError:
+        return b"", 127, False  # as a shell reports a command that is not installed
+    except OSError as err:
+        return str(err).encode(), 126, True
+    except subprocess.TimeoutExpired:
+        return b"", None, False
+    return done.stdout or done.stderr, done.returncode, bool(done.stderr)
 
 
 # apt's binary cache of the package lists. Container images (Debian's docker-clean) switch it off, and then
@@ -108,12 +129,16 @@ def commands(os_name: str) -> dict[str, list[str]]:
 
 
 def collect(os_name: str | None = None) -> dict[str, bytes]:
-    """Run every probe of *os_name* in parallel; a missing or failing command gives empty output."""
+    """Run every probe of *os_name* in parallel; their exit statuses go into <os>/exit-status.txt."""
     os_name = os_name or current_os()
     probes = commands(os_name)
     with ThreadPoolExecutor(max_workers=len(probes)) as pool:
-        outputs = pool.map(_run, probes.values())
-    return dict(zip(probes, outputs, strict=True))
+        runs = list(pool.map(_run, probes.values()))
+    files = {name: out for name, (out, _, _) in zip(probes, runs, strict=True)}
+    files[f"{os_name}/{STATUS_FILE}"] = "".join(
+        status_line(name.split("/", 1)[1], out, code, err) + "\n"
+        for name, (out, code, err) in zip(probes, runs, strict=True)).encode()
+    return files
 
 
 def save(files: dict[str, bytes], folder: Path) -> None:

@@ -21,6 +21,8 @@ from pydantic import BaseModel, ValidationError
 from . import schema as s
 
 CATALOG_DIR = Path(__file__).parent
+# The endpoint checks live next to the rules that decide them; they are part of the packaged catalog.
+AGENT_CHECKS = CATALOG_DIR.parent / "agent" / "checks.yaml"
 EXPORT_SCHEMA = "tebiki-catalog/1"
 # libyaml's parser when PyYAML was built with it (it is in the wheels), else the pure-Python one.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -37,6 +39,7 @@ KINDS: dict[str, tuple[type[BaseModel], bool]] = {
     "measures": (s.Measure, True),
     "trouble_cases": (s.TroubleCase, True),
     "priority_rule": (s.PriorityRule, False),
+    "priority_model": (s.PriorityModel, False),
     "connection_types": (s.ConnectionType, True),
     "legacy_types": (s.LegacyType, True),
     "risk_types": (s.RiskType, True),
@@ -46,6 +49,8 @@ KINDS: dict[str, tuple[type[BaseModel], bool]] = {
     "rule_articles": (s.RuleArticle, True),
     "education": (s.EducationTopic, True),
     "self_evaluation": (s.SelfEvaluation, False),
+    "mapping_sets": (s.MappingSet, True),
+    "checks": (s.Check, True),
 }
 
 
@@ -83,6 +88,7 @@ class Catalog:
     measures: list[s.Measure] = field(default_factory=list)
     trouble_cases: list[s.TroubleCase] = field(default_factory=list)
     priority_rule: s.PriorityRule | None = None
+    priority_model: s.PriorityModel | None = None
     connection_types: list[s.ConnectionType] = field(default_factory=list)
     legacy_types: list[s.LegacyType] = field(default_factory=list)
     risk_types: list[s.RiskType] = field(default_factory=list)
@@ -92,6 +98,8 @@ class Catalog:
     rule_articles: list[s.RuleArticle] = field(default_factory=list)
     education: list[s.EducationTopic] = field(default_factory=list)
     self_evaluation: s.SelfEvaluation | None = None
+    mapping_sets: list[s.MappingSet] = field(default_factory=list)
+    checks: list[s.Check] = field(default_factory=list)
 
     @cached_property
     def by_id(self) -> dict[str, BaseModel]:
@@ -199,13 +207,25 @@ class _Builder:
             refs(cm, "measures", cm.measures, measure_ids, "measure")
         for policy in c.policies:
             refs(policy, "measures", policy.measures, measure_ids, "measure")
+        if c.priority_model is not None:
+            for factor in c.priority_model.factors:
+                if any(ref not in measure_ids for ref in factor.measures):
+                    bad = next(ref for ref in factor.measures if ref not in measure_ids)
+                    raise CatalogError(f"{self.where(c.priority_model)}: factors.{factor.id}.measures: "
+                                       f"unknown measure {bad!r}")
         for art in c.rule_articles:
             refs(art, "measures", art.measures, measure_ids, "measure")
         for topic in c.education:
             refs(topic, "measures", topic.measures, measure_ids, "measure")
+        for mset in c.mapping_sets:
+            refs(mset, "mappings", [m.measure for m in mset.mappings], measure_ids, "measure")
         letters = {cat.id for cat in c.categories}
         for m in c.measures:
             refs(m, "category", [m.category], letters, "category")
+        policy_ids = {p.id for p in c.policies}
+        for check in c.checks:
+            refs(check, "measures", check.measures, measure_ids, "measure")
+            refs(check, "policies", check.policies, policy_ids, "policy")
         sections = {ps.section for ps in c.policy_sections}
         for policy in c.policies:
             refs(policy, "section", [policy.section], sections, "section")
@@ -217,7 +237,7 @@ class _Builder:
         c = self.catalog
         for entry in (*c.measures, *c.trouble_cases, *c.policies, *c.risk_types, *c.rule_articles,
                       *c.education, *c.methods, *c.combinations, *c.legacy_types, *c.categories,
-                      *c.roles, *c.work_forms, *c.sources):
+                      *c.roles, *c.work_forms, *c.sources, *c.mapping_sets, *c.checks):
             if entry.id in seen and seen[entry.id] is not entry:
                 raise CatalogError(f"{self.where(entry)}: {entry.id}.id: duplicate ID (also in {self.where(seen[entry.id])})")
             seen[entry.id] = entry
@@ -254,7 +274,20 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 
 def catalog_files(root: Path = CATALOG_DIR) -> list[Path]:
-    return sorted(p for p in root.glob("*/*.yaml"))
+    """The YAML files of a catalog folder; the packaged one also has the endpoint checks."""
+    extra = [AGENT_CHECKS] if root == CATALOG_DIR else []
+    return sorted(p for p in root.glob("*/*.yaml")) + extra
+
+
+def load_checks(path: Path = AGENT_CHECKS) -> list[s.Check]:
+    """The endpoint checks alone, validated (their catalog references are resolved by load_catalog)."""
+    builder = _Builder()
+    for kind, raw in _read_yaml(path).items():
+        if kind != "checks":
+            raise CatalogError(f"{path}: only checks: belongs here, not {kind!r}")
+        builder.add(kind, raw, str(path))
+    builder._unique_ids()
+    return builder.catalog.checks
 
 
 def load_catalog(root: Path | str = CATALOG_DIR) -> Catalog:

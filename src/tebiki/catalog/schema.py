@@ -5,13 +5,16 @@ Every entry is data; code never holds catalog text. The loader (loader.py) is th
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from tebiki.core.vocabulary import CATALOG_ROLE, DIFFICULTY, IMPORTANCE, LEVEL, POLICY_LEVEL
+
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
-ROLES = ("executive", "admin", "worker")
+ROLES = CATALOG_ROLE.codes
 CATEGORIES = tuple("ABCDEFGHIJKLM")
 METHODS = (
     "vpn",
@@ -31,13 +34,30 @@ RATING_AXES = (
 )
 GRADES = ("S", "A", "B", "C", "D")
 CLOUD_KINDS = ("mail", "chat", "meeting", "file_sharing", "saas", "iaas")
+WORK_FORMS = ("home", "satellite", "mobile")
+TERMINALS = ("company", "byod")
+DEVICE_KINDS = ("pc", "mobile")
+WIFI_KINDS = ("home", "public")
+CONNECTIONS = ("vpn_remote_desktop", "secure_browser", "cloud", "local")
+OWNERS = ("company", "private")  # who owns a device (profile v2); private = BYOD
+EQUIPMENT = tuple(f"{o}_{k}" for o in OWNERS for k in DEVICE_KINDS)  # the equipment fact: owner_kind
+REMOTE_ACCESS = ("vpn_appliance", "rd_gateway", "vdi_gateway")
+INFORMATION = ("personal_data", "my_number", "customer_confidential")
 
-Role = Literal["executive", "admin", "worker"]
-Category = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M"]
-MethodId = Literal[
-    "vpn", "remote_desktop", "vdi", "secure_container", "secure_browser", "cloud_service", "standalone"
-]
-Grade = Literal["S", "A", "B", "C", "D"]
+# Each Literal below is derived from the tuple above it, so a value is spelled once.
+Role = CATALOG_ROLE.literal()
+Category = Literal[CATEGORIES]  # type: ignore[valid-type]
+MethodId = Literal[METHODS]  # type: ignore[valid-type]
+Grade = Literal[GRADES]  # type: ignore[valid-type]
+CloudKind = Literal[CLOUD_KINDS]  # type: ignore[valid-type]
+WorkFormId = Literal[WORK_FORMS]  # type: ignore[valid-type]
+Terminal = Literal[TERMINALS]  # type: ignore[valid-type]
+DeviceKind = Literal[DEVICE_KINDS]  # type: ignore[valid-type]
+WifiKind = Literal[WIFI_KINDS]  # type: ignore[valid-type]
+Connection = Literal[CONNECTIONS]  # type: ignore[valid-type]
+Owner = Literal[OWNERS]  # type: ignore[valid-type]
+RemoteAccess = Literal[REMOTE_ACCESS]  # type: ignore[valid-type]
+Information = Literal[INFORMATION]  # type: ignore[valid-type]
 
 
 class Strict(BaseModel):
@@ -72,11 +92,12 @@ class SectionRef(Strict):
 
 FACTS: dict[str, tuple[Any, ...]] = {
     "method": METHODS,
-    "work_form": ("home", "satellite", "mobile"),
-    "terminal": ("company", "byod"),
-    "device": ("pc", "mobile"),
+    "work_form": WORK_FORMS,
+    "terminal": TERMINALS,
+    "device": DEVICE_KINDS,
+    "equipment": (*EQUIPMENT, "any"),
     "cloud": (*CLOUD_KINDS, "any"),
-    "wifi": ("home", "public", "any"),
+    "wifi": (*WIFI_KINDS, "any"),
     "active_directory": (True, False),
     "external_media": (True, False),
     "local_breakout": (True, False),
@@ -84,6 +105,10 @@ FACTS: dict[str, tuple[Any, ...]] = {
     "data_on_terminal": (True, False),
     "inhouse_admin": (True, False),
     "windows": (True, False),
+    "online": (True, False),
+    "servers": (True, False),
+    "remote_access": (*REMOTE_ACCESS, "any"),
+    "information": (*INFORMATION, "any"),
 }
 
 
@@ -133,7 +158,7 @@ class Source(Strict):
 
 
 class WorkForm(Strict):
-    id: Literal["home", "satellite", "mobile"]
+    id: WorkFormId
     title: Text
     summary: Text
     ref: PageRef
@@ -182,11 +207,14 @@ class Measure(Conditional):
     role: Role
     category: Category
     number: int = Field(ge=1, le=20)
-    level: Literal["basic", "advanced"]
+    level: LEVEL.literal()  # type: ignore[valid-type]
     scope: Literal["organisation", "department"]
     title: Text
     summary: Text
     explanation: Explanation
+    # what the measure becomes on a privately owned device, where the company cannot enforce it (tebiki's note,
+    # after the BYOD notes of chapter 4's methods); shown in the reason of departments that use private devices
+    byod: Text | None = None
     ref: PageRef
 
     @model_validator(mode="after")
@@ -278,7 +306,16 @@ class TroubleCase(Strict):
     happened: Text
     lesson: Text
     measures: list[NonEmpty] = Field(min_length=1)
+    # when an organisation is exposed to this case (a condition on its facts); None: every organisation
+    exposed_when: dict[str, Any] | None = None
     ref: PageRef
+
+    @field_validator("exposed_when")
+    @classmethod
+    def _valid_exposure(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            check_condition(value, "exposed_when")
+        return value
 
     @model_validator(mode="after")
     def _id_matches_number(self) -> TroubleCase:
@@ -290,8 +327,8 @@ class TroubleCase(Strict):
 
 # ---------------------------------------------------------------- MIC checklist, first edition (via 000)
 
-Importance = Literal["high", "medium", "low"]
-Difficulty = Literal["high", "not_high", "low"]
+Importance = IMPORTANCE.literal()
+Difficulty = DIFFICULTY.literal()
 
 
 class LevelMeaning(Strict):
@@ -333,19 +370,108 @@ class PriorityRule(Strict):
         return self
 
 
+class Weight(Strict):
+    points: float = Field(ge=0, le=20)
+    cap: int | None = Field(default=None, ge=1, le=20)  # count at most this many
+    rationale: Text
+
+
+class ModelWeights(Strict):
+    trouble_case: Weight  # per trouble case the measure addresses and the organisation is exposed to
+    risk_type: Weight  # per SSK risk type the measure counters
+    people: Weight  # times the share of teleworkers the measure concerns
+
+
+class Thresholds(Strict):
+    high: float
+    medium: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if not self.high > self.medium:
+            raise ValueError("high: must be above medium")
+        return self
+
+
+class Factor(Strict):
+    """A fact about the organisation that makes some measures more urgent for it."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    points: float = Field(gt=0, le=20)
+    when: dict[str, Any]  # a condition on the organisation's facts
+    measures: list[NonEmpty] = []
+    categories: list[Category] = []
+    label: Text  # a few words for the action's one-line why
+    rationale: Text
+    ref: PageRef | SectionRef
+
+    @field_validator("when")
+    @classmethod
+    def _valid_when(cls, value: dict[str, Any]) -> dict[str, Any]:
+        check_condition(value, "when")
+        return value
+
+    @model_validator(mode="after")
+    def _targets(self) -> Factor:
+        if not self.measures and not self.categories:
+            raise ValueError("measures: a factor needs measures or categories to raise")
+        return self
+
+
+class DifficultyRule(Strict):
+    """Default difficulty for measures matching level / roles / categories (first matching rule wins)."""
+
+    difficulty: Difficulty
+    level: Literal["basic", "advanced"] | None = None
+    roles: list[Role] = []
+    categories: list[Category] = []
+    rationale: Text
+
+
+class Effort(Strict):
+    """The rough effort shown in an action's why, by difficulty and who runs IT."""
+
+    difficulty: Difficulty
+    admin: Literal["inhouse", "outsourced", "any"] = "any"
+    label: Text
+
+
+class PriorityModel(Strict):
+    """tebiki's risk model: how importance is scored for one organisation (docs/priority.md)."""
+
+    summary: Text
+    weights: ModelWeights
+    thresholds: Thresholds  # score -> importance high / medium (else low)
+    factors: list[Factor]
+    difficulty: list[DifficultyRule] = Field(min_length=1)
+    effort: list[Effort] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _complete(self) -> PriorityModel:
+        ids = [f.id for f in self.factors]
+        if len(ids) != len(set(ids)):
+            raise ValueError("factors: an id is used twice")
+        if self.difficulty[-1].level or self.difficulty[-1].roles or self.difficulty[-1].categories:
+            raise ValueError("difficulty: the last rule must match every measure (no level, roles, categories)")
+        for d in ("high", "not_high", "low"):
+            if not any(e.difficulty == d for e in self.effort):
+                raise ValueError(f"effort: no label for difficulty {d!r}")
+        return self
+
+
 class LegacyType(Strict):
     """One of the first-edition checklist's 8 method types: terminal ownership x connection."""
 
     id: NonEmpty
-    terminal: Literal["company", "byod"]
-    connection: Literal["vpn_remote_desktop", "secure_browser", "cloud", "local"]
+    terminal: Terminal
+    connection: Connection
     title: Text
     methods: list[MethodId] = Field(min_length=1)
     note: Text
 
 
 class ConnectionType(Strict):
-    id: Literal["vpn_remote_desktop", "secure_browser", "cloud", "local"]
+    id: Connection
     title: Text
     summary: Text
 
@@ -391,7 +517,7 @@ class Policy(Conditional):
     source: Literal["csaj-2018"] = "csaj-2018"
     section: Annotated[str, StringConstraints(pattern=r"^[5-8]\.\d\.\d$")]
     number: int = Field(ge=1, le=9)
-    level: Literal["shall", "should", "may"]
+    level: POLICY_LEVEL.literal()  # type: ignore[valid-type]
     negative: bool  # SHALL NOT / SHOULD NOT / NEED NOT
     side: Literal["admin", "user", "both"]
     title: Text
@@ -463,3 +589,92 @@ class SelfEvaluation(Strict):
     example: Text
     ref: SectionRef
 
+
+
+# ---------------------------------------------------------------- mappings to other frameworks
+# A mapping set relates MIC v5 measures to the controls or points of another framework (ISO/IEC 27001:2022
+# Annex A, IPA's SECURITY ACTION). Targets are named by the other framework's own identifiers; the rationale is
+# ours. Relationship: how the MIC measure relates to the target (equal, subset = the measure covers part of the
+# target, superset = the measure covers more than the target, intersect = they overlap).
+
+Relationship = Literal["equal", "subset", "superset", "intersect"]
+
+
+class MappingTarget(Strict):
+    ref: NonEmpty  # the other framework's identifier, e.g. "A.8.8" or "star-1-3"
+    title: NonEmpty  # as the other framework names it, in its own language (no translation of ours)
+    group: NonEmpty | None = None  # e.g. "star-1" for SECURITY ACTION's one-star points
+
+
+class MappingLink(Strict):
+    target: NonEmpty
+    relationship: Relationship
+
+
+class Mapping(Strict):
+    measure: NonEmpty
+    targets: list[MappingLink] = Field(min_length=1)
+    rationale: Text
+
+
+class MappingSet(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    title: Text
+    framework: Text
+    cited_from: list[NonEmpty] = Field(min_length=1)  # where the target identifiers and facts come from
+    note: Text
+    targets: list[MappingTarget] = Field(min_length=1)
+    mappings: list[Mapping]
+
+    @model_validator(mode="after")
+    def _links_resolve(self) -> MappingSet:
+        refs = [t.ref for t in self.targets]
+        if len(refs) != len(set(refs)):
+            raise ValueError("targets: a ref is listed twice")
+        measures = [m.measure for m in self.mappings]
+        if len(measures) != len(set(measures)):
+            raise ValueError("mappings: a measure is mapped twice; list all its targets in one entry")
+        for m in self.mappings:
+            for link in m.targets:
+                if link.target not in refs:
+                    raise ValueError(f"mappings: {m.measure} points at {link.target!r}, which is not among the targets")
+        return self
+
+
+# ---------------------------------------------------------------- endpoint checks (tebiki/agent/checks.yaml)
+
+CheckId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class Check(Strict):
+    """One endpoint check: its texts, the catalog entries it gives evidence for, and its limits.
+
+    A limit (`max_idle_minutes: 15`) is stated once; the rules read it and the texts name it as
+    `{max_idle_minutes}`, so the title, the rule and the fix cannot disagree."""
+
+    id: CheckId
+    title: Text
+    fix: Text
+    measures: list[NonEmpty] = Field(min_length=1)
+    policies: list[NonEmpty] = []
+    limits: dict[CheckId, Annotated[int, Field(ge=1)]] = {}
+    steps: dict[Literal["windows", "macos", "linux"], Text]  # what a device's user does, per OS
+
+    @model_validator(mode="after")
+    def _texts_name_only_its_limits(self) -> Check:
+        if set(self.steps) != {"windows", "macos", "linux"}:
+            raise ValueError("steps: give windows, macos and linux")
+        texts = {"title": self.title, "fix": self.fix, **{f"steps.{os}": t for os, t in self.steps.items()}}
+        for fieldname, text in texts.items():
+            for lang in ("ja", "en"):
+                for name in PLACEHOLDER.findall(getattr(text, lang)):
+                    if name not in self.limits:
+                        raise ValueError(f"{fieldname}.{lang}: {{{name}}} is not one of the check's limits "
+                                         f"({', '.join(self.limits) or 'none'})")
+        return self
+
+    def text(self, fieldname: str, lang: str, os_name: str = "") -> str:
+        """The title, fix or (with *os_name*) steps in *lang*, with the limits filled in."""
+        text = self.steps[os_name] if fieldname == "steps" else getattr(self, fieldname)
+        return getattr(text, lang).format(**self.limits)

@@ -11,7 +11,10 @@ from .assess import assess_app, diagnose_command, report_command
 from .browse import browse
 from .catalog import catalog_app
 from .check import check_command
+from .exchange import assess_export  # noqa: F401  (registers `assess export`)
+from .mail import mail_app
 from .policy import policy_app
+from .serve import serve_command
 from .server import audit_app, backup_command, restore_command
 
 app = typer.Typer(
@@ -29,5 +32,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
+app.command("serve")(serve_command)
+app.add_typer(mail_app, name="mail")
 
 __all__ = ["app"]

@@ -12,14 +12,19 @@ from rich.prompt import Confirm
 from rich.table import Table
 
 from tebiki.core import diagnose as dg
-from tebiki.core.assessment import compare, new_assessment, record, take_snapshot
+from tebiki.core.assessment import change_profile, compare, new_assessment, take_snapshot
 from tebiki.core.errors import DataError
-from tebiki.core.plan import action_list, build_rows, exposure, plan_json, scores
+from tebiki.core.plan import actions, build_rows, exposure, no_longer_applying, plan_json, record_checked, scores
+from tebiki.core.reasons import LIST
+from tebiki.core.vocabulary import CATALOG_ROLE, EXPOSURE, STATUS
 from tebiki.files import load_assessment, load_data, load_profile, save_assessment
 
-from .common import LANG_OPTION, Lang, TableOrJson, console, err_console, load_or_exit, tr
+from .common import LANG_OPTION, Lang, TableOrJson, console, err_console, load_or_exit, term, tr
 
 assess_app = typer.Typer(help="Create, update and plan an assessment kept in a YAML file.", no_args_is_help=True)
+
+
+YES_NO = {True: {"ja": "はい", "en": "yes"}, False: {"ja": "いいえ", "en": "no"}}
 
 
 def _fail(err: DataError) -> None:
@@ -61,15 +66,28 @@ def diagnose_command(
     except (EOFError, KeyboardInterrupt):
         err_console.print("[red]no answers given[/red] (use --answers FILE when not at a terminal)")
         raise typer.Exit(2) from None
-    candidates = dg.diagnose(given)
+    result = dg.diagnosis(given)
+    candidates = result.candidates
     comparison = dg.compare(catalog, [c.method for c in candidates])
     if fmt is TableOrJson.json:
         typer.echo(json.dumps({"answers": given, "methods": [c.__dict__ for c in candidates],
-                               "comparison": comparison}, ensure_ascii=False, indent=2))
+                               "comparison": comparison,
+                               "open": [{"method": o.method, "decides_alone": o.decides_alone,
+                                         "questions": [{"id": q, "answer": a} for q, a in o.questions]}
+                                        for o in result.open],
+                               "notes": result.notes, "advice": result.advice}, ensure_ascii=False, indent=2))
         return
+    L = lang.value
+    for o in result.open:
+        wanted = LIST[L].join(f"{tr(dg.questionnaire().question(q).text, lang)} → "
+                              f"{YES_NO[a][L]}"
+                              for q, a in o.questions)
+        title = tr(catalog.method(o.method).title, lang)
+        console.print({"ja": f"未回答の質問で決まります: {title} — {wanted}",
+                       "en": f"Open, decided by unanswered questions: {title} — {wanted}"}[L])
     if not candidates:
-        console.print({"ja": "当てはまる方式がありません。回答を見直してください。",
-                       "en": "No method fits these answers; please review them."}[lang.value])
+        if result.advice:
+            console.print(result.advice[L])
         raise typer.Exit(1)
     table = Table(title={"ja": "あなたの組織のテレワーク方式", "en": "Your telework methods"}[lang.value])
     table.add_column({"ja": "方式", "en": "Method"}[lang.value])
@@ -80,6 +98,8 @@ def diagnose_command(
         table.add_row(f"{cand.method}\n{row['title'][lang.value]}", cand.reason[lang.value],
                       *(row["ratings"][a.id] for a in catalog.rating_scale.axes))
     console.print(table)
+    for method, note in result.notes.items():
+        console.print(f"{tr(catalog.method(method).title, lang)}: {note[L]}")
 
 
 @assess_app.command("init")
@@ -152,7 +172,8 @@ def assess_set(
             changes["evidence"] = [*(e.model_dump() for e in current.evidence), {"note": note, "link": link}]
         if not changes:
             raise DataError(str(file), "", "nothing to change: give --status, --decision, --evidence …")
-        updated = record(assessment, item, scope, by, dt.datetime.now(dt.UTC).replace(microsecond=0), **changes)
+        updated = record_checked(catalog, assessment, item, scope, by,
+                                 dt.datetime.now(dt.UTC).replace(microsecond=0), **changes)
     except DataError as err:
         _fail(err)
     save_assessment(file, updated)
@@ -183,31 +204,70 @@ def assess_plan(
         typer.echo(json.dumps(plan_json(catalog, assessment, today), ensure_ascii=False, indent=2, default=str))
         return
     rows = build_rows(catalog, assessment)
-    actions = action_list(rows)
-    t = Table(title=f"{assessment.profile.name} — {len(actions)} "
-                    + {"ja": "件の未対応項目", "en": "open items"}[lang.value])
-    for col in ({"ja": "優先度", "en": "Priority"}, {"ja": "対策", "en": "Measure"}, {"ja": "範囲", "en": "Scope"},
-                {"ja": "状態", "en": "Status"}, {"ja": "期限", "en": "Deadline"}, {"ja": "理由", "en": "Why it applies"}):
-        t.add_column(col[lang.value])
-    for r in actions[:limit]:
-        overdue = " ⚠" if r.overdue(today) else ""
-        t.add_row(r.priority.title[lang.value], f"{r.item.removeprefix('mic-v5:')}\n{r.title[lang.value]}",
-                  r.scope_name, r.status, (r.deadline.isoformat() if r.deadline else "-") + overdue, r.reason[lang.value])
+    todo = actions(rows)
+    overdue = sum(a.overdue(today) for a in todo)
+    L = lang.value
+    t = Table(title=f"{assessment.profile.name} — {len(todo)} "
+                    + {"ja": "件の対策（上から順に）", "en": "measures to act on, in order"}[L])
+    t.add_column("#", justify="right")
+    t.add_column({"ja": "優先度", "en": "Priority"}[L], max_width=10)
+    t.add_column({"ja": "対策", "en": "Measure"}[L], min_width=18, ratio=2, overflow="fold")
+    t.add_column({"ja": "範囲・状態", "en": "Where, status"}[L], min_width=10, ratio=1, overflow="fold")
+    t.add_column({"ja": "なぜこの順か", "en": "Why here"}[L], min_width=16, ratio=2, overflow="fold")
+    for a in todo[:limit]:
+        where = LIST[L].join(a.department_names) or assessment.profile.name
+        if a.statuses_differ:
+            where += "\n" + " ".join(f"{r.scope_name}:{term(STATUS, r.status, lang)}" for r in a.rows)
+        else:
+            where += f"\n{term(STATUS, a.status, lang)}"
+        if a.deadline:
+            where += f"\n{a.deadline.isoformat()}{' ⚠' if a.overdue(today) else ''}"
+        t.add_row(str(a.rank), a.priority.title[L], f"{a.item.removeprefix('mic-v5:')}\n{a.title[L]}", where,
+                  a.why_text[L])
     console.print(t)
+    shown = min(limit, len(todo))
+    console.print({"ja": f"{shown} / {len(todo)} 件を表示（残り {len(todo) - shown} 件は --limit で）、期限切れ {overdue} 件",
+                   "en": f"showing {shown} of {len(todo)} ({len(todo) - shown} more with --limit); {overdue} overdue"}[L])
     exp = exposure(catalog, rows)["trouble_cases"]
     et = Table(title={"ja": "トラブル事例への露出", "en": "Exposure to trouble cases"}[lang.value])
     for col in ("ID", {"ja": "事例", "en": "Case"}[lang.value], {"ja": "状態", "en": "State"}[lang.value],
                 {"ja": "未対応の対策", "en": "Unmet measures"}[lang.value]):
         et.add_column(col)
     for e in exp:
-        et.add_row(e.id, e.title[lang.value], e.state, " ".join(m.removeprefix("mic-v5:") for m in e.unmet))
+        et.add_row(e.id, e.title[lang.value], term(EXPOSURE, e.state, lang), " ".join(m.removeprefix("mic-v5:") for m in e.unmet))
     console.print(et)
     st = Table(title={"ja": "役割別の達成率", "en": "Score by role"}[lang.value])
-    for col in ("role", "applicable", "done", "score"):
-        st.add_column(col)
+    for col in ({"ja": "役割", "en": "Role"}, {"ja": "対象", "en": "Applicable"}, {"ja": "対応済み", "en": "Done"},
+                {"ja": "達成率", "en": "Score"}):
+        st.add_column(col[lang.value])
     for role, v in scores(rows)["role"].items():
-        st.add_row(role, str(v["applicable"]), str(v["done"]), f"{v['score']:.0%}")
+        st.add_row(term(CATALOG_ROLE, role, lang), str(v["applicable"]), str(v["done"]), f"{v['score']:.0%}")
     console.print(st)
+
+
+@assess_app.command("profile")
+def assess_profile(
+    file: Path = typer.Argument(..., help="The assessment file."),
+    profile: Path = typer.Option(..., "--profile", "-p", help="The changed organisation profile (YAML)."),
+) -> None:
+    """Replace the profile; recorded answers are kept and those that no longer apply are listed.
+
+    Example: tebiki assess profile my.yaml --profile examples/manufacturer.yaml
+    """
+    catalog = load_or_exit()
+    try:
+        assessment = load_assessment(file)
+        prof = load_profile(profile)
+    except DataError as err:
+        _fail(err)
+    updated, dropped = change_profile(assessment, prof)
+    save_assessment(file, updated)
+    stale = no_longer_applying(build_rows(catalog, updated), updated)
+    console.print(f"{file}: profile of {prof.name} replaced; {len(updated.items)} answer(s) kept")
+    for s_ in stale:
+        console.print(f"  no longer applies: {s_.item} / {s_.scope} (status={s_.status}, decision={s_.decision or '-'})")
+    for s_ in dropped:
+        console.print(f"  department gone: {s_.item} / {s_.scope} (kept in history)")
 
 
 @assess_app.command("snapshot")

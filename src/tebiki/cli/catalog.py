@@ -15,7 +15,7 @@ from tebiki.catalog import CatalogError, load_catalog
 from tebiki.catalog import schema as s
 from tebiki.core.conditions import evaluate
 
-from .common import LANG_OPTION, LEVEL_WORDS, Lang, TableOrJson, console, err_console, label, load_or_exit, tr
+from .common import LANG_OPTION, Lang, TableOrJson, console, err_console, label, level_word, load_or_exit, tr
 
 catalog_app = typer.Typer(help="Browse, show, export and validate the guideline catalog.", no_args_is_help=True)
 
@@ -23,6 +23,13 @@ catalog_app = typer.Typer(help="Browse, show, export and validate the guideline 
 class ExportFormat(StrEnum):
     json = "json"
     yaml = "yaml"
+    oscal = "oscal"
+    ciso_assistant = "ciso-assistant"
+
+
+class SourceOpt(StrEnum):
+    mic_v5 = "mic-v5"
+    csaj_2018 = "csaj-2018"
 
 
 class RoleOpt(StrEnum):
@@ -82,13 +89,13 @@ def catalog_list(
         table.add_column(col)
     for m in rows:
         table.add_row(m.id.removeprefix("mic-v5:"), f"{m.category} {tr(catalog.category(m.category).title, lang)}",
-                      LEVEL_WORDS[m.level][lang.value], tr(m.title, lang), str(m.ref.page))
+                      level_word(m.level, lang), tr(m.title, lang), str(m.ref.page))
     console.print(table)
 
 
 def _show_measure(catalog, m: s.Measure, lang: Lang) -> None:
     head = (f"{_role_title(catalog, m.role, lang)} / {m.category} {tr(catalog.category(m.category).title, lang)}"
-            f" / {LEVEL_WORDS[m.level][lang.value]}  ({label('page', lang)} {m.ref.page}, {m.explanation.page}–)")
+            f" / {level_word(m.level, lang)}  ({label('page', lang)} {m.ref.page}, {m.explanation.page}–)")
     lines = [f"[dim]{head}[/dim]", f"[bold]{tr(m.title, lang)}[/bold]", "", tr(m.summary, lang), ""]
     for key in ("what", "why", "how_to_check"):
         lines += [f"[cyan]{label(key, lang)}[/cyan]", tr(getattr(m.explanation, key), lang), ""]
@@ -108,13 +115,13 @@ def _show_case(catalog, case: s.TroubleCase, lang: Lang) -> None:
              f"[cyan]{label('measures', lang)}[/cyan]"]
     for mid in case.measures:
         m = catalog.by_id[mid]
-        lines.append(f"  {mid}  {LEVEL_WORDS[m.level][lang.value]}  {tr(m.title, lang)}")
+        lines.append(f"  {mid}  {level_word(m.level, lang)}  {tr(m.title, lang)}")
     console.print(Panel("\n".join(lines), title=f"{case.id}  {tr(case.title, lang)}  (p.{case.ref.page})",
                         title_align="left"))
 
 
 def _show_policy(catalog, p: s.Policy, lang: Lang) -> None:
-    level = LEVEL_WORDS[p.level][lang.value] + (" (NOT)" if p.negative else "")
+    level = level_word(p.level, lang) + (" (NOT)" if p.negative else "")
     lines = [f"[bold]{tr(p.title, lang)}[/bold]", "", f"[cyan]{label('text', lang)}[/cyan]", tr(p.text, lang), "",
              f"[cyan]{label('rationale', lang)}[/cyan]", tr(p.rationale, lang)]
     if p.parameters:
@@ -168,13 +175,34 @@ def catalog_show(
 
 @catalog_app.command("export")
 def catalog_export(
-    fmt: ExportFormat = typer.Option(ExportFormat.json, "--format", "-f", help="json (the public contract) or yaml."),
+    fmt: ExportFormat = typer.Option(ExportFormat.json, "--format", "-f",
+                                     help="json (tebiki's public contract), yaml, oscal (NIST OSCAL 1.1 catalog JSON) or "
+                                          "ciso-assistant (a framework library YAML)."),
+    source: SourceOpt = typer.Option(SourceOpt.mic_v5, "--source", "-s",
+                                     help="For oscal: which source becomes the catalog (mic-v5 or csaj-2018). "
+                                          "ciso-assistant always exports mic-v5."),
 ) -> None:
-    """Write the whole catalog to standard output (schema tebiki-catalog/1).
+    """Write the catalog to standard output: tebiki's own schema (tebiki-catalog/1) or an exchange format.
 
     Example: tebiki catalog export --format json > catalog.json
+    Example: tebiki catalog export --format oscal --source csaj-2018 > csaj-oscal.json
+    Example: tebiki catalog export --format ciso-assistant > mic-telework-security-v5.yaml
     """
-    data = load_or_exit().to_export()
+    from tebiki import __version__
+    from tebiki.documents import ciso_assistant, oscal
+
+    catalog = load_or_exit()
+    if fmt is ExportFormat.oscal:
+        typer.echo(json.dumps(oscal.catalog_document(catalog, source.value, __version__), ensure_ascii=False, indent=2))
+        return
+    if fmt is ExportFormat.ciso_assistant:
+        if source is not SourceOpt.mic_v5:
+            err_console.print("[red]--source:[/red] the CISO Assistant library holds the MIC guideline (mic-v5) only")
+            raise typer.Exit(2)
+        typer.echo(yaml.safe_dump(ciso_assistant.framework_library(catalog), allow_unicode=True, sort_keys=False,
+                                  width=110), nl=False)
+        return
+    data = catalog.to_export()
     if fmt is ExportFormat.json:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
@@ -250,7 +278,7 @@ def catalog_policies(
     for col in ("ID", {"ja": "水準", "en": "Level"}[lang.value], {"ja": "ポリシー", "en": "Policy"}[lang.value]):
         table.add_column(col)
     for p in rows:
-        table.add_row(p.id, LEVEL_WORDS[p.level][lang.value] + (" NOT" if p.negative else ""), tr(p.title, lang))
+        table.add_row(p.id, level_word(p.level, lang) + (" NOT" if p.negative else ""), tr(p.title, lang))
     console.print(table)
 
 

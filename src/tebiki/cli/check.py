@@ -12,7 +12,7 @@ from rich.table import Table
 
 from tebiki.agent import collect as col
 from tebiki.agent import upload
-from tebiki.agent.rules import evaluate
+from tebiki.agent.rules import check_texts, evaluate
 
 from .common import LANG_OPTION, Lang, TableOrJson, console, err_console
 
@@ -20,6 +20,16 @@ VERDICT = {"pass": {"ja": "[green]✓ OK[/green]", "en": "[green]✓ pass[/green
            "fail": {"ja": "[red]✗ 要対応[/red]", "en": "[red]✗ fail[/red]"},
            "unknown": {"ja": "[yellow]? 判定不可[/yellow]", "en": "[yellow]? unknown[/yellow]"}}
 UNKNOWN_BECAUSE = {"ja": "判定できませんでした: ", "en": "Could not decide: "}
+SUMMARY = {"ja": "合計 {total} 項目: OK {pass}、要対応 {fail}、判定不可 {unknown}",
+           "en": "{total} checks: {pass} pass, {fail} fail, {unknown} unknown"}
+
+
+def summary_line(result: dict, lang: str) -> str:
+    """One line counting the verdicts, e.g. "9 checks: 5 pass, 2 fail, 2 unknown"."""
+    counts = {v: 0 for v in ("pass", "fail", "unknown")}
+    for c in result["checks"].values():
+        counts[c["verdict"]] += 1
+    return SUMMARY[lang].format(total=len(result["checks"]), **counts)
 
 
 def evidence_text(evidence: dict, limit: int = 5) -> str:
@@ -87,19 +97,22 @@ def check_command(
     if fmt is TableOrJson.json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
+        texts = check_texts()
         table = Table(title=f"tebiki check — {os_name} — {today.isoformat()}")
         for name in ({"ja": "項目", "en": "Check"}, {"ja": "結果", "en": "Result"},
                      {"ja": "根拠・直し方", "en": "Evidence / fix"}):
             table.add_column(name[lang.value], overflow="fold")
         for check_id, c in result["checks"].items():
-            if c["reason"]:
-                detail = escape(UNKNOWN_BECAUSE[lang.value] + c["reason"])
+            if c["verdict"] == "unknown":
+                detail = escape(UNKNOWN_BECAUSE[lang.value] + c["reasons"][lang.value])
             else:
                 detail = f"[dim]{escape(c['source'])}[/dim]\n" + escape(evidence_text(c["evidence"]))
             if c["fix"] and c["verdict"] != "pass":
                 detail += "\n[bold]→[/bold] " + escape(c["fix"][lang.value])
+                detail += "\n" + escape(texts[check_id]["steps"][os_name][lang.value])
             table.add_row(f"{c['title'][lang.value]}\n[dim]{check_id}[/dim]", VERDICT[c["verdict"]][lang.value], detail)
         console.print(table)
+        console.print(summary_line(result, lang.value))
     if report:
         outcome = upload.report_and_flush(result, report, token or "", owner, ownership)
         message = f"sent {outcome.sent}, waiting {outcome.queued}, set aside {outcome.rejected}"

@@ -9,6 +9,7 @@ from rich.console import Console
 
 from tebiki.catalog import CatalogError, get_catalog
 from tebiki.catalog import schema as s
+from tebiki.core.vocabulary import LEVEL, POLICY_LEVEL, Terms
 
 console = Console()
 err_console = Console(stderr=True)
@@ -27,9 +28,6 @@ class Lang(StrEnum):
 
 
 LANG_OPTION = typer.Option(Lang.ja, "--lang", "-l", help="Language of the text shown.")
-LEVEL_WORDS = {"basic": {"ja": "基本", "en": "basic"}, "advanced": {"ja": "発展", "en": "advanced"},
-               "shall": {"ja": "遵守", "en": "shall"}, "should": {"ja": "推奨", "en": "should"},
-               "may": {"ja": "許容", "en": "may"}}
 LABELS = {
     "summary": {"ja": "概要", "en": "Summary"},
     "what": {"ja": "何をするか", "en": "What to do"},
@@ -56,6 +54,16 @@ def tr(text: s.Text, lang: Lang) -> str:
 
 def label(key: str, lang: Lang) -> str:
     return LABELS[key][lang.value]
+
+
+def level_word(level: str, lang: Lang) -> str:
+    """A MIC level (basic/advanced) or a CSAJ level (shall/should/may) in the vocabulary's words."""
+    return (LEVEL if level in LEVEL else POLICY_LEVEL).label(level, lang.value)
+
+
+def term(terms: Terms, code: str | None, lang: Lang) -> str:
+    """A status, decision, exposure … code as the vocabulary's label; "-" for none."""
+    return terms.label(code, lang.value) if code else "-"
 
 
 def load_or_exit():

@@ -14,14 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from .errors import DataError
 from .profile import Profile
+from .vocabulary import DECISION, DIFFICULTY, IMPORTANCE, STATUS, STATUS_VALUE
 
 ASSESSMENT_SCHEMA = "tebiki-assessment/1"
-Status = Literal["unchecked", "done", "partly", "not_done", "na"]
-Decision = Literal["done", "will_do", "not_needed"]
+Status = STATUS.literal()
+Decision = DECISION.literal()
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Level3 = Literal["high", "medium", "low"]
-Difficulty = Literal["high", "not_high", "low"]
-STATUS_VALUE = {"done": 1.0, "partly": 0.5, "not_done": 0.0, "unchecked": 0.0}
+Level3 = IMPORTANCE.literal()
+Difficulty = DIFFICULTY.literal()
 
 
 PROBLEM_TEXT = {
@@ -31,7 +31,23 @@ PROBLEM_TEXT = {
     "not_needed_needs_reason": "decision 'not_needed' needs a reason (対応不要には理由が必要です)",
     "done_needs_done_status": "decision 'done' needs status 'done' or 'partly' (対応済みの判断には実施状況が必要です)",
     "na_needs_reason": "status 'na' needs a reason (対象外には理由が必要です)",
+    "not_applicable_done": "this item does not apply here, so it cannot be recorded as done or partly done; "
+                           "record status 'na' with a reason instead (対象外の項目は実施済みにできません)",
+    "not_applicable_will_do": "this item does not apply here, so there is nothing to plan; use decision "
+                              "'not_needed' with a reason (対象外の項目は対応予定にできません)",
 }
+
+
+def applicability_problems(applies: bool, status: str, decision: str | None) -> list[tuple[str, str]]:
+    """A row that does not apply refuses done / partly and the decisions done / will do (field, problem code)."""
+    if applies:
+        return []
+    out: list[tuple[str, str]] = []
+    if status in ("done", "partly") or decision == "done":
+        out.append(("status" if status in ("done", "partly") else "decision", "not_applicable_done"))
+    if decision == "will_do":
+        out.append(("decision", "not_applicable_will_do"))
+    return out
 
 
 def coherence_problems(status: str, decision: str | None, deadline: dt.date | None, owner: str | None,
@@ -172,6 +188,17 @@ def record(assessment: Assessment, item: str, scope: str, changed_by: str, now: 
     data.update(items=[s.model_dump(mode="json") for s in items],
                 history=[*data["history"], new_state.model_dump(mode="json")])
     return parse_assessment(data)
+
+
+def change_profile(assessment: Assessment, profile: Profile) -> tuple[Assessment, list[ItemState]]:
+    """The assessment with a new profile; answers for departments that are gone leave `items` (they stay in
+    `history`) and are returned, so the caller can list them. Nothing else is lost."""
+    scopes = {"organisation", *(d.id for d in profile.departments)}
+    kept = [s for s in assessment.items if s.scope in scopes]
+    dropped = [s for s in assessment.items if s.scope not in scopes]
+    data = assessment.dump()
+    data.update(profile=profile.model_dump(mode="json"), items=[s.model_dump(mode="json") for s in kept])
+    return parse_assessment(data), dropped
 
 
 def take_snapshot(assessment: Assessment, label: str, now: dt.datetime) -> Assessment:

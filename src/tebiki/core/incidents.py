@@ -18,13 +18,14 @@ from tebiki.catalog import Catalog, get_catalog
 from tebiki.catalog.schema import Text
 
 from .errors import DataError, read_yaml
+from .vocabulary import INCIDENT_STATUS
 
 DATA = Path(__file__).parent / "data" / "incident_situations.yaml"
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{1,29}$")]
 
-STATUSES = ("new", "investigating", "contained", "closed")
-OPEN_STATUSES = ("new", "investigating", "contained")
+STATUSES = INCIDENT_STATUS.codes
+OPEN_STATUSES = tuple(s for s in STATUSES if s != "closed")
 AVAILABILITY = ("business_hours", "out_of_hours", "always")
 GENERAL = "general"  # a contact for every situation
 

@@ -2,7 +2,8 @@
 
 TEBIKI_DATA_DIR   where the SQLite database, the generated secret key and uploads live (default ./var)
 DATABASE_URL      e.g. postgres://user:pass@host/db; SQLite in the data directory when unset
-SECRET_KEY        generated once and stored in the data directory (mode 0600) when unset
+SECRET_KEY        generated once and stored in the data directory (mode 0600) when unset; also seals TOTP keys
+SECRET_KEY_FALLBACKS  comma-separated earlier secret keys, still accepted after a rotation
 TEBIKI_AUDIT_RETENTION_DAYS  age beyond which `tebiki audit purge` removes audit entries (default 730, minimum 365)
 TEBIKI_BACKUP_MAX_BYTES      largest unpacked size `tebiki restore` accepts (default 8 GiB)
 TEBIKI_BACKUP_KEY            the key that authenticates backups (default: a key file in the data directory)
@@ -22,8 +23,22 @@ import dj_database_url
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.environ.get("TEBIKI_DATA_DIR", Path.cwd() / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+# The data directory holds password hashes, TOTP secrets, the secret key and evidence: 0700, its files 0600,
+# whatever the umask. Modes are set explicitly, so an existing installation is tightened at the next start.
+def _private(path: Path, mode: int) -> None:
+    if path.exists() and path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o777 != mode:
+        path.chmod(mode)
+
+
+def _private_dir(path: Path) -> Path:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _private(path, 0o700)
+    return path
+
+
+DATA_DIR = _private_dir(Path(os.environ.get("TEBIKI_DATA_DIR", Path.cwd() / "var")).resolve())
 PRODUCTION = os.environ.get("TEBIKI_ENV", "development") == "production"
 
 
@@ -31,6 +46,7 @@ def _secret_key() -> str:
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     path = DATA_DIR / "secret_key"
+    _private(path, 0o600)
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
@@ -39,6 +55,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Old keys still accepted after a rotation (sessions, sealed TOTP keys and links); comma-separated.
+SECRET_KEY_FALLBACKS = [k.strip() for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
 DEBUG = not PRODUCTION and os.environ.get("DEBUG", "1") == "1"
 _DEV_HOSTS = "localhost,127.0.0.1,[::1],testserver"
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "" if PRODUCTION else _DEV_HOSTS).split(",") if h.strip()]
@@ -57,6 +75,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_zxcvbn_password_validator",  # for its Japanese translations of zxcvbn's feedback
     "tebiki.web.accounts",
     "tebiki.web.orgs",
     "tebiki.web.assessments",
@@ -66,12 +85,18 @@ INSTALLED_APPS = [
     "tebiki.web.incidents",
     "tebiki.web.policy",
     "tebiki.web.people",
+    "tebiki.web.mail",
+    "tebiki.web.orgapi",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, which answers static files itself: these headers must reach static responses too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tebiki.web.sessions.SlidingExpiryMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -80,8 +105,6 @@ MIDDLEWARE = [
     "tebiki.web.accounts.mfa.MFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tebiki.web.limits.RequestSizeLimitMiddleware",  # its check runs before the CSRF middleware reads the body
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -107,6 +130,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
                                        "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if not PRODUCTION else 60
+    _db = str(DATABASES["default"]["NAME"])
+    if not _db.startswith(":memory:") and "mode=memory" not in _db and Path(_db).parent.is_dir():
+        # SQLite gives the -wal, -shm and -journal files the mode of the database file, so create it 0600 first.
+        os.close(os.open(_db, os.O_WRONLY | os.O_CREAT, 0o600))
+        for _suffix in ("", "-wal", "-shm", "-journal"):
+            _private(Path(_db + _suffix), 0o600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -120,7 +149,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "tebiki.web.accounts.passwords.StrengthValidator"},  # zxcvbn: qwertyuiopas, iloveyou1234 fail
 ]
+PASSWORD_MINIMAL_STRENGTH = 3  # zxcvbn score 0-4; 3 = "safely unguessable" against an offline attack on slow hashes
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -140,7 +171,14 @@ AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 SESSION_COOKIE_AGE = 60 * 60 * 8
-SESSION_SAVE_EVERY_REQUEST = True  # inactivity expiry: the 8 hours restart at each request
+# Inactivity expiry: the 8 hours restart with activity, but the session row is rewritten only when its content
+# changes or its expiry has moved by SESSION_TOUCH_SECONDS (tebiki.web.sessions), not on every request.
+SESSION_ENGINE = "tebiki.web.sessions"
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 5 * 60
+# Sessions (the default database engine) and the cache live in the database, so several app processes or machines
+# behind one proxy share them. `tebiki serve` creates the cache table (`python -m tebiki.web createcachetable`).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tebiki_cache"}}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -179,10 +217,17 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-WHITENOISE_USE_FINDERS = True  # serve from the package without a collectstatic step
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = _private_dir(DATA_DIR / "static")
+if os.environ.get("TEBIKI_STATIC_MANIFEST") == "1":
+    # Set by `tebiki serve`, which collects the files first: names carry a content hash, so WhiteNoise sends them
+    # with a year-long immutable cache header, and an upgrade changes the names.
+    STORAGES = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+else:
+    WHITENOISE_USE_FINDERS = True  # runserver and the tests serve from the package without a collectstatic step
 MEDIA_ROOT = DATA_DIR / "uploads"
+FILE_UPLOAD_PERMISSIONS = 0o600  # evidence files, whatever the umask
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Evidence files are served only through a view that checks the organisation; never from MEDIA_URL.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -213,8 +258,19 @@ BACKUP_MAX_MEMBERS = 200_000
 BACKUP_KEY = os.environ.get("TEBIKI_BACKUP_KEY", "")
 BACKUP_KEY_FILE = DATA_DIR / "backup_key"
 
-EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if os.environ.get("EMAIL_HOST")
-                 else "django.core.mail.backends.console.EmailBackend")
+# Outgoing mail waits in the database (tebiki.web.mail) until `tebiki mail send`, run every minute by a timer, hands it
+# to MAIL_TRANSPORT, retrying failures: no request waits on SMTP and a mail server that is down loses nothing.
+# TEBIKI_MAIL_QUEUE=0 sends directly instead. EMAIL_FILE_PATH writes each message to a file there (test servers).
+if os.environ.get("EMAIL_HOST"):
+    MAIL_TRANSPORT = "django.core.mail.backends.smtp.EmailBackend"
+elif os.environ.get("EMAIL_FILE_PATH"):
+    MAIL_TRANSPORT = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+else:
+    MAIL_TRANSPORT = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = MAIL_TRANSPORT if os.environ.get("TEBIKI_MAIL_QUEUE") == "0" else "tebiki.web.mail.backend.QueueBackend"
+MAIL_MAX_ATTEMPTS = 8
+EMAIL_TIMEOUT = 30
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -223,6 +279,7 @@ EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tebiki@localhost")
 
 CHROMIUM = os.environ.get("TEBIKI_CHROMIUM", "/usr/bin/chromium")
+PDF_WAIT_SECONDS = 60  # how long a PDF request waits for the process's one Chromium before answering 503
 
 # Every line goes through one redacting handler (tebiki.web.logs): no invitation link or token reaches a log.
 LOGGING = {

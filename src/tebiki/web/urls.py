@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from tebiki.web.accounts import mfa_views
 from tebiki.web.accounts import views as accounts
@@ -11,11 +11,16 @@ from tebiki.web.devices import views as devices
 from tebiki.web.devices.api import api
 from tebiki.web.incidents.views import contacts, report
 from tebiki.web.incidents.views import log as incidents
+from tebiki.web.logs import SecretConverter
+from tebiki.web.orgapi import views as orgapi
 from tebiki.web.orgs import views as orgs
 from tebiki.web.people import views as people
 from tebiki.web.people import worker_views
 from tebiki.web.policy import views as policy
 from tebiki.web.reports import views as reports
+
+# A link's secret is captured as <secret:…>: the log filter masks exactly these segments (tebiki.web.logs).
+register_converter(SecretConverter, "secret")
 
 org_patterns = [
     path("", assessments.dashboard, name="dashboard"),
@@ -26,6 +31,7 @@ org_patterns = [
     path("checklist/", assessments.checklist, name="checklist"),
     path("items/<str:item_id>/<slug:scope>/", assessments.item, name="item"),
     path("items/<str:item_id>/<slug:scope>/status/", assessments.item_status, name="item_status"),
+    path("items/<str:item_id>/<slug:scope>/priority/", assessments.item_priority, name="item_priority"),
     path("items/<str:item_id>/<slug:scope>/evidence/", assessments.evidence_upload, name="evidence_upload"),
     path("evidence/<slug:key>/", assessments.evidence_download, name="evidence_download"),
     path("methods/", assessments.methods, name="methods"),
@@ -60,6 +66,13 @@ org_patterns = [
     path("reports/report.html", reports.html, name="report_html"),
     path("reports/report.pdf", reports.pdf, name="report_pdf"),
     path("reports/items.csv", reports.items_csv, name="report_csv"),
+    path("reports/oscal-assessment-results.json", reports.oscal_results, name="report_oscal_results"),
+    path("reports/oscal-catalog-mic-v5.json", reports.oscal_catalog, {"source": "mic-v5"}, name="report_oscal_mic"),
+    path("reports/oscal-catalog-csaj-2018.json", reports.oscal_catalog, {"source": "csaj-2018"}, name="report_oscal_csaj"),
+    path("reports/ciso-assistant-library.yaml", reports.ciso_library, name="report_ciso_library"),
+    path("reports/security-action/", reports.security_action, name="security_action"),
+    path("api-tokens/", orgapi.tokens, name="api_tokens"),
+    path("api-tokens/<int:token_id>/revoke/", orgapi.revoke, name="revoke_api_token"),
     path("policy/", policy.index, name="policy"),
     path("policy/edit/", policy.edit, name="policy_edit"),
     path("policy/policy.docx", policy.policy_docx, name="policy_docx"),
@@ -86,17 +99,18 @@ urlpatterns = [
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/mfa/setup/", mfa_views.setup, name="mfa_setup"),
     path("accounts/mfa/verify/", mfa_views.verify, name="mfa_verify"),
-    path("invite/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
-    path("r/<str:token>/", report.public_report, name="public_report"),
-    path("r/<str:token>/sent/", report.public_sent, name="public_sent"),
-    path("r/<str:token>/contacts/", report.public_contacts, name="public_contacts"),
+    path("accounts/mfa/replace/", mfa_views.replace, name="mfa_replace"),
+    path("invite/<secret:token>/", accounts.accept_invitation, name="accept_invitation"),
+    path("r/<secret:token>/", report.public_report, name="public_report"),
+    path("r/<secret:token>/sent/", report.public_sent, name="public_sent"),
+    path("r/<secret:token>/contacts/", report.public_contacts, name="public_contacts"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("orgs/", orgs.overview, name="overview"),
     path("orgs/new/", orgs.org_new, name="org_new"),
     path("o/<int:org_id>/", include(org_patterns)),
     path("api/v1/", api.urls),
     path("agent/<str:name>", devices.script, name="agent_script"),
-    path("w/<str:token>/", worker_views.worker_form, name="worker_form"),
-    path("w/<str:token>/training/<slug:module_id>/", worker_views.worker_training, name="worker_training"),
+    path("w/<secret:token>/", worker_views.worker_form, name="worker_form"),
+    path("w/<secret:token>/training/<slug:module_id>/", worker_views.worker_training, name="worker_training"),
     path("admin/", admin.site.urls),
 ]

@@ -43,13 +43,22 @@ $sources = [ordered]@{
 }
 
 $files = [ordered]@{}
+# One line per source for exit-status.txt: "NAME exit=0|1 lines=N stderr=0|1[ cut]" (1: the command raised
+# an error), so that the server can tell a command that found nothing from one that failed or was cut short.
+$status = New-Object System.Collections.Generic.List[string]
 foreach ($name in $sources.Keys) {
+  $Error.Clear()
   $value = & $sources[$name]
+  $code = if ($Error.Count -gt 0) { 1 } else { 0 }
   # .txt sources are command text as it is; the others are objects, written as JSON
   $json = if ($null -eq $value) { "" } elseif ($name.EndsWith(".txt")) { [string]$value } else { $value | ConvertTo-Json -Depth 3 }
-  if ($json.Length -gt 60000) { $json = $json.Substring(0, 60000) }
+  $cut = ""
+  if ($json.Length -gt 60000) { $json = $json.Substring(0, 60000); $cut = " cut" }
+  $lines = if ($json.Length -eq 0) { 0 } else { ($json -split "`n").Count - [int]$json.EndsWith("`n") }
+  $status.Add("$name exit=$code lines=$lines stderr=$code$cut")
   $files["windows/$name"] = $json
 }
+$files["windows/exit-status.txt"] = ($status -join "`n") + "`n"
 
 if ($CaptureOnly) {
   New-Item -ItemType Directory -Force -Path (Join-Path $CaptureOnly "windows") | Out-Null

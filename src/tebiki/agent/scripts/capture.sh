@@ -26,12 +26,18 @@ case "$(uname -s)" in
 esac
 mkdir -p "$OUT/$OS"
 
-# run NAME COMMAND…: stdout (or stderr when stdout is empty) into $OUT/$OS/NAME, at most 60 kB
+# run NAME COMMAND…: stdout (or stderr when stdout is empty) into $OUT/$OS/NAME, at most 60 kB, and a line
+# "NAME exit=CODE lines=N stderr=0|1[ cut]" for exit-status.txt, so that the server can tell a command that
+# ran and found nothing from one that failed or was cut short.
 run() {
   name=$1; shift
   "$@" >"$OUT/$OS/$name.out" 2>"$OUT/$OS/$name.err"
+  code=$?
   if [ -s "$OUT/$OS/$name.out" ]; then src="$OUT/$OS/$name.out"; else src="$OUT/$OS/$name.err"; fi
   head -c 60000 "$src" >"$OUT/$OS/$name"
+  cut=""; [ "$(wc -c <"$src")" -gt 60000 ] && cut=" cut"
+  err=0; [ -s "$OUT/$OS/$name.err" ] && err=1
+  echo "$name exit=$code lines=$(awk 'END { print NR }' "$OUT/$OS/$name") stderr=$err$cut" >"$OUT/$OS/$name.status"
   rm -f "$OUT/$OS/$name.out" "$OUT/$OS/$name.err"
 }
 
@@ -40,8 +46,8 @@ if [ "$OS" = linux ]; then
   run ufw.txt ufw status verbose &
   run nft.txt nft list ruleset &
   run os-release.txt cat /etc/os-release &
-  run apt-upgradable.txt apt list --upgradable &
-  run gsettings-lock.txt sh -c 'gsettings get org.gnome.desktop.screensaver lock-enabled; gsettings get org.gnome.desktop.session idle-delay' &
+  run apt-upgradable.txt apt -o Apt::Cmd::Disable-Script-Warning=true list --upgradable &
+  run gsettings-lock.txt sh -c 'echo "session=${XDG_SESSION_TYPE:-none} desktop=${XDG_CURRENT_DESKTOP:-none}"; gsettings get org.gnome.desktop.screensaver lock-enabled; gsettings get org.gnome.desktop.session idle-delay' &
   run ss-listen.txt ss -tulpnH &
   run clamav.txt clamscan --version &
   run samba.txt testparm -s --parameter-name="server min protocol" &
@@ -50,13 +56,17 @@ if [ "$OS" = linux ]; then
 else
   run fdesetup.txt fdesetup status &
   run socketfilterfw.txt /usr/libexec/ApplicationFirewall/socketfilterfw --getglobalstate &
-  run softwareupdate.txt softwareupdate --list &
+  run softwareupdate.txt sh -c 'softwareupdate --list 2>&1' &
   run sw_vers.txt sw_vers &
   run screenlock.txt sysadminctl -screenLock status &
   run sharing.txt launchctl print-disabled system &
+  run xprotect.txt sh -c 'echo "xprotect_version=$(defaults read /Library/Apple/System/Library/CoreServices/XProtect.bundle/Contents/Info.plist CFBundleShortVersionString 2>&1)"; echo "ConfigDataInstall=$(defaults read /Library/Preferences/com.apple.SoftwareUpdate ConfigDataInstall 2>&1)"' &
+  run wifi.txt sh -c 'system_profiler SPAirPortDataType | awk '"'"'/^ *Status:/ {print "Status: " $2} /Current Network Information:/ {c=1; next} /Other Local Wi-Fi Networks:/ {c=0} c && /^ *Security:/ {sub(/^ *Security: */, ""); print "Security: " $0; c=0}'"'"'' &
   VERSION=$(sw_vers -productVersion 2>/dev/null)
 fi
 wait
+cat "$OUT/$OS"/*.status >"$OUT/$OS/exit-status.txt"
+rm -f "$OUT/$OS"/*.status
 
 if [ -n "${TEBIKI_CAPTURE_ONLY:-}" ]; then
   echo "captured into $OUT/$OS"

@@ -17,7 +17,8 @@ class SignUpForm(forms.Form):
 
     name = forms.CharField(label=_("Your name"), max_length=100)
     password1 = forms.CharField(label=_("Password"), strip=False, widget=NEW_PASSWORD,
-                                help_text=_("At least 12 characters; not a common or all-numeric password."))
+                                help_text=_("At least 12 characters and hard to guess: a few uncommon words beat a keyboard row, "
+                                            "a name, a date or a common phrase."))
     password2 = forms.CharField(label=_("Password again"), strip=False, widget=NEW_PASSWORD)
 
     def __init__(self, *args, email: str, **kwargs):

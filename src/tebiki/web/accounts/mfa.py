@@ -7,20 +7,52 @@ MFA and who has none is sent to enrolment first. Ten single-use recovery codes a
 from __future__ import annotations
 
 import base64
+import io
+import logging
+from binascii import unhexlify
 
 import segno
 from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import pre_save
 from django.shortcuts import redirect
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tebiki.web.orgs.models import Membership, Role
+from tebiki.web.sealed import Unsealable, is_sealed, seal, unseal
+
+log = logging.getLogger(__name__)
 
 MFA_ROLES = {Role.EXECUTIVE, Role.ADMIN, Role.CONSULTANT}
 RECOVERY_CODES = 10
 OPEN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/accounts/mfa/", "/i18n/", "/invite/", "/r/", "/w/", "/static/")
+
+
+KEY_PURPOSE = "otp_totp.key"
+
+
+def seal_totp_keys() -> None:
+    """Keep TOTP keys sealed at rest (AppConfig.ready).
+
+    django-otp stores the key in clear in TOTPDevice.key and reads it only through `bin_key`; keys are sealed
+    before every save and opened there, so the database and its dumps (backups) hold only sealed keys. Keys
+    stored before this (plain hex) keep working and are sealed by migration accounts.0002.
+    """
+    TOTPDevice.bin_key = property(_bin_key)
+    pre_save.connect(_seal_key, sender=TOTPDevice, dispatch_uid="tebiki.seal_totp_key")
+
+
+def _bin_key(device: TOTPDevice) -> bytes:
+    return unseal(device.key, KEY_PURPOSE) if is_sealed(device.key) else unhexlify(device.key.encode())
+
+
+def _seal_key(sender, instance: TOTPDevice, **kwargs) -> None:
+    if not is_sealed(instance.key):
+        instance.key = seal(unhexlify(instance.key.encode()), KEY_PURPOSE)
+        if len(instance.key) > TOTPDevice._meta.get_field("key").max_length:
+            raise ValueError("a TOTP key longer than 20 bytes does not fit the key column once sealed")
 
 
 def mfa_required(user) -> bool:
@@ -44,16 +76,31 @@ class MFAMiddleware:
         return self.get_response(request)
 
 
-def pending_device(user) -> TOTPDevice:
-    """The unconfirmed authenticator being enrolled (one at a time), created on first visit."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+def has_authenticator(user) -> bool:
+    """Whether *user* has a confirmed second factor (pending enrolments do not count)."""
+    return user_has_device(user, confirmed=True)
+
+
+def pending_device(user) -> TOTPDevice | None:
+    """The unconfirmed authenticator being enrolled (one at a time), or None."""
+    return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+
+
+def new_pending_device(user) -> TOTPDevice:
+    """A fresh unconfirmed authenticator with a new key; any earlier pending one is dropped."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
 
 
 def qr_data_uri(device: TOTPDevice) -> str:
-    """The otpauth:// URL as an SVG QR code, drawn here (no third-party service sees the secret)."""
-    svg = segno.make(device.config_url, error="m").svg_inline(scale=5)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    """The otpauth:// URL as an SVG QR code, drawn here (no third-party service sees the secret).
+
+    A complete SVG document: an image loaded from a data: URI needs the SVG namespace, which segno's
+    inline variant leaves out.
+    """
+    out = io.BytesIO()
+    segno.make(device.config_url, error="m").save(out, kind="svg", scale=5, xmldecl=False)
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
 
 
 def secret_text(device: TOTPDevice) -> str:
@@ -64,7 +111,10 @@ def secret_text(device: TOTPDevice) -> str:
 
 @transaction.atomic
 def confirm(device: TOTPDevice) -> list[str]:
-    """Confirm the authenticator, drop older ones, and issue fresh recovery codes (returned once)."""
+    """Confirm the authenticator, drop older ones, and issue fresh recovery codes (returned once).
+
+    Callers decide whether the session may do this: enrolment (no confirmed device) or replacement (verified).
+    """
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -79,6 +129,10 @@ def verify(user, code: str):
     """The device that accepts *code* (authenticator or an unused recovery code), or None."""
     code = "".join(code.split())
     for device in devices_for_user(user, confirmed=True, for_verify=True):
-        if device.verify_is_allowed()[0] and device.verify_token(code):
-            return device
+        try:
+            if device.verify_is_allowed()[0] and device.verify_token(code):
+                return device
+        except Unsealable:  # recovery codes still work; the user then replaces the authenticator
+            log.error("The TOTP key of %s cannot be opened: SECRET_KEY changed without SECRET_KEY_FALLBACKS",
+                      device.persistent_id)
     return None

@@ -6,9 +6,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from tebiki.core.assessment import coherence_problems
+from tebiki.core.assessment import applicability_problems, coherence_problems
 
-from .models import Decision, Status
+from .models import Decision, Difficulty, Importance, Status
 
 PROBLEM_MESSAGES = {
     "will_do_needs_deadline": _("A decision to do it needs a deadline."),
@@ -17,6 +17,8 @@ PROBLEM_MESSAGES = {
     "not_needed_needs_reason": _("Say why it is not needed."),
     "done_needs_done_status": _("The decision “Done” needs the status “Done” or “Partly done”."),
     "na_needs_reason": _("Say why it does not apply."),
+    "not_applicable_done": _("This item does not apply here, so it cannot be marked as done or partly done."),
+    "not_applicable_will_do": _("This item does not apply here, so there is nothing to plan."),
 }
 
 
@@ -28,14 +30,37 @@ class ItemForm(forms.Form):
     reason = forms.CharField(label=_("Reason or note"), max_length=2000, required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args, applies: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.applies = applies
+
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
+        for _field, code in applicability_problems(self.applies, data["status"], data.get("decision") or None):
+            self.add_error(None, PROBLEM_MESSAGES[code])  # the page shows no fields for such a row
         problems = coherence_problems(data["status"], data.get("decision") or None, data.get("deadline"),
                                       (data.get("owner") or "").strip() or None, (data.get("reason") or "").strip() or None)
         for field, code in problems:
             self.add_error(field, PROBLEM_MESSAGES[code])
+        return data
+
+
+class PriorityForm(forms.Form):
+    """The organisation's own importance and difficulty of a measure (blank: the default), with the reason."""
+
+    importance = forms.ChoiceField(label=_("Importance"), choices=[("", _("Default")), *Importance.choices],
+                                   required=False)
+    difficulty = forms.ChoiceField(label=_("Difficulty"), choices=[("", _("Default")), *Difficulty.choices],
+                                   required=False)
+    override_reason = forms.CharField(label=_("Why"), max_length=2000, required=False,
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("importance") or data.get("difficulty")) and not (data.get("override_reason") or "").strip():
+            self.add_error("override_reason", _("Say why the priority differs here."))
         return data
 
 
@@ -116,6 +141,8 @@ class FilterForm(forms.Form):
     priority = forms.ChoiceField(required=False)
     status = forms.ChoiceField(required=False)
     show = forms.ChoiceField(required=False, choices=[("applicable", _("Applicable only")), ("all", _("All items"))])
+    group = forms.ChoiceField(required=False, choices=[("priority", _("By priority")), ("category", _("By category")),
+                                                       ("role", _("By role"))])
 
     def __init__(self, data, *, catalog, scopes, lang):
         super().__init__(data)
@@ -133,3 +160,4 @@ class FilterForm(forms.Form):
         self.fields["status"].choices = any_ + list(Status.choices)
         self.fields["status"].label = _("Status")
         self.fields["show"].label = _("Show")
+        self.fields["group"].label = _("Group")

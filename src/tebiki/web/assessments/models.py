@@ -7,21 +7,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tebiki.core.vocabulary import DECISION, DIFFICULTY, IMPORTANCE, STATUS
 from tebiki.web.orgs.models import Organisation
+from tebiki.web.vocab import text_choices
+
+Status = text_choices("Status", STATUS)
+Decision = text_choices("Decision", DECISION)
 
 
-class Status(models.TextChoices):
-    UNCHECKED = "unchecked", _("Not checked")
-    DONE = "done", _("Done")
-    PARTLY = "partly", _("Partly done")
-    NOT_DONE = "not_done", _("Not done")
-    NA = "na", _("Not applicable")
-
-
-class Decision(models.TextChoices):
-    DONE = "done", _("Done")
-    WILL_DO = "will_do", _("Will do")
-    NOT_NEEDED = "not_needed", _("Not needed")
+Importance = text_choices("Importance", IMPORTANCE)
+Difficulty = text_choices("Difficulty", DIFFICULTY)
 
 
 class ItemRecord(models.Model):
@@ -35,6 +30,10 @@ class ItemRecord(models.Model):
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     owner = models.CharField(_("owner"), max_length=100, blank=True)
     reason = models.TextField(_("reason or note"), max_length=2000, blank=True)
+    # the organisation's own view of the measure's priority (blank: the default), as `tebiki assess set` records it
+    importance = models.CharField(_("importance"), max_length=8, choices=Importance.choices, blank=True)
+    difficulty = models.CharField(_("difficulty"), max_length=8, choices=Difficulty.choices, blank=True)
+    override_reason = models.TextField(_("why the priority was changed"), max_length=2000, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -21,14 +21,15 @@ from tebiki.web.orgs.models import Organisation
 
 from .models import ItemChange, ItemRecord
 
-STATE_FIELDS = ("status", "decision", "deadline", "owner", "reason")
+STATE_FIELDS = ("status", "decision", "deadline", "owner", "reason", "importance", "difficulty", "override_reason")
 
 
 def record_to_state(rec: ItemRecord) -> ItemState:
     return ItemState.model_construct(  # stored rows were validated when saved
         item=rec.item, scope=rec.scope, status=rec.status, decision=rec.decision or None, deadline=rec.deadline,
-        owner=rec.owner or None, reason=rec.reason or None, evidence=[], importance=None, difficulty=None,
-        override_reason=None, changed_by=None, changed_at=rec.updated_at)
+        owner=rec.owner or None, reason=rec.reason or None, evidence=[], importance=rec.importance or None,
+        difficulty=rec.difficulty or None, override_reason=rec.override_reason or None, changed_by=None,
+        changed_at=rec.updated_at)
 
 
 def assessment_of(org: Organisation, records: list[ItemRecord] | None = None) -> Assessment:

@@ -9,27 +9,34 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tebiki.core.assessment import applicability_problems
+from tebiki.core.plan import actions
+from tebiki.core.vocabulary import STATUS
 from tebiki.web.audit import log as audit
-from tebiki.web.devices.service import fleet_for_measure
+from tebiki.web.devices.service import contradictions, fleet_for_measure
 from tebiki.web.incidents.models import Incident
 from tebiki.web.orgs.access import org_objects, org_view
 from tebiki.web.people.service import evidence_for_measure
+from tebiki.web.vocab import lang as current_lang
 
-from .forms import EvidenceForm, FilterForm, ItemForm, StatusForm
+from .checklist import entries, matches, page_of, sectioned
+from .forms import PROBLEM_MESSAGES, EvidenceForm, FilterForm, ItemForm, PriorityForm, StatusForm
 from .models import Evidence, ItemChange, ItemRecord
-from .service import InvalidState, plan_of, save_item
-from .templatetags.tebiki_tags import _lang
+from .service import InvalidState, item_scopes, plan_of, save_item
+
+TOP_ACTIONS = 10  # the dashboard and the set-up result show the same first actions
 
 
 @require_GET
 @org_view(ready=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
-    lang = _lang()
+    lang = current_lang()
     today = timezone.localdate()
     sc = plan.scores()
     catalog = plan.catalog
@@ -43,25 +50,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     applicable = [r for r in plan.rows if r.applies]
     overall = sum(v["score"] * v["applicable"] for v in sc["role"].values()) / max(len(applicable), 1)
     exp = plan.exposure()
+    todo = actions(plan)
     return render(request, "assessments/dashboard.html", {
         "org": request.org, "overall": overall, "applicable": len(applicable),
         "done": sum(r.status == "done" for r in applicable),
         "by_role": chart("role", role_titles), "by_category": chart("category", cat_titles),
         "by_level": chart("level", level_titles),
-        "actions": plan.actions()[:15], "open_count": sum(r.is_open for r in plan.rows),
+        "actions": todo[:TOP_ACTIONS], "action_count": len(todo), "open_count": sum(r.is_open for r in plan.rows),
         "overdue": [r for r in plan.rows if r.overdue(today)],
         "cases": exp["trouble_cases"], "risks": exp["risk_types"], "today": today,
+        "contradictions": contradictions(request.org, plan.rows),
         "open_incidents": org_objects(request, Incident).open().count()
         if request.membership.can_edit else None,
     })
 
 
-def _matches(row, f: dict[str, str]) -> bool:
-    if f.get("show", "applicable") != "all" and not row.applies:
-        return False
-    return all(not f.get(k) or f[k] == v for k, v in (
-        ("role", row.role), ("category", row.category), ("scope", row.scope), ("level", row.level),
-        ("priority", row.priority.priority), ("status", row.status)))
+def _statuses() -> list[tuple[str, str]]:
+    """The statuses a person can choose on the checklist ("not applicable" follows from the profile)."""
+    return [(code, name) for code, name in STATUS.choices(current_lang()) if code != "na"]
+
+
+def _section_titles(catalog, grouping: str, lang: str) -> dict[str, str]:
+    if grouping == "category":
+        return {c.id: f"{c.id} {c.title.model_dump()[lang]}" for c in catalog.categories}
+    if grouping == "role":
+        return {r.id: r.title.model_dump()[lang] for r in catalog.roles}
+    return {p.id: p.title.model_dump()[lang] for p in sorted(catalog.priority_rule.priorities, key=lambda p: p.rank)}
 
 
 @require_GET
@@ -69,15 +83,21 @@ def _matches(row, f: dict[str, str]) -> bool:
 def checklist(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
     profile = plan.assessment.profile
+    lang = current_lang()
     scopes = [("organisation", _("Whole organisation")), *((d.id, d.name) for d in profile.departments)]
-    form = FilterForm(request.GET or None, catalog=plan.catalog, scopes=scopes, lang=_lang())
+    form = FilterForm(request.GET or None, catalog=plan.catalog, scopes=scopes, lang=lang)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    rows = [r for r in plan.rows if _matches(r, filters)]
-    by_id = plan.catalog.by_id
+    grouping = filters.get("group") or "priority"
+    everything = entries(plan.rows)
+    shown = sectioned([e for e in everything if matches(e, filters)], grouping,
+                      _section_titles(plan.catalog, grouping, lang))
+    page = page_of(shown, request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "assessments/checklist.html", {
-        "org": request.org, "form": form, "rows": rows, "total": sum(r.applies for r in plan.rows),
-        "measures": by_id, "can_edit": request.membership.can_edit, "status_form": StatusForm(),
-        "today": timezone.localdate(), "roles": {r.id: r.title for r in plan.catalog.roles},
+        "org": request.org, "form": form, "page": page, "entries": page.object_list, "shown": len(shown),
+        "total": sum(e.applies for e in everything), "can_edit": request.membership.can_edit,
+        "query": query.urlencode(), "grouping": grouping, "statuses": _statuses(),
     })
 
 
@@ -103,10 +123,13 @@ def _item_context(request, plan, row, form=None):
     return {
         "org": org, "row": row, "measure": measure, "record": rec, "form": form, "history": history,
         "evidence": evidence, "evidence_form": EvidenceForm(), "can_edit": request.membership.can_edit,
+        "priority_form": PriorityForm(initial={"importance": rec.importance, "difficulty": rec.difficulty,
+                                               "override_reason": rec.override_reason} if rec else None),
         "cases": catalog.cases_for_measure.get(row.item, []), "risks": catalog.risks_for_measure.get(row.item, []),
         "policies": catalog.policies_for_measure.get(row.item, []),
         "category": catalog.category(measure.category),
         "fleet": fleet_for_measure(org, row.item),
+        "contradiction": next(iter(contradictions(org, [row])), None),
         "self_check": evidence_for_measure(org, row.item, row.scope) if row.role == "worker" else None,
     }
 
@@ -119,7 +142,7 @@ def item(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
     if request.method == "POST":
         if not request.membership.can_edit:
             return HttpResponse(status=403)
-        form = ItemForm(request.POST)
+        form = ItemForm(request.POST, applies=row.applies)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -145,27 +168,60 @@ def item(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
 @require_POST
 @org_view("edit")
 def item_status(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
-    """Quick status change from the checklist (htmx); answers with the updated row."""
+    """Status change from the checklist (htmx or a plain form): for the scope in the URL and any further
+    `scope` values posted (one control for all departments that agree); answers with the measure's entry."""
     plan = plan_of(request.org)
-    row = _row(plan, item_id, scope)
+    rows = {r.scope: r for r in plan.rows if r.item == item_id}
+    wanted = list(dict.fromkeys([scope, *request.POST.getlist("scope")]))
+    if not rows or any(s not in rows for s in wanted):
+        raise Http404
     form = StatusForm(request.POST)
     error = None
     if not form.is_valid():
         error = _("Unknown status.")
-    elif not row.applies:
-        error = _("This item does not apply to this scope.")
+    elif problems := [c for s in wanted for _f, c in applicability_problems(
+            rows[s].applies, form.cleaned_data["status"], rows[s].decision)]:
+        error = str(PROBLEM_MESSAGES[problems[0]])
     else:
         try:
-            save_item(request.org, item_id, scope, {"status": form.cleaned_data["status"]}, request.user, request)
+            with transaction.atomic():  # every scope or none
+                for s in wanted:
+                    save_item(request.org, item_id, s, {"status": form.cleaned_data["status"]}, request.user, request)
         except InvalidState as err:
-            from .forms import PROBLEM_MESSAGES
             error = " ".join(str(PROBLEM_MESSAGES[c]) for _, c in err.problems)
     if error is None:
         plan = plan_of(request.org)
-        row = _row(plan, item_id, scope)
-    ctx = {"org": request.org, "r": row, "measures": plan.catalog.by_id, "can_edit": True, "row_error": error,
-           "today": timezone.localdate()}
-    return render(request, "assessments/_row.html", ctx, status=422 if error else 200)
+    (entry,) = entries([r for r in plan.rows if r.item == item_id])
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect(reverse("checklist", args=[request.org.id]) + "#" + entry.anchor)
+    ctx = {"org": request.org, "entries": [entry], "can_edit": True, "row_error": error, "fragment": True,
+           "statuses": _statuses(),
+           "saved": error is None}
+    return render(request, "assessments/_rows.html", ctx, status=422 if error else 200)
+
+
+@require_POST
+@org_view("edit")
+def item_priority(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
+    """The organisation's own priority of a measure, for every scope it has (the measure is ranked once)."""
+    plan = plan_of(request.org)
+    row = _row(plan, item_id, scope)
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        return render(request, "assessments/item.html", _item_context(request, plan, row) | {"priority_form": form},
+                      status=422)
+    data = form.cleaned_data
+    values = {"importance": data["importance"], "difficulty": data["difficulty"],
+              "override_reason": data["override_reason"].strip() if data["importance"] or data["difficulty"] else ""}
+    with transaction.atomic():
+        for s in item_scopes(plan, item_id):
+            save_item(request.org, item_id, s, values, request.user, request)
+    messages.success(request, _("Priority saved."))
+    return redirect("item", org_id=request.org.id, item_id=item_id, scope=scope)
 
 
 @require_POST
@@ -220,5 +276,5 @@ def overdue_counts(org_ids: list[int]) -> dict[int, int]:
     return {r["organisation_id"]: r["n"] for r in rows}
 
 
-__all__ = ["dashboard", "checklist", "item", "item_status", "evidence_upload", "evidence_download", "methods",
+__all__ = ["dashboard", "checklist", "item", "item_status", "item_priority", "evidence_upload", "evidence_download", "methods",
            "overdue_counts"]

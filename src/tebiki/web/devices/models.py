@@ -9,7 +9,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tebiki.core.vocabulary import OWNERSHIP
 from tebiki.web.orgs.models import Organisation, token_hash
+from tebiki.web.vocab import text_choices
 
 TOKEN_PREFIX = "tbk_"
 
@@ -47,10 +49,7 @@ class EnrolmentToken(models.Model):
         return self.revoked_at is None
 
 
-class Ownership(models.TextChoices):
-    COMPANY = "company", _("Company-issued")
-    BYOD = "byod", _("Privately owned (BYOD)")
-    UNKNOWN = "unknown", _("Unknown")
+Ownership = text_choices("Ownership", OWNERSHIP)
 
 
 class Device(models.Model):

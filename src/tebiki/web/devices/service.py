@@ -178,3 +178,31 @@ def fleet_for_measure(org, measure_id: str) -> list[dict[str, Any]]:
         return []
     counts = fleet(org)
     return [{"id": cid, "title": texts[cid]["title"], **counts[cid]} for cid in related]
+
+
+def failing_devices(org) -> dict[str, list[str]]:
+    """Per check, the names of the devices whose newest report fails it."""
+    out: dict[str, list[str]] = {cid: [] for cid in CHECK_IDS}
+    for hostname, latest in Device.objects.filter(organisation=org).order_by("hostname").values_list("hostname",
+                                                                                                      "latest"):
+        for cid, verdict in (latest or {}).items():
+            if verdict == "fail" and cid in out:
+                out[cid].append(hostname)
+    return out
+
+
+def contradictions(org, rows) -> list[dict[str, Any]]:
+    """Evidence over assertion: the applicable *rows* recorded as done while devices fail a check that gives
+    evidence for their measure, each with those checks and devices: [{"row", "checks": [{"id", "title",
+    "devices"}]}]."""
+    done = [r for r in rows if r.applies and r.status == "done"]
+    if not done:
+        return []
+    texts, failing = check_texts(), failing_devices(org)
+    out = []
+    for row in done:
+        checks = [{"id": cid, "title": texts[cid]["title"], "devices": failing[cid]}
+                  for cid in CHECK_IDS if row.item in texts[cid]["measures"] and failing[cid]]
+        if checks:
+            out.append({"row": row, "checks": checks})
+    return out

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tebiki.agent.rules import CHECK_IDS, check_texts
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_objects, org_view
+from tebiki.web.sealed import show_once, take_once
 
 from .models import CheckReport, Device, EnrolmentToken
 from .service import fleet
@@ -61,7 +62,7 @@ def register(request: HttpRequest) -> HttpResponse:
         "stale_before": stale_before, "stale_days": STALE_DAYS,
         "stale": sum(1 for d in devices if d.last_seen < stale_before),
         "tokens": org_objects(request, EnrolmentToken) if request.membership.can_manage else [],
-        "can_manage": request.membership.can_manage, "new_token": request.session.pop("new_token", None),
+        "can_manage": request.membership.can_manage, "new_token": take_once(request, "new_token"),
         "api_url": request.build_absolute_uri("/api/v1/"),
     })
 
@@ -93,7 +94,7 @@ def create_token(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         token, secret = EnrolmentToken.issue(request.org, label, request.user)
         audit.record("token.create", request=request, organisation=request.org, target=label, data={"hint": token.hint})
-    request.session["new_token"] = secret  # shown once on the next page, then gone
+    show_once(request, "new_token", secret)  # shown once on the next page, then gone; sealed meanwhile
     return redirect(reverse("devices", args=[request.org.id]) + "#enrol")
 
 
@@ -122,7 +123,8 @@ def device(request: HttpRequest, device_id: int) -> HttpResponse:
     history = [{"report": r, "verdicts": {res.check_id: res for res in r.results.all()}} for r in reports]
     texts = check_texts()
     newest = [{"id": cid, "title": texts[cid]["title"], "result": res, "evidence": _evidence_lines(res.evidence),
-               "fix": texts[cid]["fix"] if res.verdict == "fail" else None, "measures": texts[cid]["measures"]}
+               "fix": texts[cid]["fix"] if res.verdict == "fail" else None, "measures": texts[cid]["measures"],
+               "steps": texts[cid]["steps"].get(dev.os) if res.verdict == "fail" else None}
               for cid in CHECK_IDS if (res := history[0]["verdicts"].get(cid)) is not None] if history else []
     return render(request, "devices/device.html", {
         "org": request.org, "device": dev, "checks": _checks(), "history": history, "newest": newest,

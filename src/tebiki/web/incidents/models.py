@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tebiki.core.incidents import OPEN_STATUSES
+from tebiki.core.vocabulary import INCIDENT_STATUS
 from tebiki.web.orgs.models import Organisation, token_hash
+from tebiki.web.vocab import text_choices
 
 
 class Availability(models.TextChoices):
@@ -89,11 +91,7 @@ class ReportLink(models.Model):
         return self.incidents.filter(created_at__gt=timezone.now() - timedelta(hours=1)).count()
 
 
-class Status(models.TextChoices):
-    NEW = "new", _("New")
-    INVESTIGATING = "investigating", _("Investigating")
-    CONTAINED = "contained", _("Contained")
-    CLOSED = "closed", _("Closed")
+Status = text_choices("Status", INCIDENT_STATUS)
 
 
 class IncidentQuerySet(models.QuerySet):

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 
 from tebiki.core.incidents import situations
 from tebiki.web.audit import log as audit
+from tebiki.web.mail.backend import ORGANISATION_HEADER
 from tebiki.web.orgs.models import MANAGERS, Membership, Organisation
 
 from .models import EventKind, Incident, IncidentEvent, ReportLink
@@ -65,7 +66,8 @@ def notify_managers(incident: Incident, request) -> int:
         subject = render_to_string("incidents/email_subject.txt", ctx).strip().replace("\n", " ")
         body = render_to_string("incidents/email_body.txt", ctx)
     try:
-        return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails)
+        return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, emails,
+                            headers={ORGANISATION_HEADER: str(incident.organisation_id)}).send()
     except Exception:  # noqa: BLE001 - the report is stored; the log page shows it anyway
         log.exception("incident %s: notification mail failed", incident.id)
         return 0

@@ -12,14 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tebiki.core.profile import Profile
+from tebiki.core.vocabulary import MEMBER_ROLE
+from tebiki.web.vocab import text_choices
 
-
-class Role(models.TextChoices):
-    EXECUTIVE = "executive", _("Executive")
-    ADMIN = "admin", _("System and security administrator")
-    WORKER = "worker", _("Teleworker")
-    VIEWER = "viewer", _("Viewer")
-    CONSULTANT = "consultant", _("Consultant")
+Role = text_choices("Role", MEMBER_ROLE)
 
 
 EDITORS = {Role.EXECUTIVE, Role.ADMIN, Role.CONSULTANT}  # may record statuses and decisions

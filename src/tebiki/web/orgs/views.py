@@ -14,14 +14,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pydantic import ValidationError
 
 from tebiki.catalog import get_catalog
-from tebiki.core.diagnose import diagnose
+from tebiki.core.diagnose import diagnosis, questionnaire
+from tebiki.core.plan import actions, no_longer_applying
 from tebiki.core.profile import Profile
 from tebiki.web.assessments.service import plan_of, refresh_summary
-from tebiki.web.assessments.views import overdue_counts
+from tebiki.web.assessments.views import TOP_ACTIONS, overdue_counts
 from tebiki.web.audit import log as audit
+from tebiki.web.vocab import lang as current_lang
 
 from .access import org_objects, org_view
-from .forms import DepartmentFormSet, DiagnosisForm, InvitationForm, OrganisationForm, ProfileForm
+from .forms import DepartmentForm, DepartmentFormSet, InvitationForm, OrganisationForm, ProfileForm
 from .models import Invitation, Membership, Organisation, Role
 
 SORTS = {"name": lambda o: o["org"].name, "score": lambda o: o["score"], "open": lambda o: -o["open"],
@@ -70,9 +72,7 @@ def org_new(request: HttpRequest) -> HttpResponse:
 
 def _profile_initial(org: Organisation) -> dict:
     if org.is_ready:
-        p = dict(org.profile)
-        p.pop("departments")
-        return p
+        return ProfileForm.initial_from(org.profile)
     return org.draft.get("profile") or {"name": org.name, "windows": True, "admin": "inhouse"}
 
 
@@ -88,38 +88,52 @@ def setup_profile(request: HttpRequest) -> HttpResponse:
             org.save(update_fields=["draft", "name"])
             if org.name != old_name:
                 audit.record("org.rename", request=request, organisation=org, target=org.name, data={"from": old_name})
-        return redirect("setup_methods", org_id=org.id)
+        return redirect("setup_departments", org_id=org.id)
     return render(request, "orgs/setup_profile.html", {"org": org, "form": form, "step": 1},
                   status=422 if form.errors else 200)
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 @org_view("manage")
 def setup_methods(request: HttpRequest) -> HttpResponse:
-    org = request.org
-    saved = org.draft.get("answers", {})
-    initial = {k: "yes" if v else "no" for k, v in saved.items()}
-    form = DiagnosisForm(request.POST or None, initial=initial)
-    candidates = diagnose(saved) if saved else []
-    if request.method == "POST" and form.is_valid():
-        org.draft = {**org.draft, "answers": form.answers()}
-        org.save(update_fields=["draft"])
-        if "next" in request.POST:
-            return redirect("setup_departments", org_id=org.id)
-        return redirect(reverse("setup_methods", args=[org.id]) + "#result")
-    catalog = get_catalog()
-    return render(request, "orgs/setup_methods.html", {
-        "org": org, "form": form, "step": 2, "answered": bool(saved),
-        "candidates": [(catalog.method(c.method), c.reason) for c in candidates],
-    })
+    """The method questions now sit in each department of the department step."""
+    return redirect("setup_departments", org_id=request.org.id)
 
 
-def _department_initial(org: Organisation) -> list[dict]:
+def _department_initial(org: Organisation, profile_data: dict) -> list[dict]:
     if org.is_ready:
-        return [dict(d) for d in org.profile["departments"]]
-    methods = [c.method for c in diagnose(org.draft.get("answers", {}))] or ["cloud_service"]
-    return [{"id": "d1", "name": _("All staff"), "people": 1, "methods": methods, "work_forms": ["home"],
-             "terminals": ["company"], "devices": ["pc"]}]
+        return [DepartmentForm.initial_from(d) for d in org.profile["departments"]]
+    methods = ["cloud_service"] if profile_data.get("cloud") else []
+    return [{"id": "d1", "name": _("All staff"), "people": profile_data["size"], "methods": methods,
+             "work_forms": ["home"], "equipment": ["pc:company"]}]
+
+
+def _rework(data, action: str, index: str, catalog) -> tuple[object, dict]:
+    """Add, remove or suggest methods for one department: a new form state to show again; nothing is saved."""
+    data = data.copy()
+    notes: dict[int, dict] = {}
+    if action == "add":
+        data["dept-TOTAL_FORMS"] = str(int(data.get("dept-TOTAL_FORMS") or 0) + 1)
+    elif index.isdigit() and action == "remove":
+        data[f"dept-{index}-DELETE"] = "on"
+    elif index.isdigit() and action == "suggest":
+        form = DepartmentForm(data, prefix=f"dept-{index}")
+        found = diagnosis(form.answers())
+        if found.candidates:
+            data.setlist(f"dept-{index}-methods", [c.method for c in found.candidates])
+        if found.byod:
+            ticked = data.getlist(f"dept-{index}-equipment")
+            data.setlist(f"dept-{index}-equipment", list(dict.fromkeys(
+                [*ticked, *(f"{e['kind']}:{e['owner']}" for e in found.equipment)])))
+        questions = {q.id: q.text for q in questionnaire().questions}
+        notes[int(index)] = {
+            "candidates": [(catalog.method(c.method).title, c.reason, found.notes.get(c.method))
+                           for c in found.candidates],
+            "open": [(catalog.method(o.method).title, [(questions[q], a) for q, a in o.questions])
+                     for o in found.open],
+            "advice": found.advice,
+        }
+    return data, notes
 
 
 @require_http_methods(["GET", "POST"])
@@ -129,22 +143,23 @@ def setup_departments(request: HttpRequest) -> HttpResponse:
     profile_data = org.draft.get("profile") or _profile_initial(org)
     if "size" not in profile_data:
         return redirect("setup_profile", org_id=org.id)
+    catalog = get_catalog()
+    initial = _department_initial(org, profile_data)
     data = request.POST or None
-    if data is not None and "add" in data:  # one more empty department form; nothing is saved yet
-        data = data.copy()
-        data["dept-TOTAL_FORMS"] = str(int(data.get("dept-TOTAL_FORMS") or 0) + 1)
-        formset = DepartmentFormSet(data, initial=_department_initial(org), prefix="dept")
-        return render(request, "orgs/setup_departments.html", {"org": org, "formset": formset, "step": 3,
-                                                               "adding": True})
-    formset = DepartmentFormSet(data, initial=_department_initial(org), prefix="dept")
+    ctx = {"org": org, "step": 2, "methods": {m.id: m.definition for m in catalog.methods}, "notes": {}}
+    action = next((a for a in ("add", "remove", "suggest") if data is not None and a in data), None)
+    if action:  # the same page again with one change; nothing is stored and no error is shown yet
+        data, ctx["notes"] = _rework(data, action, data.get(action, ""), catalog)
+        formset = DepartmentFormSet(data, initial=initial, prefix="dept")
+        return render(request, "orgs/setup_departments.html", {**ctx, "formset": formset, "reworking": True})
+    formset = DepartmentFormSet(data, initial=initial, prefix="dept")
     error = None
     if request.method == "POST" and formset.is_valid():
-        depts = [f.cleaned_data for f in formset.forms if f.cleaned_data and not formset._should_delete_form(f)]
-        used = {d["id"] for d in depts if d.get("id")}
+        depts = [f.department() for f in formset.forms if f.cleaned_data and not formset._should_delete_form(f)]
+        used = {d["id"] for d in depts if d["id"]}
         n = 1
         for d in depts:
-            d.pop("DELETE", None)
-            if not d.get("id"):
+            if not d["id"]:
                 while f"d{n}" in used:
                     n += 1
                 d["id"] = f"d{n}"
@@ -160,7 +175,7 @@ def setup_departments(request: HttpRequest) -> HttpResponse:
                 refresh_summary(org)
                 audit.record("org.profile", request=request, organisation=org, target=org.name, data=org.profile)
             return redirect("setup_ready", org_id=org.id)
-    return render(request, "orgs/setup_departments.html", {"org": org, "formset": formset, "step": 3, "error": error},
+    return render(request, "orgs/setup_departments.html", {**ctx, "formset": formset, "error": error},
                   status=422 if request.method == "POST" else 200)
 
 
@@ -174,14 +189,19 @@ def setup_ready(request: HttpRequest) -> HttpResponse:
     reasons: dict[str, int] = {}
     for row in plan.rows:
         by_role[row.role]["applies" if row.applies else "not"] += 1
-    lang = "en" if request.LANGUAGE_CODE.startswith("en") else "ja"
+    lang = current_lang()
     for row in plan.rows:
         if not row.applies:
             reasons[row.reason[lang]] = reasons.get(row.reason[lang], 0) + 1
-    top = [r for r in plan.actions() if r.priority.rank == 1]
+    todo = actions(plan)
+    names = {r.scope: r.scope_name for r in plan.rows}
+    stale = [(s, catalog.by_id[s.item].title, names.get(s.scope, s.scope))
+             for s in no_longer_applying(plan.rows, plan.assessment)]
     return render(request, "orgs/setup_ready.html", {
-        "org": org, "step": 4, "by_role": by_role.values(), "applicable": sum(r.applies for r in plan.rows),
-        "not_applicable": sorted(reasons.items(), key=lambda kv: -kv[1])[:8], "top": top[:10], "top_count": len(top),
+        "stale": stale,
+        "org": org, "step": 3, "by_role": by_role.values(), "applicable": sum(r.applies for r in plan.rows),
+        "not_applicable": sorted(reasons.items(), key=lambda kv: -kv[1])[:8], "actions": todo[:TOP_ACTIONS],
+        "action_count": len(todo),
     })
 
 

@@ -19,6 +19,7 @@ from tebiki.catalog import get_catalog
 from tebiki.core.campaign import AnswerRef, Results, WorkerRef, aggregate, campaign_items, items_for
 from tebiki.core.training import Ack, Status, statuses
 from tebiki.web.audit import log as audit
+from tebiki.web.mail.backend import ORGANISATION_HEADER
 
 from .models import Answer, Campaign, PersonalLink, Submission, TrainingAck, Worker
 
@@ -67,7 +68,8 @@ def _message(campaign: Campaign, worker: Worker, url: str, reminder: bool) -> Em
         subject = (_("Reminder: %(title)s") if reminder else _("Security self-check: %(title)s")) % {
             "title": campaign.title}
         body = render_to_string("people/email_link.html", ctx)  # plain text; .html so it is packaged
-    return EmailMessage(subject=f"[{campaign.organisation.name}] {subject}", body=body, to=[worker.email])
+    return EmailMessage(subject=f"[{campaign.organisation.name}] {subject}", body=body, to=[worker.email],
+                        headers={ORGANISATION_HEADER: str(campaign.organisation_id)})
 
 
 def issue_links(campaign: Campaign, workers, base: str, send: bool, request=None, actor=None,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_objects, org_view
+from tebiki.web.sealed import show_once, take_once
 
 from . import service
 from .forms import BulkWorkersForm, CampaignForm, WorkerForm, department_choices
@@ -140,7 +141,7 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
     res = service.results(c, workers)
     links = {link.worker_id: link for link in PersonalLink.objects.current().filter(campaign=c)}
     submitted = dict(Submission.objects.filter(campaign=c).values_list("worker_id", "submitted_at"))
-    new_links = request.session.pop(f"campaign-links-{c.id}", None) or {}
+    new_links = take_once(request, f"campaign-links-{c.id}") or {}
     names = dict(department_choices(request.org))
     return render(request, "people/campaign.html", {
         "org": request.org, "campaign": c, "can_manage": request.membership.can_manage, "results": res,
@@ -151,7 +152,7 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 def _remember_links(request, c: Campaign, urls: dict[int, str]) -> None:
     """Clear links are shown once on the next page, then gone (only their hashes are stored)."""
-    request.session[f"campaign-links-{c.id}"] = {str(k): v for k, v in urls.items()}
+    show_once(request, f"campaign-links-{c.id}", {str(k): v for k, v in urls.items()})
 
 
 def _mail_failed(request, c: Campaign, err) -> None:

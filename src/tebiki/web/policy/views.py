@@ -20,13 +20,10 @@ from tebiki.web.assessments.service import assessment_of
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_view
 from tebiki.web.reports.views import download, export_name
+from tebiki.web.vocab import lang
 
 from .forms import PolicyChoicesForm
 from .models import PolicySettings, choices_of, stored_choices
-
-
-def _lang(request: HttpRequest) -> str:
-    return "en" if request.LANGUAGE_CODE.startswith("en") else "ja"
 
 
 def _page(request: HttpRequest, form: PolicyChoicesForm | None = None, status: int = 200) -> HttpResponse:
@@ -36,7 +33,7 @@ def _page(request: HttpRequest, form: PolicyChoicesForm | None = None, status: i
     cands = candidates(catalog, assessment_of(org), choices)
     can_manage = request.membership.can_manage
     if form is None and can_manage:
-        form = PolicyChoicesForm(catalog, cands, choices, lang=_lang(request))
+        form = PolicyChoicesForm(catalog, cands, choices, lang=lang())
     values = parameter_values(catalog, choices)
     params = [{"info": p, "value": values[p.name], "changed": values[p.name] != p.default}
               for p in parameters(catalog).values() if p.editable]
@@ -64,7 +61,7 @@ def edit(request: HttpRequest) -> HttpResponse:
     catalog = get_catalog()
     org = request.org
     cands = candidates(catalog, assessment_of(org), choices_of(org))
-    form = PolicyChoicesForm(catalog, cands, choices_of(org), request.POST, lang=_lang(request))
+    form = PolicyChoicesForm(catalog, cands, choices_of(org), request.POST, lang=lang())
     if not form.is_valid():
         return _page(request, form, status=422)
     data = form.to_choices()

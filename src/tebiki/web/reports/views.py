@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
+import yaml
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.conf import settings
@@ -16,10 +19,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from tebiki.catalog import get_catalog
 from tebiki.report import html_report, safe_cell, xlsx_report
 from tebiki.web.assessments.service import plan_of
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_view
+from tebiki.web.vocab import lang
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -51,17 +56,13 @@ def xlsx(request: HttpRequest) -> HttpResponse:
     return download(request, body, XLSX, export_name(request, "xlsx"))
 
 
-def _lang(request: HttpRequest) -> str:
-    return "en" if request.LANGUAGE_CODE.startswith("en") else "ja"
-
-
 @require_GET
 @csp_update({"style-src": [UNSAFE_INLINE]})  # the standalone report carries its own print CSS; it has no script
 @org_view()
 def html(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
     audit.record("report.export", request=request, organisation=request.org, target=export_name(request, "html"))
-    return HttpResponse(html_report(plan.catalog, plan.assessment, timezone.localdate(), _lang(request)),
+    return HttpResponse(html_report(plan.catalog, plan.assessment, timezone.localdate(), lang()),
                         content_type="text/html; charset=utf-8")
 
 
@@ -69,8 +70,28 @@ class PdfError(RuntimeError):
     pass
 
 
+class PdfBusy(PdfError):
+    """Another PDF kept Chromium busy for longer than PDF_WAIT_SECONDS."""
+
+
+# One Chromium at a time per process: each needs about 650 MiB, so concurrent PDFs wait their turn instead of
+# exhausting the server's memory.
+_CHROMIUM_SLOT = threading.BoundedSemaphore(1)
+
+
 def html_to_pdf(html_text: str, timeout: float = 60) -> bytes:
-    """Print HTML to PDF with headless Chromium (the same engine users print with; renders Japanese with Noto CJK)."""
+    """Print HTML to PDF with headless Chromium (the same engine users print with; renders Japanese with Noto CJK).
+
+    Waits up to PDF_WAIT_SECONDS for the process's Chromium slot, then raises PdfBusy."""
+    if not _CHROMIUM_SLOT.acquire(timeout=settings.PDF_WAIT_SECONDS):
+        raise PdfBusy("Chromium is busy with other PDFs")
+    try:
+        return _print_pdf(html_text, timeout)
+    finally:
+        _CHROMIUM_SLOT.release()
+
+
+def _print_pdf(html_text: str, timeout: float) -> bytes:
     with tempfile.TemporaryDirectory(prefix="tebiki-pdf-") as tmp:
         src, out = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
         src.write_text(html_text, encoding="utf-8")
@@ -91,10 +112,13 @@ def html_to_pdf(html_text: str, timeout: float = 60) -> bytes:
 def pdf(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
     try:
-        body = html_to_pdf(html_report(plan.catalog, plan.assessment, timezone.localdate(), _lang(request)))
-    except PdfError:
-        return HttpResponse("PDF could not be generated; use the printable HTML report and print it.",
+        body = html_to_pdf(html_report(plan.catalog, plan.assessment, timezone.localdate(), lang()))
+    except PdfError as err:
+        resp = HttpResponse("PDF could not be generated; use the printable HTML report and print it.",
                             status=503, content_type="text/plain; charset=utf-8")
+        if isinstance(err, PdfBusy):
+            resp["Retry-After"] = "30"
+        return resp
     return download(request, body, "application/pdf", export_name(request, "pdf"))
 
 
@@ -116,3 +140,53 @@ def items_csv(request: HttpRequest) -> HttpResponse:
             r.priority.title["ja"], r.status, r.decision or "", r.deadline.isoformat() if r.deadline else "",
             r.owner or "", r.note or "")])
     return download(request, buf.getvalue().encode("utf-8"), "text/csv; charset=utf-8", export_name(request, "csv"))
+
+
+@require_GET
+@org_view()
+def oscal_results(request: HttpRequest) -> HttpResponse:
+    """The assessment as OSCAL 1.1 assessment-results (as `tebiki assess export --format oscal`)."""
+    from tebiki import __version__
+    from tebiki.documents import oscal
+
+    plan = plan_of(request.org)
+    doc = oscal.assessment_results(plan.assessment.profile.name, timezone.localdate().isoformat(),
+                                   oscal.row_records(plan.rows), __version__)
+    body = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
+    return download(request, body, "application/json", export_name(request, "json", "oscal-assessment-results"))
+
+
+@require_GET
+@org_view()
+def oscal_catalog(request: HttpRequest, source: str) -> HttpResponse:
+    """The MIC v5 or CSAJ 2018 catalog as OSCAL 1.1 (as `tebiki catalog export --format oscal`)."""
+    from tebiki import __version__
+    from tebiki.documents import oscal
+
+    doc = oscal.catalog_document(get_catalog(), source, __version__)
+    body = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
+    return download(request, body, "application/json", f"tebiki-{source}-oscal-catalog.json")
+
+
+@require_GET
+@org_view()
+def ciso_library(request: HttpRequest) -> HttpResponse:
+    """The MIC v5 guideline as a CISO Assistant framework library (YAML)."""
+    from tebiki.documents import ciso_assistant
+
+    doc = ciso_assistant.framework_library(get_catalog())
+    body = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=110).encode("utf-8")
+    return download(request, body, "application/yaml", f"{ciso_assistant.LIBRARY}.yaml")
+
+
+@require_GET
+@org_view()
+def security_action(request: HttpRequest) -> HttpResponse:
+    """How far the assessment is from IPA's SECURITY ACTION one- and two-star self-declaration."""
+    from tebiki.core.security_action import MAPPING_SET, readiness
+
+    plan = plan_of(request.org)
+    mset = next(m for m in plan.catalog.mapping_sets if m.id == MAPPING_SET)
+    titles = {m.id: m.title for m in plan.catalog.measures}
+    return render(request, "reports/security_action.html", {
+        "org": request.org, "ready": readiness(plan.catalog, plan.rows), "mapping": mset, "titles": titles})

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 
+from tebiki.core.vocabulary import ROLE_SHORT, SETS
 from tebiki.web.assessments import charts
+from tebiki.web.vocab import lang
 
 register = template.Library()
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "ja").startswith("en") else "ja"
 
 
 @register.filter
@@ -23,7 +19,7 @@ def tr(value):
     if hasattr(value, "model_dump"):
         value = value.model_dump()
     if isinstance(value, dict):
-        return value.get(_lang()) or value.get("ja") or ""
+        return value.get(lang()) or value.get("ja") or ""
     return value
 
 
@@ -58,13 +54,27 @@ def donut(score, label: str = ""):
 
 
 @register.filter
+def label(code, vocabulary: str) -> str:
+    """A code's label from the one vocabulary: {{ r.status|label:"status" }}; empty for no code.
+
+    An unknown code (an audit action recorded by an older version, say) is shown as it is rather than failing
+    the page; tests/core/test_vocabulary.py keeps the codes the code base writes inside the vocabulary.
+    """
+    if code in (None, ""):
+        return ""
+    terms = SETS[vocabulary]
+    return terms.label(code, lang()) if code in terms else str(code)
+
+
+@register.filter
+def choices(vocabulary: str) -> list[tuple[str, str]]:
+    """The (code, label) pairs of a vocabulary, for a <select>."""
+    return SETS[vocabulary].choices(lang())
+
+
+@register.filter
 def status_label(value: str) -> str:
-    from tebiki.web.assessments.models import Status
-
-    return dict(Status.choices).get(value, value)
-
-
-ROLE_SHORT = {"executive": _("Executive"), "admin": _("Admin"), "worker": _("Worker")}
+    return label(value, "status")
 
 
 @register.filter
@@ -72,5 +82,5 @@ def measure_label(item_id: str) -> str:
     """mic-v5:worker:F-1 → "Worker F-1": the short ID alone is ambiguous across roles."""
     parts = item_id.split(":")
     if len(parts) == 3 and parts[1] in ROLE_SHORT:
-        return f"{ROLE_SHORT[parts[1]]} {parts[2]}"
+        return f"{ROLE_SHORT.label(parts[1], lang())} {parts[2]}"
     return parts[-1]

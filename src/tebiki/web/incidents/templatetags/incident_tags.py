@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 
 from tebiki.core.incidents import GENERAL, situations
-from tebiki.web.assessments.templatetags.tebiki_tags import tr
+from tebiki.web.assessments.templatetags.tebiki_tags import label, tr
 
 register = template.Library()
 
@@ -22,6 +22,4 @@ def situation_title(situation_id: str) -> str:
 
 @register.filter
 def incident_status(value: str) -> str:
-    from tebiki.web.incidents.models import Status
-
-    return dict(Status.choices).get(value, value)
+    return label(value, "incident_status")

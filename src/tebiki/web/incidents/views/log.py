@@ -16,6 +16,7 @@ from tebiki.catalog import get_catalog
 from tebiki.core.incidents import OPEN_STATUSES, situations
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_objects, org_view
+from tebiki.web.sealed import show_once, take_once
 
 from ..forms import FilterForm, LinksForm, NoteForm, StatusForm
 from ..models import Incident, ReportLink, Status
@@ -35,7 +36,7 @@ def incidents(request: HttpRequest) -> HttpResponse:
     counts = dict(org_objects(request, Incident).order_by().values_list("status").annotate(n=Count("id")))
     can_manage = request.membership.can_manage
     link = org_objects(request, ReportLink).first() if can_manage else None
-    new_token = request.session.pop("new_report_token", None) if can_manage else None
+    new_token = take_once(request, "new_report_token") if can_manage else None
     return render(request, "incidents/log.html", {
         "org": request.org, "incidents": qs[:500], "filter": f, "status": status, "counts": counts, "statuses": Status.choices,
         "situations": {s.id: s for s in situations().situations}, "can_manage": can_manage, "link": link,
@@ -114,7 +115,7 @@ def issue_link(request: HttpRequest) -> HttpResponse:
         link, token = ReportLink.issue(request.org, request.user)
         audit.record("report_link.issue", request=request, organisation=request.org, target=link.hint,
                      data={"expires": link.expires_at.isoformat()})
-    request.session["new_report_token"] = token  # shown once on the next page, then gone
+    show_once(request, "new_report_token", token)  # shown once on the next page, then gone; sealed meanwhile
     return redirect(reverse("incidents", args=[request.org.id]) + "#report-link")
 
 

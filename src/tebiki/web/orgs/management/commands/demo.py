@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
+import shlex
+import sys
 from pathlib import Path
 
 import yaml
@@ -17,6 +19,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+import tebiki
 from tebiki.core.profile import Profile
 from tebiki.web.assessments.models import ItemChange, ItemRecord
 from tebiki.web.assessments.service import plan_of, refresh_summary
@@ -25,6 +28,14 @@ from tebiki.web.orgs.models import Membership, Organisation, Role
 DEMO = Path(__file__).resolve().parents[2] / "demo.yaml"
 EMAIL = "demo@tebiki.example"
 BASE_URL = "http://127.0.0.1:8000/"
+
+
+def reset_password_hint() -> str:
+    """The command that prints a new demo password, for the way tebiki was installed: `make` in a source checkout,
+    the installed interpreter otherwise (a wheel has no Makefile)."""
+    if (Path(tebiki.__file__).resolve().parents[2] / "Makefile").is_file():
+        return "make demo-password"
+    return f"{shlex.quote(sys.executable)} -m tebiki.web demo --reset-password"
 
 
 def new_password() -> str:
@@ -60,9 +71,9 @@ class Command(BaseCommand):
                 fill(org, user, spec)
         self.stdout.write(f"\n  tebiki demo: {BASE_URL}\n  sign in as {email}")
         if password:
-            self.stdout.write(f"  password:   {password}   (shown once; `make demo-password` prints a new one)\n")
+            self.stdout.write(f"  password:   {password}   (shown once; `{reset_password_hint()}` prints a new one)\n")
         else:
-            self.stdout.write("  password:   as printed at set-up (`make demo-password` prints a new one)\n")
+            self.stdout.write(f"  password:   as printed at set-up (`{reset_password_hint()}` prints a new one)\n")
 
 
 def fill(org: Organisation, user, spec: dict) -> None:

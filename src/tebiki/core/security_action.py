@@ -1,0 +1,69 @@
+"""SECURITY ACTION readiness: how far an assessment is from IPA's one-star and two-star self-declaration.
+
+Derived from the catalog's mapping set `mic-v5-security-action` (which MIC measures carry each point) and the
+plan's rows. A point is met when every applicable row of its measures is done (or decided not needed, which is
+shown). What tebiki cannot judge — IPA's 25-question self-check, whether the policy is published — is said so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tebiki.catalog import Catalog
+
+MAPPING_SET = "mic-v5-security-action"
+SELF_CHECK = "star-2-self-check"
+
+
+@dataclass
+class PointReadiness:
+    ref: str
+    title: str
+    group: str  # star-1 / star-2
+    state: str  # met / missing / not_applicable / outside (tebiki cannot judge it)
+    measures: list[str] = field(default_factory=list)
+    missing: list[tuple[str, str, str]] = field(default_factory=list)  # (item, scope, scope name) still open
+    not_needed: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Readiness:
+    points: list[PointReadiness]
+
+    def star(self, group: str) -> list[PointReadiness]:
+        return [p for p in self.points if p.group == group]
+
+    @property
+    def one_star(self) -> bool:
+        return all(p.state in ("met", "not_applicable") for p in self.star("star-1"))
+
+    @property
+    def two_star_within_tebiki(self) -> bool:
+        """One star and every two-star step tebiki can see; the self-check itself is always outside."""
+        return self.one_star and all(p.state in ("met", "outside") for p in self.star("star-2"))
+
+
+def _done(row: Any) -> bool:
+    return row.status == "done" or row.decision == "done"
+
+
+def readiness(catalog: Catalog, rows: Iterable[Any]) -> Readiness:
+    """Readiness per point from plan rows (anything with item, scope, scope_name, applies, status, decision)."""
+    mset = next(m for m in catalog.mapping_sets if m.id == MAPPING_SET)
+    by_item: dict[str, list[Any]] = {}
+    for r in rows:
+        if r.applies:
+            by_item.setdefault(r.item, []).append(r)
+    points = []
+    for target in mset.targets:
+        measures = [m.measure for m in mset.mappings if any(link.target == target.ref for link in m.targets)]
+        point = PointReadiness(target.ref, target.title, target.group or "", "outside", measures)
+        if measures:
+            applicable = [r for mid in measures for r in by_item.get(mid, [])]
+            point.missing = [(r.item, r.scope, r.scope_name) for r in applicable if not _done(r) and r.decision != "not_needed"]
+            point.not_needed = [(r.item, r.scope, r.scope_name) for r in applicable if r.decision == "not_needed"]
+            point.state = "not_applicable" if not applicable else "missing" if point.missing else "met"
+        points.append(point)
+    return Readiness(points)

@@ -1,0 +1,1 @@
+"""Documents and exchange formats built from the catalog and an assessment (pure: data in, data out)."""
