@@ -299,4 +299,14 @@ def test_a_capture_naming_a_share_with_a_nul_or_the_text_backslash_u0000_is_stor
             "device": {"key": "dev-win-1", "hostname": "PC", "os": "windows"}}
     r = agent_post(cast, "/api/v1/agent/captures", json.dumps(body))
     assert r.status_code == 201, r.content
-    assert CheckResult.objects.get(check_id="file_sharing_off").evidence == {"shares": ["ends\\u0000", "nulhere"]}
+    assert CheckResult.objects.get(check_id="file_sharing_off").evidence["shares"] == ["ends\\u0000", "nulhere"]
+
+
+def test_a_capture_file_nested_30000_levels_deep_makes_its_check_unknown(cast):
+    deep = "[" * 30_000 + "]" * 30_000
+    body = {"idempotency_key": "capture-0003", "as_of": "2026-11-01", "files": {**WIN_GOOD, "windows/bitlocker.json": deep},
+            "device": {"key": "dev-win-1", "hostname": "PC", "os": "windows"}}
+    r = agent_post(cast, "/api/v1/agent/captures", json.dumps(body))
+    assert r.status_code == 201, r.content
+    result = CheckResult.objects.get(check_id="disk_encryption")
+    assert result.verdict == "unknown" and "bitlocker.json" in result.reason

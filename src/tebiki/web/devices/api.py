@@ -234,21 +234,10 @@ def post_capture(request: HttpRequest, capture: CaptureIn):
         raise HttpError(422, f"every file must be under {os_name}/")
     as_of = capture.as_of or timezone.localdate()
     result = evaluate(os_name, {k: v.encode("utf-8") for k, v in capture.files.items()}, as_of)
-    checks = {cid: {"verdict": c["verdict"], "reason": without_nul(c["reason"]), "evidence": without_nul(c["evidence"])}
-              for cid, c in result["checks"].items()}
+    # the engine has taken NUL characters and non-finite numbers out of reasons and evidence
+    checks = {cid: {k: c[k] for k in ("verdict", "reason", "evidence")} for cid, c in result["checks"].items()}
     return answer(store(request, [{"idempotency_key": capture.idempotency_key, "device": capture.device,
                                    "as_of": as_of, "checks": checks}], "capture", "capture")[0])
-
-
-def without_nul(value: Any) -> Any:
-    """*value* with NUL characters taken out of every string (a capture may hold them; PostgreSQL cannot)."""
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, dict):
-        return {without_nul(k): without_nul(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [without_nul(v) for v in value]
-    return value
 
 
 @api.post("/agent/reports/batch", response=list[BatchItem], summary="Upload many evaluated reports at once (outbox)")
