@@ -101,12 +101,17 @@ def _exists(cmd: str) -> bool:
 
 
 def main() -> None:
+    import sys
+
     table = Table(title="tebiki bench")
     for col in ("what", "median", "ratio", "goal"):
         table.add_column(col)
-    from tebiki.web.bench import ingestion_rows, overview_rows
+    from tebiki.web.bench import ingestion_rows, overview_rows, serve_rows
 
-    rows = [*catalog_rows(), *check_rows(), *overview_rows(best_of), *ingestion_rows(best_of, paired)]
+    if sys.argv[1:] == ["serve"]:  # `python -m tebiki.bench serve`: only the concurrent-clients rows
+        rows = serve_rows()
+    else:
+        rows = [*catalog_rows(), *check_rows(), *overview_rows(best_of), *ingestion_rows(best_of, paired), *serve_rows()]
     for name, seconds, ratio, goal in rows:
         table.add_row(name, f"{seconds * 1000:.1f} ms", ratio, goal)
     Console(width=max(Console().width, 120)).print(table)

@@ -45,14 +45,29 @@ def load_assessment(path: Path) -> Assessment:
     return parse_assessment(data, str(path), text)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write *data* to *path* via a temporary file in the same folder and a rename."""
+    """Write *data* to *path* via a temporary file in the same folder and a rename.
+
+    The file gets the mode an ordinary write would give it: an existing file keeps its mode, a new one is
+    0666 less the umask (0644 usually), so reports and rulebooks can be handed on (mkstemp alone makes 0600).
+    """
     path = path.resolve()
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

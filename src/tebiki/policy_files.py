@@ -8,7 +8,9 @@ neutralised against formula injection like every other export.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import math
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -25,7 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from tebiki.core.rulebook import Article, Paragraph, PolicyDocument, kanji_number
 from tebiki.core.self_evaluation import SelfEvaluationSheet
-from tebiki.report import safe_cell
+from tebiki.report import LINE_POINTS, MAX_ROW_POINTS, fit_row_heights, print_setup, safe_cell, text_width
 
 BODY_FONT = "游明朝"  # Word on Windows/macOS; LibreOffice substitutes Noto Serif CJK JP when it is missing
 HEADING_FONT = "游ゴシック"
@@ -118,6 +120,14 @@ def _items(doc, p: Paragraph) -> None:
         _paragraph(doc, f"{kanji_number(j)}　{item}", indent_mm=12, first_mm=-6)
 
 
+def _row_flag(row, tag: str) -> None:
+    """Set an on/off property of a table row (w:tblHeader, w:cantSplit)."""
+    trpr = row._tr.get_or_add_trPr()
+    flag = OxmlElement(tag)
+    flag.set(qn("w:val"), "true")
+    trpr.append(flag)
+
+
 def _table(doc, title: str, header: tuple[str, ...], rows: list[tuple[str, ...]], widths_mm: list[float],
            bold: set[tuple[int, int]] = frozenset()) -> None:
     """A titled grid; *bold* names (row, column) cells of the body to stress, e.g. values that differ from CSAJ."""
@@ -127,8 +137,11 @@ def _table(doc, title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.paragraphs[0].add_run(text).bold = True  # a new cell holds one empty paragraph
+    _row_flag(table.rows[0], "w:tblHeader")  # the header row repeats on every page the table spans
     for i, row in enumerate(rows):
-        cells = table.add_row().cells
+        added = table.add_row()
+        _row_flag(added, "w:cantSplit")  # a row is not torn across two pages
+        cells = added.cells
         for j, (cell, text) in enumerate(zip(cells, row, strict=True)):
             cell.paragraphs[0].add_run(ILLEGAL_CHARACTERS_RE.sub("", text)).bold = (i, j) in bold
     table.autofit = False
@@ -139,8 +152,24 @@ def _table(doc, title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]
             cell.width = Mm(width)  # the cells, which Word follows
 
 
-def render_docx(doc_model: PolicyDocument) -> bytes:
-    """The rulebook as a Word document (A4, Japanese fonts, page numbers)."""
+def _properties(props, doc_model: PolicyDocument, now: dt.datetime) -> None:
+    """Who made the file and when, replacing python-docx's template values (2013, "python-docx")."""
+    organisation = ILLEGAL_CHARACTERS_RE.sub("", doc_model.organisation)
+    props.title = doc_model.title
+    props.subject = f"{organisation} {doc_model.title}"
+    props.author = organisation
+    props.last_modified_by = "tebiki"
+    props.comments = ("tebiki で作成（CSAJ 2018 在宅勤務セキュリティポリシーと"
+                      "総務省テレワークセキュリティガイドライン第5版による）")
+    props.keywords = "テレワーク, セキュリティ, 規程"
+    props.category = ""
+    props.language = "ja-JP"
+    props.created = props.modified = now.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
+    props.revision = 1
+
+
+def render_docx(doc_model: PolicyDocument, now: dt.datetime | None = None) -> bytes:
+    """The rulebook as a Word document (A4, Japanese fonts, page numbers), created *now* (default: this moment)."""
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -153,9 +182,7 @@ def render_docx(doc_model: PolicyDocument) -> bytes:
     _style(doc, "Heading 1", 12, HEADING_FONT, bold=True)
     _style(doc, "Heading 2", 11, HEADING_FONT, bold=True)
     _set_fonts(doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")), BODY_FONT)
-    doc.core_properties.title = doc_model.title
-    doc.core_properties.author = ILLEGAL_CHARACTERS_RE.sub("", doc_model.organisation)
-    doc.core_properties.language = "ja-JP"
+    _properties(doc.core_properties, doc_model, now or dt.datetime.now(dt.UTC))
 
     title = doc.add_paragraph(doc_model.title, style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -189,7 +216,8 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 EVALUATION_FILL = PatternFill("solid", fgColor="E7E6E6")  # the company's part of the CSAJ sheet is shaded grey
 THIN = Side(style="thin", color="A6A6A6")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WIDTHS = [5, 10, 16, 28, 50, 40, 24, 7, 8, 9, 28, 12, 12, 12, 14, 22, 14]
+# 17 columns, narrow enough that landscape A4 one page wide prints them at about 80 %
+WIDTHS = [4, 9, 10, 18, 34, 26, 12, 5, 5, 5, 18, 6, 6, 6, 6, 8, 9]
 
 
 def _header(ws, row: int, values: tuple[str, ...]) -> None:
@@ -233,18 +261,17 @@ def render_xlsx(sheet: SelfEvaluationSheet) -> bytes:
     impacts.add(f"{get_column_letter(first_eval + 1)}4:{get_column_letter(first_eval + 4)}{last}")
     ws.freeze_panes = "E4"
     ws.auto_filter.ref = f"A3:{get_column_letter(len(sheet.columns))}{last}"
-    ws.print_title_rows = "3:3"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_setup(ws, landscape=True, title_rows="3:3")
+    fit_row_heights(ws, first_row=3)
 
     assets = wb.create_sheet(sheet.assets_title)
     _header(assets, 1, sheet.asset_header)
     for i, a in enumerate(sheet.assets, start=2):
         _body(assets, i, (a.level, a.meaning, a.assets, a.encrypt), range(3, 5))
-    for col, width in zip("ABCD", (16, 60, 50, 10), strict=True):
+    for col, width in zip("ABCD", (16, 50, 40, 10), strict=True):
         assets.column_dimensions[col].width = width
+    print_setup(assets, landscape=False, title_rows="1:1")
+    fit_row_heights(assets)
 
     legend = wb.create_sheet(sheet.legend_title)
     _header(legend, 1, sheet.legend_header)
@@ -255,10 +282,14 @@ def render_xlsx(sheet: SelfEvaluationSheet) -> bytes:
     legend.cell(row=row + 1, column=1, value=_text(sheet.example)).alignment = Alignment(wrap_text=True,
                                                                                               vertical="top")
     legend.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=2)
-    legend.row_dimensions[row + 1].height = 300
     legend.column_dimensions["A"].width = 22
-    legend.column_dimensions["B"].width = 90
+    legend.column_dimensions["B"].width = 70
+    fit_row_heights(legend)
+    example_lines = sum(max(1, math.ceil(text_width(line) / 90)) for line in sheet.example.split("\n"))
+    legend.row_dimensions[row + 1].height = min(example_lines * LINE_POINTS + 4, MAX_ROW_POINTS)
+    print_setup(legend, landscape=False, title_rows="1:1")
     wb.properties.title = sheet.title
+    wb.properties.creator = "tebiki"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

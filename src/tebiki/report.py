@@ -8,12 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import math
+import unicodedata
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
 
 from tebiki.catalog import Catalog
 from tebiki.core.assessment import Assessment
@@ -36,12 +39,51 @@ def safe_cell(value: object) -> object:
     return value
 
 
-def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[object]], widths: list[int]) -> None:
+LINE_POINTS = 15.5  # one line of 11 pt text, Japanese glyphs included
+MAX_ROW_POINTS = 409  # the tallest row Excel allows
+
+
+def print_setup(ws, *, landscape: bool, title_rows: str | None = None) -> None:
+    """A4, scaled to one page wide (as many pages down as needed), header rows repeated, page numbers below."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.2, footer=0.25)
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "&P / &N"
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def text_width(text: str) -> float:
+    """Width in column units (the width of a '0'): full-width Japanese characters take about two."""
+    return sum(1.9 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)
+
+
+def fit_row_heights(ws, first_row: int = 1) -> None:
+    """Give each row the height its wrapped text needs: spreadsheets do not grow rows written by a program."""
+    widths = {col: (dim.width or 8.43) for col, dim in ws.column_dimensions.items()}
+    for row in ws.iter_rows(min_row=first_row):
+        lines = 1
+        for cell in row:
+            if not isinstance(cell.value, str) or cell.coordinate in ws.merged_cells:
+                continue
+            usable = max(widths.get(cell.column_letter, 8.43) - 1, 1)
+            lines = max(lines, sum(max(1, math.ceil(text_width(part) / usable)) for part in cell.value.split("\n")))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = min(lines * LINE_POINTS + 2, MAX_ROW_POINTS)
+
+
+def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[object]], widths: list[int],
+           landscape: bool = True) -> None:
     ws = wb.create_sheet(title)
     ws.append(header)
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in rows:
         ws.append([safe_cell(v) for v in row])
     for i, width in enumerate(widths, start=1):
@@ -51,6 +93,8 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[object]]
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
+    print_setup(ws, landscape=landscape, title_rows="1:1")
+    fit_row_heights(ws)
 
 
 def xlsx_report(catalog: Catalog, assessment: Assessment, today: dt.date) -> bytes:
@@ -78,20 +122,27 @@ def xlsx_report(catalog: Catalog, assessment: Assessment, today: dt.date) -> byt
         summary.append([safe_cell(e.title["ja"]), f"{EXPOSURE_JA[e.state]} {e.state}", " ".join(e.unmet)])
     summary.column_dimensions["A"].width = 40
     summary.column_dimensions["B"].width = 20
-    summary.column_dimensions["C"].width = 60
+    summary.column_dimensions["C"].width = 46
+    for row in summary.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    print_setup(summary, landscape=False)
+    fit_row_heights(summary, first_row=2)
 
     header = ["ID", "分類", "水準", "対策", "範囲", "適用", "理由", "優先度", "状態", "判断", "期限", "担当", "メモ"]
-    widths = [22, 6, 8, 36, 16, 6, 40, 10, 10, 10, 12, 12, 30]
+    widths = [17, 5, 5, 30, 14, 5, 34, 12, 8, 8, 10, 10, 20]
     for role, name in ROLE_SHEETS.items():
         _sheet(wb, f"{name} {role}", header, [
             [r.item, r.category, LEVEL.label(r.level, "ja"), r.title["ja"], r.scope_name,
-             "○" if r.applies else "-", r.reason["ja"], r.priority.title["ja"], STATUS_JA[r.status],
+             "○" if r.applies else "×", r.reason["ja"], r.priority.title["ja"], STATUS_JA[r.status],
              DECISION_JA[r.decision], r.deadline.isoformat() if r.deadline else "", r.owner or "", r.note or ""]
             for r in rows if r.role == role], widths)
     _sheet(wb, "行動計画 Action plan", ["順位", "優先度", "ID", "対策", "範囲", "状態", "期限", "担当", "理由"], [
         [i, r.priority.title["ja"], r.item, r.title["ja"], r.scope_name, STATUS_JA[r.status],
          r.deadline.isoformat() if r.deadline else "", r.owner or "", r.reason["ja"]]
-        for i, r in enumerate(action_list(rows), start=1)], [6, 10, 22, 40, 16, 10, 12, 12, 50])
+        for i, r in enumerate(action_list(rows), start=1)], [5, 12, 17, 36, 14, 8, 10, 10, 36])
+    wb.properties.creator = "tebiki"
+    wb.properties.title = f"{assessment.profile.name} テレワークセキュリティ自己点検"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -122,11 +173,13 @@ def devices_xlsx(org_name: str, checks: list[dict], devices: list[dict], fleet: 
         summary.append([f"{c['title']['ja']} {c['id']}", f["pass"], f["fail"], f["unknown"], f["devices"]])
     for col, width in zip("ABCDE", (40, 14, 14, 14, 12), strict=True):
         summary.column_dimensions[col].width = width
+    print_setup(summary, landscape=False)
     _sheet(wb, "端末 Devices", ["端末", "担当者", "所有", "OS", "初回受信", "最終受信",
                                 *(c["title"]["ja"] for c in checks)],
            [[d["hostname"], d["owner"], d["ownership"], d["os"], d["first_seen"], d["last_seen"],
              *(VERDICT_JA.get(d["latest"].get(c["id"]), "–") for c in checks)] for d in devices],
            [22, 14, 14, 22, 17, 17, *([12] * len(checks))])
+    wb.properties.creator = "tebiki"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -137,8 +190,12 @@ _env = Environment(loader=PackageLoader("tebiki", "templates"), autoescape=selec
 
 def html_report(catalog: Catalog, assessment: Assessment, today: dt.date, lang: str = "ja") -> str:
     rows = build_rows(catalog, assessment)
+    actions = action_list(rows)
+    reason_no: dict[str, int] = {}  # each reason once, numbered in order of first use; rows point to it
+    for r in actions:
+        reason_no.setdefault(r.reason[lang], len(reason_no) + 1)
     return _env.get_template("report.html").render(
-        lang=lang, org=assessment.profile.name, today=today, actions=action_list(rows), rows=rows,
+        lang=lang, org=assessment.profile.name, today=today, actions=actions, rows=rows, reason_no=reason_no,
         scores=scores(rows), exposure=exposure(catalog, rows), status_ja=STATUS.labels(lang),
         exposure_ja=EXPOSURE.labels(lang), roles=ROLE_SHORT.labels(lang),
         overdue=sum(r.overdue(today) for r in rows),

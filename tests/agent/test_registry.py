@@ -116,12 +116,16 @@ def _verdict(os_name, good, name, text, check, as_of=None):
     return run(os_name, {**good, name: text})[check]["verdict"]
 
 
-@pytest.mark.parametrize(("seconds", "verdict"), [(900, "pass"), (901, "fail"), (60, "pass")])
+@pytest.mark.parametrize(("seconds", "verdict"), [(900, "pass"), (901, "fail"), (600, "pass")])
 def test_screen_lock_limit_is_900_seconds_on_every_os(seconds, verdict):
     assert _verdict("linux", LINUX_GOOD, "linux/gsettings-lock.txt",
-                    f"session=x11 desktop=GNOME\ntrue\nuint32 {seconds}\n", "screen_lock") == verdict
-    assert _verdict("macos", MAC_GOOD, "macos/screenlock.txt", f"screenLock delay is {seconds} seconds\n",
-                    "screen_lock") == verdict
+                    f"session=x11 desktop=GNOME\ntrue\nuint32 {seconds}\nuint32 0\n", "screen_lock") == verdict
+    assert _verdict("linux", LINUX_GOOD, "linux/gsettings-lock.txt",  # blank after idle-delay, lock lock-delay later
+                    f"session=x11 desktop=GNOME\ntrue\nuint32 {seconds - 300}\nuint32 300\n", "screen_lock") == verdict
+    assert _verdict("macos", MAC_GOOD, "macos/screenlock.txt",
+                    f"screenLock is immediate\nidleTime={seconds}\n", "screen_lock") == verdict
+    assert _verdict("macos", MAC_GOOD, "macos/screenlock.txt",  # idle time and delay add up
+                    f"screenLock delay is 300 seconds\nidleTime={seconds - 300}\n", "screen_lock") == verdict
     policy = f'{{"InactivityTimeoutSecs":{seconds},"ScreenSaveActive":null,"ScreenSaverIsSecure":null,"ScreenSaveTimeOut":null}}'
     saver = f'{{"InactivityTimeoutSecs":null,"ScreenSaveActive":"1","ScreenSaverIsSecure":"1","ScreenSaveTimeOut":"{seconds}"}}'
     for text in (policy, saver):

@@ -68,7 +68,7 @@ MAC_GOOD = {
     "macos/socketfilterfw.txt": "Firewall is enabled. (State = 1)\n",
     "macos/softwareupdate.txt": "Software Update Tool\n\nFinding available software\nNo new software available.\n",
     "macos/sw_vers.txt": "ProductName:\t\tmacOS\nProductVersion:\t\t15.1\n",
-    "macos/screenlock.txt": "2026-11-01 10:00:00.000 sysadminctl[123:456] screenLock delay is 300 seconds\n",
+    "macos/screenlock.txt": "2026-11-01 10:00:00.000 sysadminctl[123:456] screenLock delay is 60 seconds\nidleTime=300\n",
     "macos/sharing.txt": 'disabled services = {\n\t"com.apple.screensharing" => disabled\n'
                          '\t"com.apple.smbd" => disabled\n}\n',
 }
@@ -82,7 +82,7 @@ LINUX_GOOD = {
     "linux/nft.txt": "",
     "linux/os-release.txt": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n',
     "linux/apt-upgradable.txt": "Listing...\n",
-    "linux/gsettings-lock.txt": "session=wayland desktop=GNOME\ntrue\nuint32 300\n",
+    "linux/gsettings-lock.txt": "session=wayland desktop=GNOME\ntrue\nuint32 300\nuint32 30\n",
     "linux/ss-listen.txt": "tcp LISTEN 0 128 127.0.0.1:631 0.0.0.0:* users:((\"cupsd\",pid=1,fd=7))\n"
                            "udp UNCONN 0 0 0.0.0.0:5353 0.0.0.0:*\n",
     "linux/clamav.txt": "ClamAV 1.0.7/27440/Thu Oct 30 09:31:02 2026\n",

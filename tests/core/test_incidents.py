@@ -17,7 +17,8 @@ def raw() -> dict:
 def test_the_packaged_situations_load_and_link_to_known_cases_and_measures():
     data = situations()
     catalog = get_catalog()
-    assert data.ids == ["lost_device", "phishing", "malware", "account_takeover", "info_leak", "other"]
+    assert data.ids == ["lost_device", "stolen_device", "lost_media", "phishing", "malware", "account_takeover",
+                        "info_leak", "other"]
     assert "mic-v5:case-06" in data.get("phishing").trouble_cases
     for s in data.situations:
         assert s.first_steps and s.title.ja and s.title.en
@@ -34,7 +35,7 @@ def test_every_situation_points_workers_to_reporting_straight_away():
 ])
 def test_an_unknown_id_is_an_error_naming_the_situation_and_field(field, value, reason):
     data = raw()
-    data["situations"][1][field] = value
+    data["situations"][3][field] = value
     with pytest.raises(DataError) as err:
         load_situations(get_catalog(), yaml.safe_dump(data, allow_unicode=True), "situations.yaml")
     assert f"phishing.{field}: {reason}" in str(err.value)

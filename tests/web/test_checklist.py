@@ -275,3 +275,12 @@ def test_readers_cannot_change_a_priority_and_it_rejects_get(cast):
     assert cast.client(cast.outsider).post(priority_url(cast.org, ITEM), {"importance": "high",
                                                                           "override_reason": "r"}).status_code == 404
     assert not ItemRecord.objects.exists()
+
+
+def test_a_save_without_javascript_passes_the_csrf_check(cast):
+    c = cast.client(cast.admin)
+    c.handler.enforce_csrf_checks = True
+    html = entry_html(c, cast.org, ITEM)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    r = c.post(status_url(cast.org), {"status": "done", "csrfmiddlewaretoken": token})
+    assert r.status_code == 302 and ItemRecord.objects.get(item=ITEM).status == "done"

@@ -104,13 +104,13 @@ def test_the_page_after_sending_repeats_the_first_steps_of_the_chosen_situation(
     ({"situation": ""}, "situation"),
     ({"situation": "alien_invasion"}, "situation"),
     ({"occurred_at": "yesterday"}, "occurred_at"),
-    ({"occurred_at": ""}, "occurred_at"),
     ({"occurred_at": "2999-01-01T10:00"}, "occurred_at"),
     ({"occurred_at": "2001-01-01T10:00"}, "occurred_at"),
     ({"description": ""}, "description"),
     ({"description": "x" * 4001}, "description"),
     ({"description": "nul\x00byte here"}, "description"),
     ({"device": "x" * 101}, "device"),
+    ({"occurred_about": "x" * 101}, "occurred_about"),
     ({"reporter_name": "   "}, "reporter_name"),
     ({"reporter_contact": ""}, "reporter_contact"),
     ({"reporter_name": "esc\x1b[31m"}, "reporter_name"),
@@ -161,16 +161,34 @@ def test_a_revoked_link_stores_nothing(cast, token):
     assert AuditEntry.objects.filter(action="report_link.revoke", organisation_id=cast.org.id).exists()
 
 
-def test_issuing_a_new_link_revokes_the_old_one_and_shows_the_new_one_once(cast, token):
+def test_issuing_a_new_link_warns_keeps_the_old_one_for_the_grace_period_and_shows_the_new_one_once(cast, token):
     admin = cast.client(cast.admin)
-    assert admin.post(reverse("issue_report_link", args=[cast.org.id])).status_code == 302
-    page = admin.get(reverse("incidents", args=[cast.org.id])).content.decode()
+    r = admin.post(reverse("issue_report_link", args=[cast.org.id]), follow=True)
+    page = r.content.decode()
+    assert "まで使えます。それまでに印刷したカード" in page  # the warning, with the date the old link stops
     new_url = page.split('id="new-report-link" readonly value="')[1].split('"')[0]
     new_token = new_url.rstrip("/").rsplit("/", 1)[1]
-    assert 'id="new-report-link"' not in admin.get(reverse("incidents", args=[cast.org.id])).content.decode()
-    assert send(token).status_code == 404
-    assert send(new_token).status_code == 302
-    assert ReportLink.objects.filter(revoked_at__isnull=True).count() == 1
+    again = admin.get(reverse("incidents", args=[cast.org.id])).content.decode()
+    assert 'id="new-report-link"' not in again and f"以前のリンク {token[:6]}… は" in again
+    assert send(token).status_code == 302 and send(new_token).status_code == 302  # printed cards still work
+    entry = AuditEntry.objects.get(action="report_link.issue", target=new_token[:6])
+    assert entry.data["earlier_in_grace"] == [token[:6]]
+    with time_machine.travel(timezone.now() + ReportLink.GRACE + timedelta(minutes=1)):
+        assert send(token).status_code == 404
+        assert send(new_token, occurred_at="").status_code == 302
+        assert "以前のリンク " not in admin.get(reverse("incidents", args=[cast.org.id])).content.decode()
+
+
+def test_the_first_link_comes_without_a_warning(cast):
+    page = cast.client(cast.admin).post(reverse("issue_report_link", args=[cast.org.id]), follow=True).content.decode()
+    assert "以前のリンクは %s" not in page and "まで使えます。それまでに" not in page
+
+
+def test_revoking_stops_the_links_in_their_grace_period_too(cast, token):
+    admin = cast.client(cast.admin)
+    admin.post(reverse("issue_report_link", args=[cast.org.id]))
+    admin.post(reverse("revoke_report_link", args=[cast.org.id]))
+    assert send(token).status_code == 404 and not ReportLink.objects.usable().exists()
 
 
 def test_a_link_reaches_its_form_and_contacts_and_nothing_else_of_the_organisation(cast, token):
@@ -230,7 +248,7 @@ def test_a_signed_in_worker_reports_from_their_own_pages(cast):
     inc = Incident.objects.get()
     assert (inc.reported_by, inc.report_link, inc.situation) == (cast.worker, None, "lost_device")
     assert len(mail.outbox) == 1
-    assert "端末の紛失" in c.get(r["Location"]).content.decode()
+    assert "PC・スマートフォンの紛失" in c.get(r["Location"]).content.decode()
 
 
 def test_a_member_report_with_bad_input_stores_nothing(cast):
@@ -414,3 +432,71 @@ def test_deleting_an_organisation_takes_its_incidents_and_timeline_with_it(cast,
     cast.org.delete()
     assert list(Incident.objects.values_list("organisation", flat=True)) == [cast.other.id]
     assert IncidentEvent.objects.count() == 1 and not ReportLink.objects.exists()
+
+
+# ---------------------------------------------------------------- what the reporter said, and what to do first
+
+
+def test_the_time_is_not_filled_in_for_the_reporter(cast, token):
+    page = Client_get(reverse("public_report", args=[token])).content.decode()
+    field = page.split('name="occurred_at"')[1].split(">")[0]
+    assert "value=" not in field
+
+
+def test_a_report_without_a_time_records_none_and_says_so(cast, token):
+    assert send(token, occurred_at="", occurred_about="").status_code == 302
+    inc = Incident.objects.get()
+    assert inc.occurred_at is None and inc.occurred_about == ""
+    page = cast.client(cast.admin).get(reverse("incident", args=[cast.org.id, inc.id])).content.decode()
+    assert "報告者からの記載なし" in page
+    assert "報告者からの記載なし" in mail.outbox[0].body
+
+
+def test_about_when_is_kept_in_the_reporters_words(cast, token):
+    assert send(token, occurred_at="", occurred_about="午後6時ごろ").status_code == 302
+    inc = Incident.objects.get()
+    assert (inc.occurred_at, inc.occurred_about) == (None, "午後6時ごろ")
+    page = cast.client(cast.admin).get(reverse("incident", args=[cast.org.id, inc.id])).content.decode()
+    assert "「午後6時ごろ」" in page
+
+
+@pytest.mark.parametrize("situation, expected, absent", [
+    ("lost_device", ["遺失届", "忘れ物窓口", "「探す」", "「デバイスを探す」"], ["被害届"]),
+    ("stolen_device", ["被害届", "110 番", "遠隔ロック"], ["忘れ物窓口", "「探す」"]),
+    ("lost_media", ["忘れ物窓口", "個人情報"], ["「探す」"]),
+])
+def test_lost_and_stolen_devices_get_their_own_first_steps(cast, token, situation, expected, absent):
+    page = Client_get(reverse("public_report", args=[token])).content.decode()
+    guide = page.split(f'data-situation="{situation}"')[1].split("</section>")[0]
+    assert all(word in guide for word in expected), [w for w in expected if w not in guide]
+    assert not any(word in guide for word in absent)
+
+
+@pytest.mark.parametrize("situation, cases", [
+    ("lost_device", ["mic-v5:case-02"]), ("stolen_device", ["mic-v5:case-02"]),
+    ("lost_media", ["mic-v5:case-08", "mic-v5:case-02"]),
+])
+def test_the_suggested_trouble_cases_fit_the_situation(cast, token, situation, cases):
+    send(token, situation=situation)
+    assert Incident.objects.get().trouble_cases == cases  # a lost phone is not case 8, the USB memory
+
+
+def _contact_order(page: str, situation: str) -> list[str]:
+    guide = page.split(f'data-situation="{situation}"')[1].split("</section>")[0]
+    return [h.split("</h4>")[0] for h in guide.split("<h4>")[1:]]
+
+
+@pytest.mark.parametrize("moment, first", [("2026-12-02 10:30", "営業時間内"), ("2026-12-02 04:32", "時間外・休日"),
+                                           ("2026-12-05 11:00", "時間外・休日")])  # a Wednesday; a Saturday
+def test_contacts_come_in_the_order_that_answers_now(cast, token, moment, first):
+    Contact.objects.create(organisation=cast.org, situation="lost_device", availability="business_hours",
+                           name="総務 鈴木", phone="03-1111-2222")
+    Contact.objects.create(organisation=cast.org, situation="lost_device", availability="out_of_hours",
+                           name="当番 佐藤", phone="090-1111-2222")
+    at = timezone.make_aware(timezone.datetime.fromisoformat(moment))
+    with time_machine.travel(at, tick=False):
+        page = Client_get(reverse("public_report", args=[token])).content.decode()
+        sent = Client_get(send(token, situation="lost_device", occurred_at="")["Location"]).content.decode()
+    assert _contact_order(page, "lost_device")[0] == first
+    assert sent.index(first) < sent.index("営業時間内" if first != "営業時間内" else "時間外・休日")
+    assert ("いまは営業時間外です" in page) == (first != "営業時間内")

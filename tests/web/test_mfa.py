@@ -315,3 +315,12 @@ def test_a_sealed_key_fits_the_key_column(cast):
     device = TOTPDevice.objects.create(user=cast.admin, name="x", confirmed=True)
     assert len(stored_key(device)) <= TOTPDevice._meta.get_field("key").max_length
     assert len(device.bin_key) == 20
+
+
+def test_a_wrong_code_from_a_verified_session_changes_nothing(cast):
+    _, codes = enrolled(cast, cast.admin)
+    c = password_only(cast, cast.admin)
+    assert c.post("/accounts/mfa/verify/", {"code": codes[0]}).status_code == 302
+    assert c.get("/accounts/mfa/verify/").status_code == 200
+    assert c.post("/accounts/mfa/verify/", {"code": "000000"}).status_code == 422
+    assert is_verified(c, cast) and TOTPDevice.objects.filter(user=cast.admin, confirmed=True).count() == 1

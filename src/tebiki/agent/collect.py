@@ -29,7 +29,8 @@ WIFI_SH = ('command -v nmcli >/dev/null 2>&1 || { echo "nmcli: not installed"; e
            'exit 0; }; echo "$out" | grep "^yes:" || echo "no active Wi-Fi"')
 # The desktop session first: without one gsettings answers its defaults, which say nothing about the device.
 GSETTINGS_SH = ('echo "session=${XDG_SESSION_TYPE:-none} desktop=${XDG_CURRENT_DESKTOP:-none}"; '
-                'gsettings get org.gnome.desktop.screensaver lock-enabled; gsettings get org.gnome.desktop.session idle-delay')
+                'gsettings get org.gnome.desktop.screensaver lock-enabled; gsettings get org.gnome.desktop.session idle-delay; '
+                'gsettings get org.gnome.desktop.screensaver lock-delay')
 # XProtect's version and whether macOS installs security data updates by itself (no network names anywhere).
 XPROTECT_SH = ('echo "xprotect_version=$(defaults read /Library/Apple/System/Library/CoreServices/XProtect.bundle/'
                'Contents/Info.plist CFBundleShortVersionString 2>&1)"; echo "ConfigDataInstall=$(defaults read '
@@ -38,6 +39,9 @@ XPROTECT_SH = ('echo "xprotect_version=$(defaults read /Library/Apple/System/Lib
 MAC_WIFI_SH = ("system_profiler SPAirPortDataType | awk '/^ *Status:/ {print \"Status: \" $2} "
                "/Current Network Information:/ {c=1; next} /Other Local Wi-Fi Networks:/ {c=0} "
                "c && /^ *Security:/ {sub(/^ *Security: */, \"\"); print \"Security: \" $0; c=0}'")
+# The delay from screen saver to password (sysadminctl answers on stderr) and when the screen saver starts.
+SCREENLOCK_MAC_SH = ('sysadminctl -screenLock status 2>&1; '
+                     'echo "idleTime=$(defaults -currentHost read com.apple.screensaver idleTime 2>&1)"')
 # Files the rules do not read but the device register shows (OS name and version).
 INFO_SOURCES = {"linux": ["linux/os-release.txt"], "macos": ["macos/sw_vers.txt"], "windows": ["windows/os.json"]}
 SOURCES: dict[str, dict[str, list[str]]] = {
@@ -58,7 +62,7 @@ SOURCES: dict[str, dict[str, list[str]]] = {
         "macos/socketfilterfw.txt": ["/usr/libexec/ApplicationFirewall/socketfilterfw", "--getglobalstate"],
         "macos/softwareupdate.txt": ["sh", "-c", "softwareupdate --list 2>&1"],  # "No new software" is on stderr
         "macos/sw_vers.txt": ["sw_vers"],
-        "macos/screenlock.txt": ["sysadminctl", "-screenLock", "status"],
+        "macos/screenlock.txt": ["sh", "-c", SCREENLOCK_MAC_SH],
         "macos/sharing.txt": ["launchctl", "print-disabled", "system"],
         "macos/xprotect.txt": ["sh", "-c", XPROTECT_SH],
         "macos/wifi.txt": ["sh", "-c", MAC_WIFI_SH],

@@ -153,20 +153,24 @@ def os_updates(cap: Capture, limits, as_of):
 
 @rule("screen_lock", "linux", sources=["linux/gsettings-lock.txt"], limits=("max_idle_minutes",))
 def screen_lock(cap: Capture, limits, as_of):
-    """GNOME's lock-enabled and idle-delay, read only inside a graphical session: without one, gsettings
-    answers its defaults, which say nothing about the device."""
+    """GNOME's lock-enabled, idle-delay (until the screen blanks) and lock-delay (from blank to locked), read
+    only inside a graphical session: without one, gsettings answers its defaults, which say nothing."""
     lines = cap.text("linux/gsettings-lock.txt").splitlines()
     m = re.fullmatch(r"session=(\S*) desktop=(.*)", lines[0].strip())
     if not m:
         raise Unknown("shape", name="linux/gsettings-lock.txt", detail=("no session line", "セッションの行がありません"))
     if m[1] not in ("x11", "wayland"):
         raise Unknown("no_session")
-    if len(lines) != 3 or lines[1].strip() not in ("true", "false") or not re.fullmatch(r"uint32 \d+", lines[2].strip()):
-        raise Unknown("shape", name="linux/gsettings-lock.txt", detail=("not lock-enabled and idle-delay values",
-                      "lock-enabled と idle-delay の値ではありません"))
-    enabled, delay = lines[1].strip() == "true", int(lines[2].split()[1])
-    ok = enabled and 0 < delay <= limits["max_idle_minutes"] * 60
-    return ("pass" if ok else "fail"), {"desktop": m[2], "lock_enabled": enabled, "idle_delay_seconds": delay}
+    values = [ln.strip() for ln in lines[1:]]
+    if len(values) != 3 or values[0] not in ("true", "false") or \
+            not all(re.fullmatch(r"uint32 \d{1,9}", v) for v in values[1:]):
+        raise Unknown("shape", name="linux/gsettings-lock.txt",
+                      detail=("not lock-enabled, idle-delay and lock-delay values",
+                              "lock-enabled、idle-delay、lock-delay の値ではありません"))
+    enabled, idle, lock = values[0] == "true", int(values[1].split()[1]), int(values[2].split()[1])
+    ok = enabled and idle > 0 and idle + lock <= limits["max_idle_minutes"] * 60
+    return ("pass" if ok else "fail"), {"desktop": m[2], "lock_enabled": enabled, "idle_delay_seconds": idle,
+                                        "lock_delay_seconds": lock}
 
 
 SS_LINE = re.compile(r"^(?P<netid>tcp|udp|raw|sctp|mptcp|u_\w+|nl|p_\w+|v_\w+|xdp)\s+(?P<state>[A-Z-]+)\s+\d+\s+\d+"

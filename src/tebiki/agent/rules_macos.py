@@ -74,17 +74,23 @@ def os_updates(cap: Capture, limits, as_of):
 
 @rule("screen_lock", "macos", sources=["macos/screenlock.txt"], limits=("max_idle_minutes",))
 def screen_lock(cap: Capture, limits, as_of):
-    """sysadminctl's delay between the screen saver or sleep and the password prompt."""
-    text = cap.text("macos/screenlock.txt")
+    """The screen saver's idle time plus sysadminctl's delay until the password is asked: the latest moment the
+    screen locks (display sleep may lock it sooner, so this never passes too early). An unset idle time is
+    unknown."""
+    name = "macos/screenlock.txt"
+    text = cap.text(name)
     if re.search(r"screenLock is off", text):
         return "fail", {"screenLock": "off"}
-    if re.search(r"screenLock is immediate", text):
-        return "pass", {"delay_seconds": 0}
     m = re.search(r"screenLock delay is (\d{1,9}) seconds", text)
-    if m:
-        delay = int(m[1])
-        return ("pass" if delay <= limits["max_idle_minutes"] * 60 else "fail"), {"delay_seconds": delay}
-    raise Unknown("shape", name="macos/screenlock.txt", detail=("no screen lock state", "画面ロックの状態がありません"))
+    delay = 0 if re.search(r"screenLock is immediate", text) else int(m[1]) if m else None
+    if delay is None:
+        raise Unknown("shape", name=name, detail=("no screen lock state", "画面ロックの状態がありません"))
+    idle = re.search(r"^idleTime=(.*)$", text, re.M)
+    if not idle or not idle[1].strip().isdigit() or len(idle[1].strip()) > 9:
+        raise Unknown("not_set", name=name, setting="com.apple.screensaver idleTime")
+    idle_s = int(idle[1])
+    ok = idle_s > 0 and idle_s + delay <= limits["max_idle_minutes"] * 60
+    return ("pass" if ok else "fail"), {"screensaver_idle_seconds": idle_s, "delay_seconds": delay}
 
 
 def _service(cap: Capture, label: str) -> str:

@@ -19,6 +19,7 @@ from tebiki.core.reasons import LIST
 from tebiki.core.vocabulary import CATALOG_ROLE, EXPOSURE, STATUS
 from tebiki.files import load_assessment, load_data, load_profile, save_assessment
 
+from .catalog import add_axis_columns, axis_legend
 from .common import LANG_OPTION, Lang, TableOrJson, console, err_console, load_or_exit, term, tr
 
 assess_app = typer.Typer(help="Create, update and plan an assessment kept in a YAML file.", no_args_is_help=True)
@@ -92,12 +93,12 @@ def diagnose_command(
     table = Table(title={"ja": "あなたの組織のテレワーク方式", "en": "Your telework methods"}[lang.value])
     table.add_column({"ja": "方式", "en": "Method"}[lang.value])
     table.add_column({"ja": "理由", "en": "Why"}[lang.value])
-    for axis in catalog.rating_scale.axes:
-        table.add_column(tr(axis.title, lang), justify="center")
+    add_axis_columns(table, catalog, lang)
     for cand, row in zip(candidates, comparison, strict=True):
         table.add_row(f"{cand.method}\n{row['title'][lang.value]}", cand.reason[lang.value],
                       *(row["ratings"][a.id] for a in catalog.rating_scale.axes))
     console.print(table)
+    console.print(axis_legend(catalog, lang))
     for method, note in result.notes.items():
         console.print(f"{tr(catalog.method(method).title, lang)}: {note[L]}")
 

@@ -226,6 +226,21 @@ def catalog_validate(
                   f"{len(catalog.methods)} methods, {len(catalog.policies)} policies, {len(catalog.risk_types)} risk types")
 
 
+AXIS_MARKS = "①②③④⑤⑥⑦⑧⑨"
+
+
+def add_axis_columns(table: Table, catalog, lang: Lang) -> None:
+    """One narrow column per rating axis, headed by its number: two titles both start 「システム導入」, so cut
+    titles would read the same. axis_legend() names them in full under the table."""
+    for n, _axis in enumerate(catalog.rating_scale.axes):
+        table.add_column(AXIS_MARKS[n], justify="center", no_wrap=True)
+
+
+def axis_legend(catalog, lang: Lang) -> str:
+    lines = [f"  {AXIS_MARKS[n]} {tr(axis.title, lang)}" for n, axis in enumerate(catalog.rating_scale.axes)]
+    return "\n".join([*lines, {"ja": "  S が最良、D が最低", "en": "  S best … D worst"}[lang.value]])
+
+
 @catalog_app.command("methods")
 def catalog_methods(lang: Lang = LANG_OPTION) -> None:
     """Compare the 7 telework methods on the guideline's five axes (S best … D worst).
@@ -235,11 +250,11 @@ def catalog_methods(lang: Lang = LANG_OPTION) -> None:
     catalog = load_or_exit()
     table = Table(title={"ja": "テレワーク方式の特性比較", "en": "Telework methods compared"}[lang.value])
     table.add_column({"ja": "方式", "en": "Method"}[lang.value], no_wrap=True)
-    for axis in catalog.rating_scale.axes:
-        table.add_column(tr(axis.title, lang), justify="center")
+    add_axis_columns(table, catalog, lang)
     for m in catalog.methods:
         table.add_row(f"{m.id}\n{tr(m.title, lang)}", *(m.ratings[a.id].grade for a in catalog.rating_scale.axes))
     console.print(table)
+    console.print(axis_legend(catalog, lang))
 
 
 @catalog_app.command("cases")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Protocol
@@ -81,6 +82,15 @@ def situations() -> Situations:
     return load_situations(get_catalog())
 
 
+BUSINESS_DAYS = (0, 1, 2, 3, 4)  # Monday to Friday (public holidays are not known here)
+BUSINESS_HOURS = (9, 18)  # from 9:00 to before 18:00, local time
+
+
+def in_business_hours(at: datetime) -> bool:
+    """Whether *at* (local time) falls in ordinary business hours, so in-hours contacts are likely to answer."""
+    return at.weekday() in BUSINESS_DAYS and BUSINESS_HOURS[0] <= at.hour < BUSINESS_HOURS[1]
+
+
 class ContactLike(Protocol):
     situation: str
     availability: str
@@ -133,5 +143,5 @@ def general_section(contacts: Iterable[ContactLike]) -> CardSection:
     return _fill(CardSection(None), _ordered(contacts), (GENERAL,))
 
 
-__all__ = ["AVAILABILITY", "GENERAL", "OPEN_STATUSES", "STATUSES", "CardSection", "Situation", "Situations",
-           "card_sections", "general_section", "load_situations", "situations"]
+__all__ = ["AVAILABILITY", "BUSINESS_DAYS", "BUSINESS_HOURS", "GENERAL", "OPEN_STATUSES", "STATUSES", "CardSection",
+           "Situation", "Situations", "card_sections", "general_section", "in_business_hours", "load_situations", "situations"]

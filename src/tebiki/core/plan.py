@@ -171,6 +171,11 @@ class Action:
     decision: str | None  # the rows' decision when they agree, else None
 
     @property
+    def tier(self) -> str:
+        """The priority tier's id (top, high, normal, later); its label is priority.title."""
+        return self.priority.priority
+
+    @property
     def is_open(self) -> bool:
         return any(r.is_open for r in self.rows)
 
@@ -225,7 +230,8 @@ def _why(group: list[Row], first: Row, departments: tuple[str, ...], names: dict
 def actions(rows_or_plan: Any, include_closed: bool = False) -> list[Action]:
     """The organisation's action list: one Action per measure, in priority order (rank 1 = first).
 
-    Accepts the rows of build_rows() or anything with `.rows`, such as the web app's plan. Only measures with
+    Accepts the rows of build_rows() or anything with `.rows`, such as the web app's plan — all of them: the
+    department names come from the department rows. Only measures with
     an open row are listed unless *include_closed* (the checklist shows every measure in this order).
     """
     rows: list[Row] = list(getattr(rows_or_plan, "rows", rows_or_plan))
@@ -341,7 +347,7 @@ def plan_json(catalog: Catalog, assessment: Assessment, today: dt.date) -> dict[
 
     def action_dict(a: Action) -> dict[str, Any]:
         return {"item": a.item, "rank": a.rank, "title": a.title, "role": a.role, "category": a.category,
-                "level": a.level, "priority": priority_dict(a.priority), "score": a.score,
+                "level": a.level, "tier": a.tier, "priority": priority_dict(a.priority), "score": a.score,
                 "why": [p.as_dict() for p in a.why], "why_text": a.why_text, "scopes": list(a.scopes),
                 "departments": list(a.departments), "people": a.people, "status": a.status,
                 "statuses_differ": a.statuses_differ, "decision": a.decision,

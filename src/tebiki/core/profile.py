@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, computed_field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from tebiki.catalog.schema import (
     CloudKind,
@@ -62,72 +62,67 @@ def _no_repeats(values: list[Any], name: str) -> None:
 
 
 class Department(_Strict):
-    """A department or group whose people telework the same way."""
+    """A department or group whose people telework the same way.
+
+    `equipment` is the fact; `terminals` and `devices` are its version-1 view, accepted instead of it (read as
+    every pairing) and always kept in step with it, so older readers of a dump still find them.
+    """
 
     id: Slug
     name: Name
     people: int = Field(default=1, ge=1, le=100_000)
     methods: list[MethodId] = Field(min_length=1)
     work_forms: list[WorkFormId] = Field(min_length=1)
-    equipment: list[Equipment] = Field(min_length=1)
+    equipment: list[Equipment] = []
     cloud: list[CloudKind] | None = None  # None: as the organisation
     wifi: list[WifiKind] | None = None  # None: as the organisation; [] = no Wi-Fi
     removable_media: bool | None = None  # None: as the organisation's external_media
+    terminals: list[Terminal] = []  # version-1 view of equipment: the owners
+    devices: list[DeviceKind] = []  # version-1 view of equipment: the kinds
 
     @model_validator(mode="before")
     @classmethod
-    def _legacy_terminals_and_devices(cls, data: Any) -> Any:
-        """Version 1 listed owners (`terminals`) and kinds (`devices`) apart: read them as every pairing."""
-        if not isinstance(data, dict) or ("terminals" not in data and "devices" not in data):
+    def _equipment_and_version_1(cls, data: Any) -> Any:
+        """Version 1 listed owners (`terminals`) and kinds (`devices`) apart: read them as every pairing;
+        with `equipment`, derive them (and refuse them when they disagree with it)."""
+        if not isinstance(data, dict):
             return data
         data = dict(data)
-        terminals, devices = data.pop("terminals", None), data.pop("devices", None)
-        if "equipment" in data:
-            # a dump of this model carries both; they must agree (else the file was edited by hand)
+        terminals, devices, equipment = data.get("terminals"), data.get("devices"), data.get("equipment")
+        if equipment is None:
             if terminals is None or devices is None:
-                return data
-            try:
-                derived = [Equipment.model_validate(e) for e in data["equipment"]]
-            except (ValidationError, TypeError):
-                return data  # the equipment error is reported by the field itself
-            if (sorted({TERMINAL_OF_OWNER[e.owner] for e in derived}) != sorted(set(terminals))
-                    or sorted({e.kind for e in derived}) != sorted(set(devices))):
-                raise ValueError("equipment: disagrees with terminals/devices; give equipment only")
+                return data  # half a version-1 pair: reported as missing equipment (or a misspelt key) below
+            if not isinstance(terminals, list) or not isinstance(devices, list) or not terminals or not devices:
+                raise ValueError("terminals, devices: expected non-empty lists")
+            _no_repeats(terminals, "terminals")
+            _no_repeats(devices, "devices")
+            unknown = [t for t in terminals if t not in LEGACY_OWNER]
+            if unknown:
+                raise ValueError(f"terminals: {unknown[0]!r} is not one of company, byod")
+            data["equipment"] = [{"kind": d, "owner": LEGACY_OWNER[t]} for t in terminals for d in devices]
             return data
-        if terminals is None or devices is None:
-            return data  # half a version-1 pair: reported as "equipment: required" (or a misspelt key) below
-        if not isinstance(terminals, list) or not isinstance(devices, list) or not terminals or not devices:
-            raise ValueError("terminals, devices: expected non-empty lists")
-        _no_repeats(terminals, "terminals")
-        _no_repeats(devices, "devices")
-        unknown = [t for t in terminals if t not in LEGACY_OWNER]
-        if unknown:
-            raise ValueError(f"terminals: {unknown[0]!r} is not one of company, byod")
-        data["equipment"] = [{"kind": d, "owner": LEGACY_OWNER[t]} for t in terminals for d in devices]
+        try:
+            derived = [Equipment.model_validate(e) for e in equipment]
+        except (ValidationError, TypeError):
+            return data  # the equipment error is reported by the field itself
+        owners = [TERMINAL_OF_OWNER[o] for o in ("company", "private") if any(e.owner == o for e in derived)]
+        kinds = [k for k in ("pc", "mobile") if any(e.kind == k for e in derived)]
+        if ((terminals is not None and sorted(set(terminals)) != sorted(owners))
+                or (devices is not None and sorted(set(devices)) != sorted(kinds))):
+            raise ValueError("equipment: disagrees with terminals/devices; give equipment only")
+        data["terminals"], data["devices"] = owners, kinds
         return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Department:
+        if not self.equipment:
+            raise ValueError("equipment: required, e.g. [{kind: pc, owner: company}] (or terminals and devices)")
         for name in ("methods", "work_forms", "equipment", "cloud", "wifi"):
             _no_repeats(getattr(self, name) or [], name)
         if self.offline and (self.cloud or self.wifi):
             raise ValueError("cloud, wifi: a department that works standalone only uses no network; "
                              "remove them or add the method it connects with")
         return self
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def terminals(self) -> list[str]:
-        """Version-1 view: the owners, as company / byod (derived from equipment, kept in dumps)."""
-        owners = {e.owner for e in self.equipment}
-        return [TERMINAL_OF_OWNER[o] for o in ("company", "private") if o in owners]
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def devices(self) -> list[str]:
-        """Version-1 view: the kinds of device (derived from equipment, kept in dumps)."""
-        kinds = {e.kind for e in self.equipment}
-        return [k for k in ("pc", "mobile") if k in kinds]
 
     @property
     def offline(self) -> bool:

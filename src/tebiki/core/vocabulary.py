@@ -165,6 +165,7 @@ LINK_STATE = Terms(  # invitations and report links
 # What the audit trail records; every `audit.log.record(action, …)` names one of these.
 AUDIT_ACTION = Terms(
     "audit action",
+    ("account.start", "新しく始める（アカウントと組織の作成）", "Started: account and organisation created"),
     ("audit.export", "監査ログの書き出し", "Audit log exported"),
     ("audit.purge", "古い監査ログの削除", "Old audit entries purged"),
     ("backup.create", "バックアップの作成", "Backup created"),
@@ -196,6 +197,7 @@ AUDIT_ACTION = Terms(
     ("item.change", "点検項目の記録", "Item recorded"),
     ("mfa.enrol", "2段階認証の登録", "Two-step sign-in enrolled"),
     ("mfa.failure", "2段階認証の失敗", "Two-step code rejected"),
+    ("mfa.replace", "認証アプリの置き換え", "Authenticator replaced"),
     ("mfa.verify", "2段階認証の確認", "Two-step code accepted"),
     ("org.create", "組織の作成", "Organisation created"),
     ("org.profile", "組織の前提の変更", "Organisation profile changed"),

@@ -143,3 +143,156 @@ def ingestion_rows(best_of: Callable[..., float], paired: Callable[..., tuple[fl
          "≥ 0.3× raw rate " + ("✓" if t_raw / t_batch >= 0.3 else "✗")),
         ("ingestion API, one report per request", t_single, f"{t_raw / t_single:.2f}× rate", "for comparison"),
     ]
+
+
+# ---------------------------------------------------------------- tebiki serve + PostgreSQL under concurrent clients
+
+BIG_WORKERS = 300
+
+
+def build_big_org() -> None:
+    """The demo organisation grown to BIG_WORKERS workers who all answered its open campaign, and a session of a
+    worker-role member for the load clients. Prints the organisation ID and the session key. Run in the server's
+    environment: python -m tebiki.web shell -c "from tebiki.web.bench import build_big_org; build_big_org()"."""
+    import io
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.core.management import call_command
+
+    from tebiki.core.campaign import items_for
+    from tebiki.web.accounts.models import User
+    from tebiki.web.assessments.service import refresh_summary
+    from tebiki.web.orgs.models import Membership, Organisation, Role
+    from tebiki.web.people.models import Answer, Campaign, Submission, Worker
+
+    call_command("demo", stdout=io.StringIO())
+    org = Organisation.objects.get()
+    campaign = Campaign.objects.filter(organisation=org, opened_at__isnull=False).first()
+    departments = [d["id"] for d in org.profile["departments"]]
+    workers = Worker.objects.bulk_create(
+        Worker(organisation=org, name=f"勤務者 {n:03d}", email=f"w{n:03d}@bench.example",
+               department=departments[n % len(departments)])
+        for n in range(BIG_WORKERS - Worker.objects.filter(organisation=org).count()))
+    Answer.objects.bulk_create(
+        Answer(organisation=org, campaign=campaign, worker=w, item=item, value="yes" if (i + w.id) % 4 else "no")
+        for w in workers for i, item in enumerate(items_for(campaign.items, w.department)))
+    Submission.objects.bulk_create(Submission(organisation=org, campaign=campaign, worker=w) for w in workers)
+    refresh_summary(org)
+    user = User.objects.create(email="reader@bench.example", password="!", name="reader")
+    Membership.objects.create(user=user, organisation=org, role=Role.WORKER)
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                    HASH_SESSION_KEY: user.get_session_auth_hash()})
+    session.create()
+    print(org.id, session.session_key)
+
+
+def _p95(url: str, cookie: str, clients: int, per_client: int) -> float:
+    """95th-percentile latency of *clients* threads each fetching *url* *per_client* times."""
+    import statistics
+    import threading
+    import time
+    import urllib.request
+
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def client() -> None:
+        for _ in range(per_client):
+            start = time.perf_counter()
+            req = urllib.request.Request(url, headers={"Cookie": f"sessionid={cookie}"} if cookie else {})
+            with urllib.request.urlopen(req, timeout=120) as r:
+                r.read()
+                assert r.status == 200, url
+            with lock:
+                times.append(time.perf_counter() - start)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if len(times) != clients * per_client:
+        raise RuntimeError(f"{url}: {clients * per_client - len(times)} requests failed")
+    return statistics.quantiles(times, n=20)[-1]
+
+
+def serve_rows(clients: int = 20, per_client: int = 5) -> list[tuple[str, float, str, str]]:
+    """Dashboard and checklist of a 300-worker organisation on `tebiki serve` + PostgreSQL under *clients* concurrent
+    loopback clients: p95 as a ratio to the sign-in page's p95 on the same server, in the same run.
+
+    PostgreSQL: $TEBIKI_BENCH_PG_URL (an empty database), or as root on Debian a throw-away role and database."""
+    import os
+    import secrets
+    import shutil
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    url, cleanup = os.environ.get("TEBIKI_BENCH_PG_URL", ""), None
+    if not url:
+        if not (shutil.which("pg_ctlcluster") and os.geteuid() == 0):
+            return [("tebiki serve + PostgreSQL, 20 clients", float("nan"), "–", "no PostgreSQL (set TEBIKI_BENCH_PG_URL)")]
+        name, password = f"tebiki_bench_{os.getpid()}", secrets.token_hex(12)
+
+        def psql(*sql: str) -> None:
+            subprocess.run(["su", "postgres", "-c", "psql -q " + " ".join(f"-c \"{s}\"" for s in sql)], cwd="/", check=True,
+                           capture_output=True)
+
+        version = sorted(os.listdir("/etc/postgresql"), key=float)[-1]
+        subprocess.run(["pg_ctlcluster", version, "main", "start"], capture_output=True)
+        psql(f"CREATE ROLE {name} LOGIN PASSWORD '{password}'", f"CREATE DATABASE {name} OWNER {name}")
+        url = f"postgres://{name}:{password}@127.0.0.1:5432/{name}"
+
+        def cleanup() -> None:
+            psql(f"DROP DATABASE IF EXISTS {name}", f"DROP ROLE IF EXISTS {name}")
+
+    data = tempfile.mkdtemp(prefix="tebiki-bench-serve-")
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"} | {
+        "DATABASE_URL": url, "TEBIKI_DATA_DIR": data, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1"}
+    python = sys.executable
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = None
+    try:
+        subprocess.run([python, "-m", "tebiki.web", "migrate", "--noinput", "-v0"], env=env, check=True)
+        out = subprocess.run([python, "-m", "tebiki.web", "shell", "--no-imports", "-c",
+                              "from tebiki.web.bench import build_big_org; build_big_org()"],
+                             env=env, check=True, capture_output=True, text=True).stdout.split()
+        org, cookie = out[-2], out[-1]
+        server = subprocess.Popen([str(Path(python).with_name("tebiki")), "serve", "--port", str(port), "--workers", "3",
+                                   "--access-log", os.devnull], env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(base + "/accounts/login/", timeout=5).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        pages = {"sign-in": (base + "/accounts/login/", ""), "dashboard": (f"{base}/o/{org}/", cookie),
+                 "checklist": (f"{base}/o/{org}/checklist/", cookie)}
+        for page_url, c in pages.values():  # warm every worker's caches
+            _p95(page_url, c, 3, 2)
+        p95 = {page: _p95(page_url, c, clients, per_client) for page, (page_url, c) in pages.items()}
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
+        shutil.rmtree(data, ignore_errors=True)
+        if cleanup:
+            cleanup()
+    base_p95 = p95["sign-in"]
+    label = f"tebiki serve + PostgreSQL, {clients} clients, {BIG_WORKERS}-worker organisation: p95"
+    rows = [(f"{label} of the sign-in page", base_p95, "1.00×", "baseline")]
+    for page, goal in (("dashboard", 4), ("checklist", 8)):
+        ratio = p95[page] / base_p95
+        rows.append((f"{label} of the {page}", p95[page], f"{ratio:.1f}×", f"≤ {goal}× {'✓' if ratio <= goal else '✗'}"))
+    return rows

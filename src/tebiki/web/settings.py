@@ -8,6 +8,8 @@ TEBIKI_AUDIT_RETENTION_DAYS  age beyond which `tebiki audit purge` removes audit
 TEBIKI_BACKUP_MAX_BYTES      largest unpacked size `tebiki restore` accepts (default 8 GiB)
 TEBIKI_BACKUP_KEY            the key that authenticates backups (default: a key file in the data directory)
 TEBIKI_ENV        "production" turns on HTTPS-only cookies, HSTS and DEBUG off; anything else is development
+TEBIKI_SIGNUP     "1" lets anyone create an account and an organisation from the sign-in page (「新しく始める」);
+                  on by default in development (`make run`), off by default in production
 ALLOWED_HOSTS     comma-separated; development defaults to localhost
 EMAIL_URL-ish     EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
 """
@@ -151,6 +153,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "tebiki.web.accounts.passwords.StrengthValidator"},  # zxcvbn: qwertyuiopas, iloveyou1234 fail
 ]
+SIGNUP_OPEN = os.environ.get("TEBIKI_SIGNUP", "0" if PRODUCTION else "1") == "1"
+SIGNUP_PER_HOUR = 10  # start-form submissions one address may make per hour; more are refused with 429
 PASSWORD_MINIMAL_STRENGTH = 3  # zxcvbn score 0-4; 3 = "safely unguessable" against an offline attack on slow hashes
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path, register_converter
+from django.views.generic.base import RedirectView
 
 from tebiki.web.accounts import mfa_views
 from tebiki.web.accounts import views as accounts
@@ -28,6 +30,7 @@ org_patterns = [
     path("setup/methods/", orgs.setup_methods, name="setup_methods"),
     path("setup/departments/", orgs.setup_departments, name="setup_departments"),
     path("setup/ready/", orgs.setup_ready, name="setup_ready"),
+    path("profile/", orgs.profile, name="org_profile"),
     path("checklist/", assessments.checklist, name="checklist"),
     path("items/<str:item_id>/<slug:scope>/", assessments.item, name="item"),
     path("items/<str:item_id>/<slug:scope>/status/", assessments.item_status, name="item_status"),
@@ -93,8 +96,9 @@ org_patterns = [
 
 urlpatterns = [
     path("", orgs.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm,
-                                                        redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", accounts.LoginView.as_view(authentication_form=EmailAuthenticationForm), name="login"),
+    path("start/", accounts.start, name="start"),
+    path("favicon.ico", RedirectView.as_view(url=static("tebiki/favicon.svg"), permanent=True)),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/mfa/setup/", mfa_views.setup, name="mfa_setup"),

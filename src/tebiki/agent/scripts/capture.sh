@@ -47,7 +47,7 @@ if [ "$OS" = linux ]; then
   run nft.txt nft list ruleset &
   run os-release.txt cat /etc/os-release &
   run apt-upgradable.txt apt -o Apt::Cmd::Disable-Script-Warning=true list --upgradable &
-  run gsettings-lock.txt sh -c 'echo "session=${XDG_SESSION_TYPE:-none} desktop=${XDG_CURRENT_DESKTOP:-none}"; gsettings get org.gnome.desktop.screensaver lock-enabled; gsettings get org.gnome.desktop.session idle-delay' &
+  run gsettings-lock.txt sh -c 'echo "session=${XDG_SESSION_TYPE:-none} desktop=${XDG_CURRENT_DESKTOP:-none}"; gsettings get org.gnome.desktop.screensaver lock-enabled; gsettings get org.gnome.desktop.session idle-delay; gsettings get org.gnome.desktop.screensaver lock-delay' &
   run ss-listen.txt ss -tulpnH &
   run clamav.txt clamscan --version &
   run samba.txt testparm -s --parameter-name="server min protocol" &
@@ -58,7 +58,7 @@ else
   run socketfilterfw.txt /usr/libexec/ApplicationFirewall/socketfilterfw --getglobalstate &
   run softwareupdate.txt sh -c 'softwareupdate --list 2>&1' &
   run sw_vers.txt sw_vers &
-  run screenlock.txt sysadminctl -screenLock status &
+  run screenlock.txt sh -c 'sysadminctl -screenLock status 2>&1; echo "idleTime=$(defaults -currentHost read com.apple.screensaver idleTime 2>&1)"' &
   run sharing.txt launchctl print-disabled system &
   run xprotect.txt sh -c 'echo "xprotect_version=$(defaults read /Library/Apple/System/Library/CoreServices/XProtect.bundle/Contents/Info.plist CFBundleShortVersionString 2>&1)"; echo "ConfigDataInstall=$(defaults read /Library/Preferences/com.apple.SoftwareUpdate ConfigDataInstall 2>&1)"' &
   run wifi.txt sh -c 'system_profiler SPAirPortDataType | awk '"'"'/^ *Status:/ {print "Status: " $2} /Current Network Information:/ {c=1; next} /Other Local Wi-Fi Networks:/ {c=0} c && /^ *Security:/ {sub(/^ *Security: */, ""); print "Security: " $0; c=0}'"'"'' &

@@ -37,3 +37,23 @@ class SignUpForm(forms.Form):
             except forms.ValidationError as err:
                 self.add_error("password1", err)
         return data
+
+
+class StartForm(SignUpForm):
+    """A newcomer's own account, on an installation that allows starting without an invitation."""
+
+    email = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+    field_order = ["email", "name", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, email="", **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+
+    def clean_email(self) -> str:
+        from tebiki.web.accounts.models import User
+
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        self.email = email
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("This email already has an account. Sign in instead."))
+        return email

@@ -191,7 +191,7 @@ def item_status(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
             error = " ".join(str(PROBLEM_MESSAGES[c]) for _, c in err.problems)
     if error is None:
         plan = plan_of(request.org)
-    (entry,) = entries([r for r in plan.rows if r.item == item_id])
+    entry = next(e for e in entries(plan.rows) if e.item == item_id)  # every row: department names come from them
     if not request.htmx:
         if error:
             messages.error(request, error)

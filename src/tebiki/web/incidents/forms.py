@@ -51,9 +51,13 @@ class ReportForm(forms.Form):
     """What a worker reports; kept short so it can be filled in on a phone in a hurry."""
 
     situation = forms.ChoiceField(label=_("What happened?"), widget=forms.RadioSelect)
-    occurred_at = forms.DateTimeField(label=_("When did it happen (or when did you notice)?"),
+    occurred_at = forms.DateTimeField(label=_("When did it happen (or when did you notice)? If you know"),
+                                      required=False,
                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
                                                                  format="%Y-%m-%dT%H:%M"))
+    occurred_about = forms.CharField(label=_("Or about when, in your words"), max_length=100, required=False,
+                                     validators=[no_control], help_text=_("e.g. yesterday around 6 pm; leave both "
+                                                                          "empty if you do not know"))
     device = forms.CharField(label=_("Device involved"), max_length=100, required=False, validators=[no_control],
                              help_text=_("e.g. company laptop, own smartphone, USB stick"))
     description = forms.CharField(label=_("What happened, in your own words"), max_length=4000, min_length=5,
@@ -64,13 +68,13 @@ class ReportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["situation"].choices = situation_choices()
-        if not self.is_bound:
-            self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
-        for name in ("device", "description", "reporter_name", "reporter_contact"):
+        for name in ("occurred_about", "device", "description", "reporter_name", "reporter_contact"):
             self.fields[name].widget.attrs["maxlength"] = self.fields[name].max_length
 
     def clean_occurred_at(self):
         value = self.cleaned_data["occurred_at"]
+        if value is None:  # not known: nothing is made up
+            return None
         now = timezone.now()
         if value > now + timedelta(minutes=10):
             raise forms.ValidationError(_("This is in the future; give the time it happened or you noticed."))

@@ -56,6 +56,7 @@ class ReportLink(models.Model):
     """The organisation's link to the report form for people without an account. Only the token's hash is stored."""
 
     VALID_FOR = timedelta(days=365)
+    GRACE = timedelta(days=14)  # an earlier link keeps working this long after a new one is issued
     MAX_PER_HOUR = 10  # reports one link accepts per hour; more is refused with 429
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="report_links")
@@ -73,9 +74,11 @@ class ReportLink(models.Model):
 
     @classmethod
     def issue(cls, organisation: Organisation, by) -> tuple[ReportLink, str]:
-        """A new link; earlier open links of the organisation are revoked. Returns the clear token, shown once."""
+        """A new link; earlier open links keep working for GRACE (printed cards carry them), then expire.
+        Returns the clear token, shown once. Revoking (revoke_link) is how a leaked link is stopped at once."""
         now = timezone.now()
-        cls.objects.filter(organisation=organisation, revoked_at__isnull=True).update(revoked_at=now)
+        cls.objects.usable().filter(organisation=organisation, expires_at__gt=now + cls.GRACE).update(
+            expires_at=now + cls.GRACE)
         token = secrets.token_urlsafe(32)
         link = cls.objects.create(organisation=organisation, token_hash=token_hash(token), hint=token[:6],
                                   created_by=by, created_at=now, expires_at=now + cls.VALID_FOR)
@@ -103,7 +106,8 @@ class Incident(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="incidents")
     number = models.PositiveIntegerField()  # 1, 2, … within the organisation
     situation = models.CharField(_("what happened"), max_length=30)
-    occurred_at = models.DateTimeField(_("when"))
+    occurred_at = models.DateTimeField(_("when"), null=True, blank=True)  # None: the reporter did not say
+    occurred_about = models.CharField(_("about when"), max_length=100, blank=True)  # the reporter's words
     device = models.CharField(_("device involved"), max_length=100, blank=True)
     description = models.TextField(_("description"), max_length=4000)
     reporter_name = models.CharField(_("your name"), max_length=100)

@@ -37,9 +37,9 @@ def create_report(org: Organisation, data: dict, *, request, user=None, link: Re
     with transaction.atomic():
         number = (Incident.objects.filter(organisation=org).aggregate(n=Max("number"))["n"] or 0) + 1
         incident = Incident.objects.create(
-            organisation=org, number=number, situation=situation.id, occurred_at=data["occurred_at"],
-            device=data["device"], description=data["description"], reporter_name=data["reporter_name"],
-            reporter_contact=data["reporter_contact"], reported_by=user, report_link=link,
+            organisation=org, number=number, situation=situation.id, occurred_at=data.get("occurred_at"),
+            occurred_about=data.get("occurred_about", ""), device=data["device"], description=data["description"],
+            reporter_name=data["reporter_name"], reporter_contact=data["reporter_contact"], reported_by=user, report_link=link,
             trouble_cases=list(situation.trouble_cases), measures=list(situation.measures),
             **({"created_at": at, "updated_at": at} if at else {}))
         IncidentEvent.objects.create(incident=incident, at=incident.created_at, actor=user,

@@ -26,8 +26,43 @@ from .access import org_objects, org_view
 from .forms import DepartmentForm, DepartmentFormSet, InvitationForm, OrganisationForm, ProfileForm
 from .models import Invitation, Membership, Organisation, Role
 
-SORTS = {"name": lambda o: o["org"].name, "score": lambda o: o["score"], "open": lambda o: -o["open"],
-         "exposed": lambda o: -o["exposed"], "overdue": lambda o: -o["overdue"]}
+
+def _attention(o: dict) -> tuple:
+    """Who needs help first: new incidents, then failing devices, overdue items, low self-check response, exposure."""
+    response = o["response"] if o["response"] is not None else 1.0
+    return (-o["new_incidents"], -o["failing_devices"], -o["overdue"], response, -o["affected"], o["org"].name)
+
+
+SORTS = {"attention": _attention, "name": lambda o: o["org"].name, "score": lambda o: o["score"],
+         "open": lambda o: -o["open"], "exposed": lambda o: -o["affected"], "overdue": lambda o: -o["overdue"],
+         "incidents": lambda o: -o["new_incidents"], "devices": lambda o: -o["failing_devices"],
+         "response": lambda o: o["response"] if o["response"] is not None else 2.0}
+
+
+def _attention_counts(org_ids: list[int]) -> dict[int, dict]:
+    """New incidents, devices failing a check in their newest report, and the response to the open self-checks
+    (workers who submitted / workers invited), per organisation, in a few queries for the whole list."""
+    from django.db.models import Count
+
+    from tebiki.web.devices.models import Device
+    from tebiki.web.incidents.models import Incident
+    from tebiki.web.people.models import Campaign, PersonalLink, Submission
+
+    out = {oid: {"new_incidents": 0, "failing_devices": 0, "invited": 0, "submitted": 0} for oid in org_ids}
+    for row in (Incident.objects.filter(organisation_id__in=org_ids, status="new").values("organisation_id")
+                .annotate(n=Count("id"))):
+        out[row["organisation_id"]]["new_incidents"] = row["n"]
+    for oid, latest in Device.objects.filter(organisation_id__in=org_ids).values_list("organisation_id", "latest"):
+        out[oid]["failing_devices"] += "fail" in (latest or {}).values()
+    open_ids = [c.id for c in Campaign.objects.filter(organisation_id__in=org_ids, opened_at__isnull=False,
+                                                      closed_at__isnull=True, closes_at__gt=timezone.now())]
+    for row in (PersonalLink.objects.current().filter(campaign_id__in=open_ids).values("organisation_id")
+                .annotate(n=Count("worker_id", distinct=True))):
+        out[row["organisation_id"]]["invited"] = row["n"]
+    for row in (Submission.objects.filter(campaign_id__in=open_ids).values("organisation_id")
+                .annotate(n=Count("worker_id", distinct=True))):
+        out[row["organisation_id"]]["submitted"] = row["n"]
+    return out
 
 
 @require_GET
@@ -42,18 +77,26 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    """Every organisation the user belongs to, with progress, exposure and overdue items; sortable."""
+    """Every organisation the user belongs to, those needing attention first; the same figures as each dashboard."""
     ms = list(Membership.objects.filter(user=request.user).select_related("organisation"))
-    overdue = overdue_counts([m.organisation_id for m in ms])
+    ids = [m.organisation_id for m in ms]
+    overdue = overdue_counts(ids)
+    attention = _attention_counts(ids)
     rows = []
     for m in ms:
         s = m.organisation.summary or {}
+        a = attention[m.organisation_id]
         rows.append({"org": m.organisation, "role": m.get_role_display(), "ready": m.organisation.is_ready,
                      "score": s.get("score", 0), "applicable": s.get("applicable", 0), "done": s.get("done", 0),
                      "open": s.get("open", 0), "top_open": s.get("top_open", 0),
-                     "exposed": s.get("exposed_cases", 0), "overdue": overdue.get(m.organisation_id, 0)})
-    sort = request.GET.get("sort", "name")
-    rows.sort(key=SORTS.get(sort, SORTS["name"]))
+                     "exposed": s.get("exposed_cases", 0), "partly": s.get("partly_cases", 0),
+                     "affected": s.get("exposed_cases", 0) + s.get("partly_cases", 0),
+                     "overdue": overdue.get(m.organisation_id, 0), **a,
+                     "response": a["submitted"] / a["invited"] if a["invited"] else None})
+    sort = request.GET.get("sort", "attention")
+    if sort not in SORTS:
+        sort = "attention"
+    rows.sort(key=SORTS[sort])
     return render(request, "orgs/overview.html", {"rows": rows, "sort": sort})
 
 
@@ -220,13 +263,38 @@ def members(request: HttpRequest) -> HttpResponse:
                 audit.record("invitation.create", request=request, organisation=request.org, target=inv.email,
                              data={"role": inv.role, "invitation": inv.id})
             link = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
-            messages.success(request, _("Invitation created. Send the link below; it is shown only once."))
+            if _mail_invitation(request, inv, link):
+                messages.success(request, _("Invitation mailed to %(email)s. The link is also below, shown only once, "
+                                            "in case the mail does not arrive.") % {"email": inv.email})
+            else:
+                messages.warning(request, _("The invitation could not be mailed. Send the link below yourself; it is "
+                                            "shown only once."))
             form = InvitationForm()
     return render(request, "orgs/members.html", {
         "org": request.org, "form": form, "link": link, "can_manage": request.membership.can_manage,
         "members": org_objects(request, Membership).select_related("user").order_by("role", "user__email"),
         "invitations": org_objects(request, Invitation).order_by("-created_at")[:50], "now": timezone.now(),
     }, status=422 if form.errors else 200)
+
+
+def _mail_invitation(request: HttpRequest, inv: Invitation, link: str) -> bool:
+    """Mail the link to the invited address; False when the mail server refuses (the link is still shown once)."""
+    import logging
+
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        ctx = {"org": request.org, "link": link, "by": request.user.display_name, "role": inv.get_role_display()}
+        subject = render_to_string("orgs/invitation_subject.txt", ctx).strip().replace("\n", " ")
+        body = render_to_string("orgs/invitation_body.txt", ctx)
+    try:
+        return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [inv.email]) == 1
+    except Exception:  # noqa: BLE001 - the invitation exists; the page shows the link instead
+        logging.getLogger(__name__).exception("invitation %s: mail failed", inv.id)
+        return False
 
 
 @require_POST
@@ -244,3 +312,37 @@ def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
                          data={"invitation": inv.id})
         messages.success(request, _("Invitation revoked."))
     return redirect("members", org_id=request.org.id)
+
+
+@require_GET
+@org_view("edit", ready=True)
+def profile(request: HttpRequest) -> HttpResponse:
+    """The profile that decides which measures apply, read only (consultants read it; managers edit it in set-up).
+
+    Shown through the set-up's own form fields, so the page names the same facts in the same words as the set-up."""
+    from django import forms
+
+    from .forms import EQUIPMENT_CHOICES, WORK_FORM_CHOICES, method_choices
+
+    def words(values, choices) -> str:
+        label = dict(choices)
+        values = values if isinstance(values, (list, tuple)) else [values]
+        return "、".join(str(label.get(v, v)) for v in values if v not in (None, "")) or "–"
+
+    form = ProfileForm(initial=_profile_initial(request.org))
+    facts = []
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if isinstance(field, forms.BooleanField):
+            text = _("Yes") if value else _("No")
+        elif getattr(field, "choices", None):
+            text = words(value, field.choices)
+        else:
+            text = "–" if value in (None, "") else value
+        facts.append((field.label, text))
+    departments = [{"name": d.name, "people": d.people, "methods": words(d.methods, method_choices()),
+                    "work_forms": words(d.work_forms, WORK_FORM_CHOICES),
+                    "equipment": words([f"{e.kind}:{e.owner}" for e in d.equipment], EQUIPMENT_CHOICES)}
+                   for d in request.org.get_profile().departments]
+    return render(request, "orgs/profile.html", {"org": request.org, "facts": facts, "departments": departments,
+                                                 "can_manage": request.membership.can_manage})

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tebiki.core.incidents import card_sections, general_section, situations
+from tebiki.core.incidents import card_sections, general_section, in_business_hours, situations
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_objects, org_view
 from tebiki.web.reports.views import PdfError, html_to_pdf
@@ -28,6 +28,11 @@ CARD_CSS = "tebiki/incidents-card.css"
 
 def sections_for(org):
     return card_sections(situations(), Contact.objects.filter(organisation=org))
+
+
+def off_hours() -> bool:
+    """Outside business hours now: pages put the out-of-hours contacts first."""
+    return not in_business_hours(timezone.localtime())
 
 
 def card_context(org, css_href: str) -> dict:
@@ -44,7 +49,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
     can_manage = request.membership.can_manage
     return render(request, "incidents/contacts.html", {
         "org": request.org, "sections": sections_for(request.org), "can_manage": can_manage,
-        "all_contacts": org_objects(request, Contact) if can_manage else [],
+        "all_contacts": org_objects(request, Contact) if can_manage else [], "off_hours": off_hours(),
     })
 
 

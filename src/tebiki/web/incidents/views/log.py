@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -36,10 +37,12 @@ def incidents(request: HttpRequest) -> HttpResponse:
     counts = dict(org_objects(request, Incident).order_by().values_list("status").annotate(n=Count("id")))
     can_manage = request.membership.can_manage
     link = org_objects(request, ReportLink).first() if can_manage else None
+    in_grace = list(org_objects(request, ReportLink).usable().exclude(pk=link.pk)) if link else []
     new_token = take_once(request, "new_report_token") if can_manage else None
     return render(request, "incidents/log.html", {
         "org": request.org, "incidents": qs[:500], "filter": f, "status": status, "counts": counts, "statuses": Status.choices,
         "situations": {s.id: s for s in situations().situations}, "can_manage": can_manage, "link": link,
+        "in_grace": in_grace,
         "new_url": request.build_absolute_uri(reverse("public_report", args=[new_token])) if new_token else None,
     })
 
@@ -112,9 +115,15 @@ def incident_links(request: HttpRequest, incident_id: int) -> HttpResponse:
 @org_view("manage")
 def issue_link(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
+        earlier = list(org_objects(request, ReportLink).usable().values_list("hint", flat=True))
         link, token = ReportLink.issue(request.org, request.user)
         audit.record("report_link.issue", request=request, organisation=request.org, target=link.hint,
-                     data={"expires": link.expires_at.isoformat()})
+                     data={"expires": link.expires_at.isoformat(), "earlier_in_grace": earlier})
+    if earlier:
+        until = timezone.localtime(timezone.now() + ReportLink.GRACE)
+        messages.warning(request, _("The previous link keeps working until %(date)s. Replace printed cards and "
+                                    "shared copies before then, or revoke it now if it leaked.")
+                         % {"date": date_format(until, "SHORT_DATE_FORMAT")})
     show_once(request, "new_report_token", token)  # shown once on the next page, then gone; sealed meanwhile
     return redirect(reverse("incidents", args=[request.org.id]) + "#report-link")
 

@@ -20,7 +20,7 @@ from tebiki.web.orgs.access import org_view
 from ..forms import ReportForm
 from ..models import ReportLink
 from ..service import create_report
-from .contacts import CARD_CSS, card_context, sections_for
+from .contacts import CARD_CSS, card_context, off_hours, sections_for
 
 MAX_BODY = 32 * 1024  # a report is a few kilobytes of text; anything bigger is refused unread
 
@@ -43,7 +43,8 @@ def _form_page(request, *, org_name: str, sections, form, action: str, contacts_
                extra: dict | None = None) -> HttpResponse:
     return render(request, "incidents/report.html", {
         "org_name": org_name, "sections": sections, "form": form, "action": action, "contacts_url": contacts_url,
-        "choices": list(zip(form["situation"], sections, strict=True)), **(extra or {})}, status=status)
+        "choices": list(zip(form["situation"], sections, strict=True)), "off_hours": off_hours(), **(extra or {})},
+        status=status)
 
 
 @never_cache  # pages opened by a secret link stay out of shared caches
@@ -72,7 +73,7 @@ def public_report(request: HttpRequest, token: str) -> HttpResponse:
 def _sent_page(request, org_name: str, sections, contacts_url: str, org=None) -> HttpResponse:
     chosen = situations().get(request.GET.get("situation", ""))
     section = next((s for s in sections if chosen and s.situation.id == chosen.id), None)
-    return render(request, "incidents/sent.html", {"org_name": org_name, "section": section,
+    return render(request, "incidents/sent.html", {"org_name": org_name, "section": section, "off_hours": off_hours(),
                                                    "contacts_url": contacts_url, "org": org})
 
 

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -48,8 +49,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--reset-password", action="store_true", help="print a new password for the demo sign-in")
         parser.add_argument("--email", default=EMAIL)
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="the address runserver listens on (HOST= of make run)")
 
-    def handle(self, *args, email: str, reset_password: bool, **options):
+    def handle(self, *args, email: str, reset_password: bool, addr: str, **options):
         User = get_user_model()
         spec = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
         password = None
@@ -69,11 +71,24 @@ class Command(BaseCommand):
                 org = Organisation.objects.create(name=name, profile=profile)
                 Membership.objects.create(user=user, organisation=org, role=Role.ADMIN)
                 fill(org, user, spec)
-        self.stdout.write(f"\n  tebiki demo: {BASE_URL}\n  sign in as {email}")
+        url = site_url(addr)
+        self.stdout.write(f"\n  tebiki demo: {url}\n  sign in as {email}")
         if password:
-            self.stdout.write(f"  password:   {password}   (shown once; `{reset_password_hint()}` prints a new one)\n")
+            self.stdout.write(f"  password:   {password}   (shown once; `{reset_password_hint()}` prints a new one)")
         else:
-            self.stdout.write(f"  password:   as printed at set-up (`{reset_password_hint()}` prints a new one)\n")
+            self.stdout.write(f"  password:   as printed at set-up (`{reset_password_hint()}` prints a new one)")
+        if settings.SIGNUP_OPEN:
+            self.stdout.write(f"  your own organisation (新しく始める): {url}start/")
+        self.stdout.write("")
+
+
+def site_url(addr: str) -> str:
+    """The browser address for runserver's addrport: "8001" → 127.0.0.1:8001; all interfaces → 127.0.0.1."""
+    host, _, port = addr.rpartition(":")
+    host = host or "127.0.0.1"
+    if host in ("0.0.0.0", "0", "[::]"):
+        host = "127.0.0.1"
+    return f"http://{host}:{port or 8000}/"
 
 
 def fill(org: Organisation, user, spec: dict) -> None:
