@@ -70,3 +70,10 @@ def signed_in(user: User | None, verified: bool = True) -> Client:
 @pytest.fixture
 def cast(db) -> Cast:
     return Cast()
+
+
+@pytest.fixture(autouse=True)
+def audit_anchor_file(settings, tmp_path):
+    """Each test its own audit anchor file: anchors outlive the test database, and another test's would not match."""
+    settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
+    return settings.AUDIT_ANCHOR_FILE

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from tebiki.cli import app
 from tebiki.web.assessments.service import save_item
 from tebiki.web.audit import log
-from tebiki.web.audit.models import AuditEntry
+from tebiki.web.audit.models import AuditEntry, AuditHead
 
 from .conftest import PASSWORD
 
@@ -89,7 +89,9 @@ def test_reordered_entries_are_named(chain):
 def test_the_cli_reports_an_intact_and_a_broken_chain(chain):
     runner = CliRunner()
     ok = runner.invoke(app, ["audit", "verify", "--format", "json"])
-    assert ok.exit_code == 0 and json.loads(ok.stdout) == {"entries": 5, "intact": True, "problems": []}
+    head = AuditEntry.objects.get(seq=5)
+    assert ok.exit_code == 0 and json.loads(ok.stdout) == {"entries": 5, "intact": True, "problems": [],
+                                                           "head": {"seq": 5, "hash": head.hash}}
     AuditEntry.objects.filter(seq=4).update(data={"i": 99})
     bad = runner.invoke(app, ["audit", "verify"])
     assert bad.exit_code == 1 and "entry 4" in bad.stdout
@@ -107,3 +109,56 @@ def test_the_audit_export_holds_only_this_organisations_entries(cast):
     save_item(cast.other, "mic-v5:admin:A-2", "organisation", {"status": "done"}, cast.outsider)
     body = cast.client(cast.admin).get(reverse("audit_csv", args=[cast.org.id])).content.decode()
     assert "A-1" in body and "A-2" not in body
+
+
+def cut_tail(keep: int) -> None:
+    """The attack: delete the newest entries and move the head back, so the rest of the chain still verifies."""
+    AuditEntry.objects.filter(seq__gt=keep).delete()
+    AuditHead.objects.filter(pk=1).update(seq=keep, hash=AuditEntry.objects.get(seq=keep).hash)
+
+
+def test_verify_prints_the_head_and_appends_it_to_the_anchor_file(chain, audit_anchor_file):
+    runner = CliRunner()
+    first = runner.invoke(app, ["audit", "verify"])
+    log.record("test.event", actor="later@test.example")
+    second = runner.invoke(app, ["audit", "verify"])
+    assert first.exit_code == second.exit_code == 0
+    assert AuditEntry.objects.get(seq=5).hash in first.stdout and AuditEntry.objects.get(seq=6).hash in second.stdout
+    lines = [json.loads(t) for t in audit_anchor_file.read_text().splitlines()]
+    assert [(a["event"], a["seq"]) for a in lines] == [("verify", 5), ("verify", 6)]
+    assert audit_anchor_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_cut_tail_is_found_by_the_anchor_file_and_by_expect(chain, audit_anchor_file):
+    runner = CliRunner()
+    anchored = json.loads(runner.invoke(app, ["audit", "verify", "--format", "json"]).stdout)["head"]
+    for i in range(3):
+        log.record("test.after", actor="later@test.example", data={"i": i})
+
+    cut_tail(3)
+
+    assert log.verify() == []  # the chain alone cannot tell
+    found = runner.invoke(app, ["audit", "verify"])
+    assert found.exit_code == 1 and "entry 5" in found.stdout and "cut" in found.stdout
+    audit_anchor_file.unlink()  # an attacker on the same host removes the anchor file too
+    assert runner.invoke(app, ["audit", "verify"]).exit_code == 0  # the limit that remains (docs/security.md)
+    expected = runner.invoke(app, ["audit", "verify", "--expect", anchored["hash"]])
+    assert expected.exit_code == 1 and anchored["hash"] in expected.stdout
+    assert len(audit_anchor_file.read_text().splitlines()) == 1  # the failed verify anchored nothing
+
+
+def test_expect_passes_while_the_expected_entry_is_still_in_the_log(chain):
+    expected = AuditEntry.objects.get(seq=4).hash
+    log.record("test.after", actor="later@test.example")
+    assert CliRunner().invoke(app, ["audit", "verify", "--expect", expected]).exit_code == 0
+
+
+def test_a_backup_anchors_the_head_and_a_cut_after_it_is_found(chain, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    runner = CliRunner()
+    made = runner.invoke(app, ["backup", str(tmp_path / "b.tar.gz"), "--format", "json"])
+    assert made.exit_code == 0, made.output
+    head = json.loads(made.stdout)["audit_head"]
+    assert head == {"seq": 6, "hash": AuditEntry.objects.get(seq=6).hash}  # the backup's own entry included
+    cut_tail(4)
+    assert runner.invoke(app, ["audit", "verify"]).exit_code == 1

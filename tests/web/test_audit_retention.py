@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from tebiki.cli import app
 from tebiki.web.audit import log
-from tebiki.web.audit.models import AuditEntry
+from tebiki.web.audit.models import AuditEntry, AuditHead
 
 runner = CliRunner()
 JST = dt.timezone(dt.timedelta(hours=9))
@@ -101,8 +101,8 @@ def test_successive_purges_keep_the_chain_verifiable(history):
     with at(2027, 12, 5):
         log.record("test.later", actor="d@test.example")
         assert runner.invoke(app, ["audit", "purge", "--older-than", "365"]).exit_code == 0
+        assert verified()  # checked when it runs: a purge dated after the clock would be forged
     assert actions() == ["test.later", "audit.purge"]
-    assert verified()
 
 
 def test_a_purge_of_everything_old_leaves_a_verifiable_log(history):
@@ -131,3 +131,22 @@ def test_it_refuses_to_purge_a_broken_chain(history):
     r = purge("--older-than", "600")
     assert r.exit_code == 1 and "broken" in r.stderr
     assert actions() == before
+
+
+def test_a_purge_keeps_older_anchors_valid(history):
+    assert verified()  # anchors entry 6 of 2026-11-28
+    assert purge("--older-than", "600").exit_code == 0
+    assert verified()
+
+
+def test_a_forged_purge_entry_cannot_hide_anchored_entries(history):
+    assert verified()  # anchors entry 6, written this week
+    newest = AuditEntry.objects.get(seq=6)
+    AuditEntry.objects.all().delete()  # an attacker with database access empties the log and claims a purge
+    AuditHead.objects.filter(pk=1).update(seq=6, hash=newest.hash)
+    with at(2026, 12, 1):
+        log.record(log.PURGE, actor="cli:root", data={"first_kept": 7, "continues_from": newest.hash, "deleted": 6,
+                                                      "cutoff": "2025-11-30T12:00:00+09:00", "older_than_days": 366})
+    assert log.verify() == []  # the chain alone is satisfied
+    assert not verified()
+    assert purge("--older-than", "600").exit_code == 1

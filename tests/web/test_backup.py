@@ -6,6 +6,7 @@ Written with the normal database fixtures only, so it runs on SQLite and on Post
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
 import io
 import json
@@ -24,6 +25,7 @@ from typer.testing import CliRunner
 
 from tebiki.cli import app
 from tebiki.web import backup
+from tebiki.web.accounts.models import User
 from tebiki.web.assessments.models import Evidence, ItemRecord
 from tebiki.web.assessments.service import save_item
 from tebiki.web.audit.models import AuditEntry
@@ -156,7 +158,7 @@ def test_restore_signs_everyone_out(state, media, tmp_path):
 def test_the_manifest_records_versions_and_a_hash_per_member(state, media, tmp_path):
     archive = make_backup(tmp_path / "tebiki.tar.gz")
     manifest, members = read_archive(archive)
-    assert manifest["format"] == "tebiki-backup" and manifest["format_version"] == 1
+    assert manifest["format"] == "tebiki-backup" and manifest["format_version"] == 2
     assert manifest["tebiki_version"] and manifest["created_at"] and manifest["migrations"]
     assert [m["name"] for m in manifest["members"]] == [name for name, _ in members]
     for m, (_, data) in zip(manifest["members"], members, strict=True):
@@ -176,21 +178,27 @@ def test_backup_will_not_overwrite_a_file_without_force(state, media, tmp_path):
 
 
 def read_archive(path: Path) -> tuple[dict, list[tuple[str, bytes]]]:
+    """The manifest and the members it lists (the manifest's HMAC left out)."""
     with tarfile.open(path, "r:gz") as tar:
         members = [(m.name, tar.extractfile(m).read()) for m in tar.getmembers()]
-    return json.loads(members[0][1]), members[1:]
+    assert [n for n, _ in members[:2]] == ["manifest.json", "manifest.hmac"]
+    return json.loads(members[0][1]), members[2:]
 
 
 def write_archive(path: Path, manifest: dict, members: list[tuple[str, bytes]], *, seal: bool = True,
-                  links: list[str] = ()) -> Path:
-    """An archive as an attacker or a broken disk would make it; *seal* recomputes the manifest's sums."""
+                  links: list[str] = (), key: bytes | None | bool = True, mac: bytes | None = None) -> Path:
+    """An archive as a broken disk or someone holding the backup key would make it (*key* True: this server's key;
+    None: no HMAC at all; *mac*: this manifest.hmac as it is); *seal* recomputes the manifest's sums."""
     if seal:
         manifest = {**manifest, "members": [{"name": n, "size": len(d), "sha256": hashlib.sha256(d).hexdigest()}
                                             for n, d in members] + [{"name": n, "size": 0,
                                                                      "sha256": hashlib.sha256(b"").hexdigest()}
                                                                     for n in links]}
+    body = json.dumps(manifest).encode()
+    key = backup.backup_key() if key is True else key
+    sig = [("manifest.hmac", mac)] if mac else [] if key is None else [("manifest.hmac", backup.signature(key, body))]
     with tarfile.open(path, "w:gz") as tar:
-        for name, data in [("manifest.json", json.dumps(manifest).encode()), *members]:
+        for name, data in [("manifest.json", body), *sig, *members]:
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
@@ -347,3 +355,73 @@ def test_it_refuses_a_database_that_is_not_migrated_yet(good, tmp_path):
     r = subprocess.run([*cli, "restore", str(archive)], env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 2, r.stderr
     assert "not migrated" in r.stderr and not (tmp_path / "fresh" / "uploads").exists()
+
+
+# ------------------------------------------------------------------------------------------- authentication
+
+OLD_KEY, NEW_KEY = "old-key-" + "o" * 20, "new-key-" + "n" * 20
+
+
+def made_superuser(db_json: bytes, email: str) -> bytes:
+    rows = json.loads(db_json)
+    [user] = [r for r in rows if r["model"] == "accounts.user" and r["fields"]["email"] == email]
+    assert user["fields"]["is_superuser"] is False
+    user["fields"].update(is_superuser=True, is_staff=True)
+    return json.dumps(rows).encode()
+
+
+@pytest.mark.parametrize("mac,message", [
+    ("kept", "does not match its HMAC"),            # the original HMAC, of the original manifest
+    (b"attacker's own key, long enough", "another key"),
+    (None, "not authenticated"),
+])
+def test_an_archive_resealed_to_make_an_outsider_superuser_is_refused(good, media, tmp_path, mac, message):
+    archive, (manifest, members) = good
+    evil = [(n, made_superuser(d, "outsider@other.example") if n == "db.json" else d) for n, d in members]
+    with tarfile.open(archive) as tar:
+        genuine = tar.extractfile("manifest.hmac").read()
+    bad = write_archive(tmp_path / "superuser.tar.gz", manifest, evil, key=None if mac == "kept" else mac,
+                        mac=genuine if mac == "kept" else None)
+    assert message in refused(bad, media)
+    assert not User.objects.filter(email="outsider@other.example", is_superuser=True).exists()
+
+
+def test_a_format_1_archive_without_an_hmac_is_refused(good, media, tmp_path):
+    _, (manifest, members) = good
+    old = write_archive(tmp_path / "v1.tar.gz", {**manifest, "format_version": 1}, members, key=None)
+    assert "not authenticated" in refused(old, media)
+
+
+def test_an_archive_of_another_key_is_refused_and_restores_with_that_key(state, media, tmp_path, settings):
+    settings.BACKUP_KEY = OLD_KEY
+    archive = make_backup(tmp_path / "old.tar.gz")
+    settings.BACKUP_KEY = NEW_KEY  # the key was rotated since
+    message = refused(archive, media)
+    assert "another key" in message and backup.key_id(OLD_KEY.encode()) in message
+    assert OLD_KEY not in message and NEW_KEY not in message
+    r = runner.invoke(app, ["restore", str(archive), "--force", "--key", OLD_KEY])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["restore", str(archive), "--force", "--key", "-"], input=OLD_KEY + "\n")
+    assert r.exit_code == 0, r.output
+
+
+def test_the_first_backup_writes_a_key_file_that_stays_out_of_the_archive(state, media, tmp_path, settings):
+    settings.BACKUP_KEY = ""
+    settings.BACKUP_KEY_FILE = tmp_path / "data" / "backup_key"
+    r = runner.invoke(app, ["backup", str(tmp_path / "a.tar.gz"), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    key_file = settings.BACKUP_KEY_FILE
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    key = key_file.read_text().strip()
+    assert json.loads(r.stdout)["key_id"] == backup.key_id(key.encode())
+    with gzip.open(tmp_path / "a.tar.gz") as fh:
+        assert key.encode() not in fh.read()
+    assert runner.invoke(app, ["backup", str(tmp_path / "b.tar.gz")]).exit_code == 0
+    assert key_file.read_text().strip() == key  # made once, then reused
+
+
+def test_a_server_without_a_key_refuses_and_says_how_to_give_one(good, media, tmp_path, settings):
+    archive, _ = good
+    settings.BACKUP_KEY = ""
+    settings.BACKUP_KEY_FILE = tmp_path / "nowhere" / "backup_key"
+    assert "--key" in refused(archive, media)

@@ -43,7 +43,10 @@ def test_a_sqlite_installations_archive_restores_here_whole_and_keeps_working(db
     source = json.loads(run("-m", "tebiki.web", "shell", "--no-imports", "-c", CANONICAL))
     run("-c", "from tebiki.cli import app; app()", "backup", str(archive))  # audited after the archive is written
 
-    r = CliRunner().invoke(app, ["restore", str(archive), "--force"])
+    refused = CliRunner().invoke(app, ["restore", str(archive), "--force"])
+    assert refused.exit_code == 2 and "--key" in refused.stderr  # each installation has its own key
+    key = (tmp_path / "site" / "backup_key").read_text()  # made by the site's first backup
+    r = CliRunner().invoke(app, ["restore", str(archive), "--force", "--key", "-"], input=key)
     assert r.exit_code == 0, r.output
 
     def comparable(objs):  # the restore itself adds one audit entry and moves the chain's head

@@ -3,10 +3,15 @@
 The archive is a gzipped tar:
 
     manifest.json   format and tebiki version, creation time, applied migrations, SHA-256 and size of every member
+    manifest.hmac   HMAC-SHA256 of manifest.json's exact bytes under the backup key, and the key's id
     db.json         every row of every app, Django's JSON serialisation with natural keys for content types and
                     permissions (so it loads on SQLite and PostgreSQL alike) and datetimes to the microsecond
                     (the audit chain hashes them)
     files/…         everything under MEDIA_ROOT (evidence files)
+
+The backup key is never inside the archive (TEBIKI_BACKUP_KEY, or a key file in the data directory made on the
+first backup), so whoever can change an archive cannot make it verify: restore checks the HMAC before it believes
+anything the manifest says, and the manifest's SHA-256 sums then cover every other member.
 
 Restore reads and checks the whole archive into a staging directory before it touches anything, then replaces the
 database content in one transaction and swaps the uploads directory in before that transaction commits.
@@ -18,10 +23,12 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
+import hmac
 import io
 import itertools
 import json
 import os
+import secrets
 import shutil
 import tarfile
 import tempfile
@@ -42,8 +49,10 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Model
 
 FORMAT = "tebiki-backup"
-FORMAT_VERSION = 1
-MANIFEST, DATABASE, FILES = "manifest.json", "db.json", "files"
+FORMAT_VERSION = 2  # 2: the manifest is authenticated (manifest.hmac); 1 was not, and is refused
+MANIFEST, SIGNATURE, DATABASE, FILES = "manifest.json", "manifest.hmac", "db.json", "files"
+MAC_CONTEXT = b"tebiki-backup manifest\n"  # so a MAC made with this key for anything else never fits
+MIN_KEY_CHARS = 16
 # Recreated by `migrate` (their ids differ between installations; rows refer to them by natural key) or never kept.
 NOT_DUMPED = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
 CLEARED_ON_RESTORE = {"sessions.session"}
@@ -54,6 +63,43 @@ RATIO_FLOOR = 16 * 1024 * 1024  # small archives of text compress well; judge th
 
 class BackupError(Exception):
     """The archive cannot be made or restored; the message says why. Nothing was changed."""
+
+
+def backup_key(explicit: str | None = None, *, create: bool = False) -> bytes:
+    """The key that authenticates archives: *explicit* (restore --key), else TEBIKI_BACKUP_KEY, else the key file
+    in the data directory, which the first backup creates (mode 0600)."""
+    if explicit:
+        text = explicit
+    elif settings.BACKUP_KEY:
+        text = settings.BACKUP_KEY
+    else:
+        path = Path(settings.BACKUP_KEY_FILE)
+        if not path.exists():
+            if not create:
+                raise BackupError(f"no backup key on this server ({path} is missing and TEBIKI_BACKUP_KEY is unset):"
+                                  " pass the key of the server that made the archive with --key")
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(32) + "\n")
+        text = path.read_text(encoding="utf-8")
+    text = text.strip()
+    if len(text) < MIN_KEY_CHARS:
+        raise BackupError(f"a backup key has at least {MIN_KEY_CHARS} characters")
+    return text.encode()
+
+
+def key_id(key: bytes) -> str:
+    """A short name for a key that does not reveal it, to tell keys apart in archives and messages."""
+    return hmac.new(key, b"tebiki-backup key id", "sha256").hexdigest()[:16]
+
+
+def _mac(key: bytes, manifest: bytes) -> str:
+    return hmac.new(key, MAC_CONTEXT + manifest, "sha256").hexdigest()
+
+
+def signature(key: bytes, manifest: bytes) -> bytes:
+    """The manifest.hmac member for *manifest* (its exact bytes)."""
+    return json.dumps({"algorithm": "HMAC-SHA256", "key_id": key_id(key), "mac": _mac(key, manifest)}).encode()
 
 
 def _tebiki_version() -> str:
@@ -142,6 +188,7 @@ def _applied_migrations(using: str) -> list[str]:
 class BackupResult:
     path: Path
     manifest: dict = field(repr=False)
+    key_id: str = ""
 
     @property
     def files(self) -> int:
@@ -155,6 +202,7 @@ class BackupResult:
 def create_backup(target: Path, using: str = DEFAULT_DB_ALIAS) -> BackupResult:
     """Write the archive to *target* (mode 0600: it holds password hashes and MFA secrets) atomically."""
     target = Path(target)
+    key = backup_key(create=True)
     connection = connections[using]
     snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
     with tempfile.TemporaryDirectory(prefix="tebiki-backup-") as tmp:
@@ -181,6 +229,8 @@ def create_backup(target: Path, using: str = DEFAULT_DB_ALIAS) -> BackupResult:
             with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
                 body = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
                 tar.addfile(_info(MANIFEST, len(body)), io.BytesIO(body))
+                sig = signature(key, body)
+                tar.addfile(_info(SIGNATURE, len(sig)), io.BytesIO(sig))
                 for m in members:
                     with m["path"].open("rb") as fh:
                         tar.addfile(_info(m["name"], m["size"]), fh)
@@ -188,7 +238,7 @@ def create_backup(target: Path, using: str = DEFAULT_DB_ALIAS) -> BackupResult:
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
-    return BackupResult(target, manifest)
+    return BackupResult(target, manifest, key_id(key))
 
 
 def _info(name: str, size: int) -> tarfile.TarInfo:
@@ -209,14 +259,39 @@ def _check_name(name: str) -> None:
         raise BackupError(f"unexpected member in the archive: {name!r}")
 
 
-def _read_manifest(tar: tarfile.TarFile) -> dict:
-    first = tar.next()
-    if first is None or first.name != MANIFEST or not first.isreg():
-        raise BackupError(f"not a tebiki backup: the archive does not start with {MANIFEST}")
-    if first.size > MANIFEST_MAX_BYTES:
-        raise BackupError(f"{MANIFEST} is too large ({first.size} bytes)")
+def _small_member(tar: tarfile.TarFile, name: str) -> bytes | None:
+    member = tar.next()
+    if member is None or member.name != name or not member.isreg():
+        return None
+    if member.size > MANIFEST_MAX_BYTES:
+        raise BackupError(f"{name} is too large ({member.size} bytes)")
+    return tar.extractfile(member).read()
+
+
+def _authenticate(body: bytes, sig: bytes | None, key: bytes) -> None:
+    """Raise BackupError unless *sig* is this key's HMAC of the manifest's bytes."""
+    if sig is None:
+        raise BackupError(f"the archive is not authenticated (no {SIGNATURE}; format 1 archives had none): anyone "
+                          "could have written it. Restore refused; make a new backup with this tebiki")
     try:
-        manifest = json.loads(tar.extractfile(first).read())
+        claimed = json.loads(sig)
+        claimed_id, claimed_mac = str(claimed["key_id"]), str(claimed["mac"])
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError) as err:
+        raise BackupError(f"{SIGNATURE} is malformed") from err
+    if not hmac.compare_digest(claimed_mac, _mac(key, body)):
+        if claimed_id != key_id(key):
+            raise BackupError(f"the archive was authenticated with another key (key id {claimed_id[:16]!r}; this "
+                              f"key is {key_id(key)!r}): pass the key that made it with --key")
+        raise BackupError(f"{MANIFEST} does not match its HMAC: the archive was changed after it was made")
+
+
+def _read_manifest(tar: tarfile.TarFile, key: bytes) -> dict:
+    body = _small_member(tar, MANIFEST)
+    if body is None:
+        raise BackupError(f"not a tebiki backup: the archive does not start with {MANIFEST}")
+    _authenticate(body, _small_member(tar, SIGNATURE), key)
+    try:
+        manifest = json.loads(body)
     except (ValueError, UnicodeDecodeError) as err:
         raise BackupError(f"{MANIFEST} is not valid JSON: {err}") from err
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -243,7 +318,7 @@ def _read_manifest(tar: tarfile.TarFile) -> dict:
     return manifest
 
 
-def _stage(archive: Path, staging: Path) -> dict:
+def _stage(archive: Path, staging: Path, key: bytes) -> dict:
     """Check and unpack the archive into *staging*; raises BackupError on anything doubtful."""
     compressed = archive.stat().st_size
     max_bytes = getattr(settings, "BACKUP_MAX_BYTES", 8 * 1024**3)
@@ -251,7 +326,7 @@ def _stage(archive: Path, staging: Path) -> dict:
     max_members = getattr(settings, "BACKUP_MAX_MEMBERS", 200_000)
     try:
         with tarfile.open(archive, mode="r:gz") as tar:
-            manifest = _read_manifest(tar)
+            manifest = _read_manifest(tar, key)
             expected = {m["name"]: m for m in manifest["members"]}
             if len(expected) > max_members:
                 raise BackupError(f"the archive has too many members ({len(expected)} > {max_members})")
@@ -332,8 +407,11 @@ class RestoreResult:
     files: int
 
 
-def restore_backup(archive: Path, force: bool = False, using: str = DEFAULT_DB_ALIAS) -> RestoreResult:
-    """Replace the database content and uploaded files with the archive's, or raise BackupError and change nothing."""
+def restore_backup(archive: Path, force: bool = False, using: str = DEFAULT_DB_ALIAS,
+                   key: str | None = None) -> RestoreResult:
+    """Replace the database content and uploaded files with the archive's, or raise BackupError and change nothing.
+
+    *key* is the backup key of the server that made the archive when it is not this server's (see backup_key)."""
     archive = Path(archive)
     if not archive.is_file():
         raise BackupError(f"{archive}: no such file")
@@ -343,13 +421,14 @@ def restore_backup(archive: Path, force: bool = False, using: str = DEFAULT_DB_A
         return has_data(using) or (uploads.is_dir() and any(uploads.iterdir()))
 
     _require_migrated(using)
+    secret = backup_key(key)
     if not force and occupied():
         raise BackupError("the database or the uploads directory is not empty: use --force to replace its content")
     uploads.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".tebiki-restore-", dir=uploads.parent))
     old = uploads.with_name(f"{staging.name}-old")
     try:
-        manifest = _stage(archive, staging)
+        manifest = _stage(archive, staging, secret)
         _check_migrations(manifest, using)
         new_files = staging / FILES
         new_files.mkdir(exist_ok=True)

@@ -6,6 +6,7 @@ SECRET_KEY        generated once and stored in the data directory (mode 0600) wh
 SECRET_KEY_FALLBACKS  comma-separated earlier secret keys, still accepted after a rotation
 TEBIKI_AUDIT_RETENTION_DAYS  age beyond which `tebiki audit purge` removes audit entries (default 730, minimum 365)
 TEBIKI_BACKUP_MAX_BYTES      largest unpacked size `tebiki restore` accepts (default 8 GiB)
+TEBIKI_BACKUP_KEY            the key that authenticates backups (default: a key file in the data directory)
 TEBIKI_ENV        "production" turns on HTTPS-only cookies, HSTS and DEBUG off; anything else is development
 TEBIKI_SIGNUP     "1" lets anyone create an account and an organisation from the sign-in page (「新しく始める」);
                   on by default in development (`make run`), off by default in production
@@ -250,10 +251,16 @@ EVIDENCE_ZIP_MAX_PARTS = 10_000
 # nothing younger than a year can be purged.
 AUDIT_RETENTION_MIN_DAYS = 365
 AUDIT_RETENTION_DAYS = max(int(os.environ.get("TEBIKI_AUDIT_RETENTION_DAYS", 2 * 365)), AUDIT_RETENTION_MIN_DAYS)
+# Each backup, purge and verify appends the audit log's head here (append-only), so a cut tail shows: docs/security.md.
+AUDIT_ANCHOR_FILE = DATA_DIR / "audit-anchors.jsonl"
 # `tebiki restore` refuses archives that unpack to more than this, or to more than BACKUP_MAX_RATIO times their size.
 BACKUP_MAX_BYTES = int(os.environ.get("TEBIKI_BACKUP_MAX_BYTES", 8 * 1024**3))
 BACKUP_MAX_RATIO = 200
 BACKUP_MAX_MEMBERS = 200_000
+# Archives are authenticated with this key (HMAC over the manifest); without TEBIKI_BACKUP_KEY the first backup
+# writes one to BACKUP_KEY_FILE (mode 0600). Keep a copy away from the server and the archives: see docs/security.md.
+BACKUP_KEY = os.environ.get("TEBIKI_BACKUP_KEY", "")
+BACKUP_KEY_FILE = DATA_DIR / "backup_key"
 
 # Outgoing mail waits in the database (tebiki.web.mail) until `tebiki mail send`, run every minute by a timer, hands it
 # to MAIL_TRANSPORT, retrying failures: no request waits on SMTP and a mail server that is down loses nothing.
