@@ -16,8 +16,8 @@ from tebiki.core.assessment import new_assessment, record
 from tebiki.core.policy import parse_choices
 from tebiki.core.rulebook import build_document
 from tebiki.core.self_evaluation import self_evaluation
-from tebiki.files import load_profile
-from tebiki.policy_files import render_docx, render_xlsx
+from tebiki.documents.files import load_profile
+from tebiki.documents.policy_files import render_docx, render_xlsx
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 TODAY = dt.date(2026, 12, 1)

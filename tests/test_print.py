@@ -30,9 +30,9 @@ from tebiki.core.policy import parse_choices
 from tebiki.core.rulebook import build_document
 from tebiki.core.self_evaluation import self_evaluation
 from tebiki.core.vocabulary import ROLE_SHORT
-from tebiki.files import load_profile, write_atomic
-from tebiki.policy_files import render_docx, render_xlsx
-from tebiki.report import html_report, xlsx_report
+from tebiki.documents.files import load_profile, write_atomic
+from tebiki.documents.policy_files import render_docx, render_xlsx
+from tebiki.documents.report import html_report, xlsx_report
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 TODAY = dt.date(2026, 12, 1)

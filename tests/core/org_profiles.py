@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from tebiki.core.profile import Profile, parse_profile
-from tebiki.files import load_profile
+from tebiki.documents.files import load_profile
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -12,7 +12,7 @@ from tebiki.core.errors import DataError
 from tebiki.core.plan import actions, build_rows, no_longer_applying, record_checked
 from tebiki.core.profile import parse_profile
 from tebiki.core.reasons import render
-from tebiki.files import load_profile
+from tebiki.documents.files import load_profile
 
 catalog = get_catalog()
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from tebiki.catalog.schema import METHODS
 from tebiki.core.applicability import Evaluator, applicability
 from tebiki.core.conditions import evaluate
 from tebiki.core.profile import Profile, parse_profile
-from tebiki.files import load_profile
+from tebiki.documents.files import load_profile
 
 catalog = get_catalog()
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

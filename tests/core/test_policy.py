@@ -24,7 +24,7 @@ from tebiki.core.policy import (
 from tebiki.core.profile import parse_profile
 from tebiki.core.rulebook import build_document, japanese_date, kanji_number
 from tebiki.core.self_evaluation import self_evaluation
-from tebiki.files import load_profile
+from tebiki.documents.files import load_profile
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TODAY = dt.date(2026, 12, 1)

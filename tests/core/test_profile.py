@@ -3,7 +3,7 @@
 import pytest
 
 from tebiki.core.errors import DataError
-from tebiki.files import load_profile
+from tebiki.documents.files import load_profile
 
 GOOD = """\
 name: テスト商事

@@ -53,7 +53,7 @@ def test_every_audit_action_the_code_records_has_a_label():
 
 
 def test_reports_use_the_screens_words():
-    from tebiki.report import DECISION_JA, EXPOSURE_JA, STATUS_JA
+    from tebiki.documents.report import DECISION_JA, EXPOSURE_JA, STATUS_JA
 
     assert STATUS_JA["partly"] == "一部実施" and STATUS_JA["not_done"] == "未実施"
     assert DECISION_JA["will_do"] == "対応予定" and EXPOSURE_JA["exposed"] == "影響あり"

@@ -17,7 +17,7 @@ from tebiki.core.errors import DataError
 from tebiki.core.plan import actions, build_rows, exposure, no_longer_applying, plan_json, record_checked, scores
 from tebiki.core.reasons import LIST
 from tebiki.core.vocabulary import CATALOG_ROLE, EXPOSURE, STATUS
-from tebiki.files import load_assessment, load_data, load_profile, save_assessment
+from tebiki.documents.files import load_assessment, load_data, load_profile, save_assessment
 
 from .catalog import add_axis_columns, axis_legend
 from .common import LANG_OPTION, Lang, TableOrJson, console, err_console, load_or_exit, term, tr
@@ -338,7 +338,7 @@ def report_command(
 
     Example: tebiki report my-assessment.yaml --format xlsx -o report.xlsx
     """
-    from tebiki.report import write_report
+    from tebiki.documents.report import write_report
 
     catalog = load_or_exit()
     today = _today(as_of)

@@ -11,7 +11,7 @@ import typer
 
 from tebiki.core.errors import DataError
 from tebiki.core.plan import build_rows
-from tebiki.files import load_assessment
+from tebiki.documents.files import load_assessment
 
 from .assess import assess_app
 from .catalog import catalog_app

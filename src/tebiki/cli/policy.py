@@ -14,8 +14,8 @@ from tebiki.core.errors import DataError
 from tebiki.core.policy import parameters, parse_choices
 from tebiki.core.rulebook import build_document
 from tebiki.core.self_evaluation import self_evaluation
-from tebiki.files import load_assessment, load_data, load_profile, write_atomic
-from tebiki.policy_files import render_docx, render_xlsx
+from tebiki.documents.files import load_assessment, load_data, load_profile, write_atomic
+from tebiki.documents.policy_files import render_docx, render_xlsx
 
 from .common import LANG_OPTION, Lang, TableOrJson, console, err_console, load_or_exit
 

@@ -4,7 +4,7 @@ The rulebook (在宅勤務・テレワーク セキュリティ規程, built in 
 (every shall item, should/may items as chosen) and the model rule articles, with the CSAJ parameters substituted.
 The frame articles and clause wording live in data/policy_document.yaml, validated here and cross-checked against
 the catalog; policy statements come from the catalog. The same inputs give the CSAJ self-evaluation sheet
-(self_evaluation.py). No I/O beyond reading that YAML once; rendering to DOCX/xlsx is in tebiki.policy_files.
+(self_evaluation.py). No I/O beyond reading that YAML once; rendering to DOCX/xlsx is in tebiki.documents.policy_files.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 One row per CSAJ policy: what it asks (in this company's values), the threat it answers, whether it applies,
 the company's impact ratings for confidentiality, integrity, availability and accountability, and the decision
-実施済み / する（期限） / 不要 taken from the recorded states. Plain data; tebiki.policy_files writes the xlsx.
+実施済み / する（期限） / 不要 taken from the recorded states. Plain data; tebiki.documents.policy_files writes the xlsx.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from tebiki.report import safe_cell
+from tebiki.documents.report import safe_cell
 from tebiki.web.orgs.access import org_view
 
 from . import log

@@ -70,7 +70,7 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_GET
 @org_view()
 def register_xlsx(request: HttpRequest) -> HttpResponse:
-    from tebiki.report import devices_xlsx
+    from tebiki.documents.report import devices_xlsx
     from tebiki.web.reports.views import XLSX, download, export_name
 
     def when(value) -> str:

@@ -15,7 +15,7 @@ from tebiki.core.errors import DataError
 from tebiki.core.policy import candidates, parameter_values, parameters, parse_choices
 from tebiki.core.rulebook import build_document
 from tebiki.core.self_evaluation import self_evaluation
-from tebiki.policy_files import DOCX, XLSX, render_docx, render_xlsx
+from tebiki.documents.policy_files import DOCX, XLSX, render_docx, render_xlsx
 from tebiki.web.assessments.service import assessment_of
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_view

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tebiki.catalog import get_catalog
-from tebiki.report import html_report, safe_cell, xlsx_report
+from tebiki.documents.report import html_report, safe_cell, xlsx_report
 from tebiki.web.assessments.service import plan_of
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_view

@@ -27,7 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from tebiki.core.rulebook import Article, Paragraph, PolicyDocument, kanji_number
 from tebiki.core.self_evaluation import SelfEvaluationSheet
-from tebiki.report import LINE_POINTS, MAX_ROW_POINTS, fit_row_heights, print_setup, safe_cell, text_width
+from tebiki.documents.report import LINE_POINTS, MAX_ROW_POINTS, fit_row_heights, print_setup, safe_cell, text_width
 
 BODY_FONT = "游明朝"  # Word on Windows/macOS; LibreOffice substitutes Noto Serif CJK JP when it is missing
 HEADING_FONT = "游ゴシック"

@@ -187,7 +187,7 @@ def devices_xlsx(org_name: str, checks: list[dict], devices: list[dict], fleet: 
     return buf.getvalue()
 
 
-_env = Environment(loader=PackageLoader("tebiki", "templates"), autoescape=select_autoescape(["html"]))
+_env = Environment(loader=PackageLoader("tebiki.documents", "templates"), autoescape=select_autoescape(["html"]))
 
 
 def html_report(catalog: Catalog, assessment: Assessment, today: dt.date, lang: str = "ja") -> str:
@@ -210,7 +210,7 @@ def json_report(catalog: Catalog, assessment: Assessment, today: dt.date) -> str
 
 def write_report(catalog: Catalog, assessment: Assessment, fmt: str, output: Path, today: dt.date,
                  lang: str = "ja") -> None:
-    from tebiki.files import write_atomic
+    from tebiki.documents.files import write_atomic
 
     if fmt == "xlsx":
         write_atomic(output, xlsx_report(catalog, assessment, today))
