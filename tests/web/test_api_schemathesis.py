@@ -48,7 +48,7 @@ def org_token(db, wsgi_keeps_the_test_connection):
     from tests.web.conftest import make_org
 
     org = make_org("schema")
-    return org.id, ApiToken.issue(org, "schemathesis", "write", None)[1]
+    return org.id, ApiToken.issue(org, "schemathesis", None, access="write")[1]
 
 
 @schema.include(path_regex="^/api/v1/orgs/").parametrize()

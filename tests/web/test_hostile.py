@@ -231,7 +231,7 @@ def credentials(cast, op: dict) -> str:
 
     [[scheme]] = [list(s) for s in op["security"]]
     issue = {"TokenAuth": lambda: EnrolmentToken.issue(cast.org, "t", None)[1],
-             "OrgTokenAuth": lambda: ApiToken.issue(cast.org, "t", "write", cast.admin)[1]}[scheme]
+             "OrgTokenAuth": lambda: ApiToken.issue(cast.org, "t", cast.admin, access="write")[1]}[scheme]
     return cast.__dict__.setdefault(f"token_{scheme}", issue())
 
 

@@ -32,9 +32,9 @@ def url(template: str, org_id: int) -> str:
 
 @pytest.fixture
 def tokens(cast):
-    _, read = ApiToken.issue(cast.org, "dashboard", "read", cast.admin)
-    _, write = ApiToken.issue(cast.org, "consultant script", "write", cast.consultant)
-    _, other = ApiToken.issue(cast.other, "theirs", "write", cast.outsider)
+    _, read = ApiToken.issue(cast.org, "dashboard", cast.admin, access="read")
+    _, write = ApiToken.issue(cast.org, "consultant script", cast.consultant, access="write")
+    _, other = ApiToken.issue(cast.other, "theirs", cast.outsider, access="write")
     return {"read": read, "write": write, "other": other}
 
 

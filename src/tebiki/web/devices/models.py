@@ -2,51 +2,26 @@
 
 from __future__ import annotations
 
-import secrets
-
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tebiki.core.vocabulary import OWNERSHIP
-from tebiki.web.orgs.models import Organisation, token_hash
+from tebiki.web.orgs.models import BearerToken, Organisation
 from tebiki.web.vocab import text_choices
 
 TOKEN_PREFIX = "tbk_"
 
 
-class EnrolmentToken(models.Model):
+class EnrolmentToken(BearerToken):
     """A secret that lets devices of one organisation upload check reports, and nothing else."""
 
+    PREFIX = TOKEN_PREFIX
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="enrolment_tokens")
-    label = models.CharField(_("label"), max_length=100)
-    token_hash = models.CharField(max_length=64, unique=True)
-    hint = models.CharField(max_length=12)  # first characters, to tell tokens apart
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-
-    @classmethod
-    def issue(cls, organisation: Organisation, label: str, by) -> tuple[EnrolmentToken, str]:
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        obj = cls.objects.create(organisation=organisation, label=label, token_hash=token_hash(token),
-                                 hint=token[:10], created_by=by)
-        return obj, token
-
-    @classmethod
-    def find(cls, token: str) -> EnrolmentToken | None:
-        if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
-            return None
-        return cls.objects.filter(token_hash=token_hash(token), revoked_at__isnull=True).order_by().first()
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
 
 
 Ownership = text_choices("Ownership", OWNERSHIP)

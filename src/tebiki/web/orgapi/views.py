@@ -31,8 +31,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
     secret = None
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            token, secret = ApiToken.issue(request.org, form.cleaned_data["label"], form.cleaned_data["access"],
-                                           request.user)
+            token, secret = ApiToken.issue(request.org, form.cleaned_data["label"], request.user,
+                                           access=form.cleaned_data["access"])
             audit.record("api_token.create", request=request, organisation=request.org, target=token.label,
                          data={"hint": token.hint, "access": token.access})
         form = ApiTokenForm()

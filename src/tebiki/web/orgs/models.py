@@ -69,6 +69,43 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class BearerToken(models.Model):
+    """A secret an organisation gives to a machine (a device's enrolment, a script's API access). Only its hash is
+    stored; the clear token is returned once by `issue`. Subclasses set PREFIX and their organisation field."""
+
+    PREFIX = ""
+
+    label = models.CharField(_("label"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12)  # first characters, to tell tokens apart
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def issue(cls, organisation: Organisation, label: str, by, **fields):
+        """A new token and its clear text (shown once, never stored)."""
+        token = cls.PREFIX + secrets.token_urlsafe(32)
+        obj = cls.objects.create(organisation=organisation, label=label, token_hash=token_hash(token),
+                                 hint=token[:10], created_by=by, **fields)
+        return obj, token
+
+    @classmethod
+    def find(cls, token: str):
+        """The live token with this clear text, or None (wrong prefix, too long, unknown or revoked)."""
+        if not token.startswith(cls.PREFIX) or len(token) > 100:
+            return None
+        return cls.objects.filter(token_hash=token_hash(token), revoked_at__isnull=True).order_by().first()
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
 class InvitationQuerySet(models.QuerySet):
     def usable(self):
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
