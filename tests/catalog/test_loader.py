@@ -1,20 +1,12 @@
 """The loader: export round trip, canonical files, and errors that name file, entry and field."""
 
 import json
-import shutil
 
 import pytest
 import yaml
 
 from tebiki.catalog import CatalogError, load_catalog, load_export
-from tebiki.catalog.loader import CATALOG_DIR, catalog_files, dump_yaml
-
-
-@pytest.fixture
-def catalog_copy(tmp_path):
-    root = tmp_path / "catalog"
-    shutil.copytree(CATALOG_DIR, root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    return root
+from tebiki.catalog.loader import catalog_files, dump_yaml
 
 
 def _edit(path, change):

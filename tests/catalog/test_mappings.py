@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
-import yaml
 
 from tebiki.catalog import CatalogError, get_catalog, load_catalog
-from tebiki.catalog.loader import CATALOG_DIR, dump_yaml
+
+from .test_loader import _edit
 
 # Annex A of ISO/IEC 27001:2022 numbers its 93 controls 5.1–5.37, 6.1–6.8, 7.1–7.14 and 8.1–8.34.
 ANNEX_A = {5: 37, 6: 8, 7: 14, 8: 34}
@@ -39,19 +38,6 @@ def test_security_action_has_the_five_one_star_points_and_the_two_star_steps():
     assert {t.ref for t in sa.targets if t.group == "star-2"} == {"star-2-self-check", "star-2-policy"}
     covered = {link.target for m in sa.mappings for link in m.targets}
     assert covered >= {f"star-1-{n}" for n in range(1, 6)}  # every point has measures behind it
-
-
-@pytest.fixture
-def catalog_copy(tmp_path):
-    root = tmp_path / "catalog"
-    shutil.copytree(CATALOG_DIR, root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    return root
-
-
-def _edit(path, change):
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data)
-    path.write_text(dump_yaml(data), encoding="utf-8")
 
 
 def test_a_mapping_to_a_measure_that_does_not_exist_fails_the_load(catalog_copy):
