@@ -32,6 +32,10 @@ def test_a_fresh_assessment_meets_no_point_and_names_what_is_missing():
     assert not ready.one_star
     point2 = next(p for p in ready.points if p.ref == "star-1-2")
     assert "mic-v5:admin:F-1" in {item for item, _, _ in point2.missing}
+    listed = [item for item, _, _ in point2.open_items]
+    assert len(listed) == len(set(listed)) == len({item for item, _, _ in point2.missing})  # each measure once
+    f1 = next(names for item, _, names in point2.open_items if item == "mic-v5:admin:F-1")
+    assert len(f1) == sum(1 for item, _, _ in point2.missing if item == "mic-v5:admin:F-1")
 
 
 def test_the_self_check_is_always_outside_tebiki():

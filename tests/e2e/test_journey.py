@@ -214,6 +214,7 @@ def test_the_other_main_pages_render_in_japanese_and_english(page, shot):
         ("22-methods", "methods/", "VPN"),
         ("23-devices", "devices/", "SOUMU-PC01"),
         ("24-members", "members/", "consultant@example.jp"),
+        ("26-security-action", "reports/security-action/", "パスワードを強化しよう"),
     ]:
         response = page.goto(f"/o/{org.id}/{path}")
         assert response.status == 200, path

@@ -27,6 +27,14 @@ class PointReadiness:
     missing: list[tuple[str, str, str]] = field(default_factory=list)  # (item, scope, scope name) still open
     not_needed: list[tuple[str, str, str]] = field(default_factory=list)
 
+    @property
+    def open_items(self) -> list[tuple[str, str, list[str]]]:
+        """The open measures once each: (item, its first open scope, the names of every open scope)."""
+        grouped: dict[str, tuple[str, list[str]]] = {}
+        for item, scope, name in self.missing:
+            grouped.setdefault(item, (scope, []))[1].append(name)
+        return [(item, scope, names) for item, (scope, names) in grouped.items()]
+
 
 @dataclass
 class Readiness:
