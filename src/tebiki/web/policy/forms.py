@@ -142,6 +142,11 @@ class PolicySectionForm(forms.Form):
     def is_empty(self) -> bool:
         return not self.fields
 
+    @property
+    def has_impacts(self) -> bool:
+        """Some policy of this section has been rated, so the ratings are shown open."""
+        return any(c.id in self.choices.impacts for c in self.evaluated)
+
     # groups for the template
     def include_rows(self):
         return [(c, self[include_field(c.id)]) for c in self.choosable]
