@@ -14,11 +14,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tebiki.agent.rules import CHECK_IDS, check_texts
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_object_or_404, org_objects, org_view
+from tebiki.web.orgs.revoking import token_revoke_view
 from tebiki.web.sealed import show_once, take_once
 
 from .models import CheckReport, Device, EnrolmentToken
@@ -98,18 +100,9 @@ def create_token(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("devices", args=[request.org.id]) + "#enrol")
 
 
-@require_POST
-@org_view("manage")
-def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = org_object_or_404(request, EnrolmentToken, id=token_id)
-    if token.active:
-        with transaction.atomic():
-            token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at"])
-            audit.record("token.revoke", request=request, organisation=request.org, target=token.label,
-                         data={"hint": token.hint})
-        messages.success(request, _("Token revoked; devices using it can no longer upload."))
-    return redirect("devices", org_id=request.org.id)
+revoke_token = token_revoke_view(
+    EnrolmentToken, action="token.revoke", then="devices",
+    message=gettext_lazy("Token revoked; devices using it can no longer upload."))
 
 
 @require_GET
