@@ -15,6 +15,7 @@ from tebiki.web.incidents.views import contacts, report
 from tebiki.web.incidents.views import log as incidents
 from tebiki.web.logs import SecretConverter
 from tebiki.web.orgapi import views as orgapi
+from tebiki.web.orgs import templating
 from tebiki.web.orgs import views as orgs
 from tebiki.web.people import views as people
 from tebiki.web.people import worker_views
@@ -31,6 +32,7 @@ org_patterns = [
     path("setup/departments/", orgs.setup_departments, name="setup_departments"),
     path("setup/ready/", orgs.setup_ready, name="setup_ready"),
     path("profile/", orgs.profile, name="org_profile"),
+    path("profile/template.json", templating.template_download, name="org_template"),
     path("checklist/", assessments.checklist, name="checklist"),
     path("items/<str:item_id>/<slug:scope>/", assessments.item, name="item"),
     path("items/<str:item_id>/<slug:scope>/status/", assessments.item_status, name="item_status"),
@@ -111,6 +113,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("orgs/", orgs.overview, name="overview"),
     path("orgs/new/", orgs.org_new, name="org_new"),
+    path("orgs/new/template/", templating.org_from_template, name="org_from_template"),
     path("o/<int:org_id>/", include(org_patterns)),
     path("api/v1/", api.urls),
     path("agent/<str:name>", devices.script, name="agent_script"),
