@@ -78,10 +78,14 @@ def register_xlsx(request: HttpRequest) -> HttpResponse:
     def when(value) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
-    devices = [{"hostname": d.hostname, "owner": d.owner, "ownership": d.get_ownership_display(),
-                "os": d.os_version or d.os, "first_seen": when(d.first_seen), "last_seen": when(d.last_seen),
-                "latest": d.latest or {}} for d in org_objects(request, Device).order_by("hostname", "id")]
-    body = devices_xlsx(request.org.name, _checks(), devices, fleet(request.org), timezone.localdate())
+    ownership = dict(Device._meta.get_field("ownership").flatchoices)
+    rows = org_objects(request, Device).order_by("hostname", "id").values_list(
+        "hostname", "owner", "ownership", "os", "os_version", "first_seen", "last_seen", "latest")
+    devices = ({"hostname": hostname, "owner": owner, "ownership": str(ownership.get(own, own)), "os": version or os_,
+                "first_seen": when(first), "last_seen": when(last), "latest": latest or {}}
+               for hostname, owner, own, os_, version, first, last, latest in rows.iterator(chunk_size=2000))
+    body = devices_xlsx(request.org.name, _checks(), devices, fleet(request.org), timezone.localdate(),
+                        count=rows.count())
     return download(request, body, XLSX, export_name(request, "xlsx", "devices"))
 
 
