@@ -20,6 +20,7 @@ from tebiki.web.orgs import views as orgs
 from tebiki.web.people import views as people
 from tebiki.web.people import worker_views
 from tebiki.web.policy import views as policy
+from tebiki.web.policy.forms import SECTIONS as POLICY_SECTIONS
 from tebiki.web.reports import views as reports
 
 # A link's secret is captured as <secret:…>: the log filter masks exactly these segments (tebiki.web.logs).
@@ -79,7 +80,7 @@ org_patterns = [
     path("api-tokens/", orgapi.tokens, name="api_tokens"),
     path("api-tokens/<int:token_id>/revoke/", orgapi.revoke, name="revoke_api_token"),
     path("policy/", policy.index, name="policy"),
-    path("policy/edit/", policy.edit, name="policy_edit"),
+    *(path(f"policy/{s.id}/", policy.section, {"section": s.id}, name=s.url_name) for s in POLICY_SECTIONS),
     path("policy/policy.docx", policy.policy_docx, name="policy_docx"),
     path("policy/self-evaluation.xlsx", policy.self_evaluation_xlsx, name="policy_xlsx"),
     path("workers/", people.workers, name="workers"),
