@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from tebiki.catalog import get_catalog
 from tebiki.core.campaign import ANSWERS, AnswerRef, Results, Tally, WorkerRef, aggregate, campaign_items, items_for
-from tebiki.core.training import Ack, Status, statuses
+from tebiki.core.training import Ack, Status, quiz_sizes, statuses
 from tebiki.web.audit import log as audit
 from tebiki.web.mail.backend import ORGANISATION_HEADER
 
@@ -169,7 +169,8 @@ def training(campaign: Campaign, worker_ids: list[int]) -> list[Status]:
         return []
     acks = [Ack(w, m, at, score) for w, m, at, score in TrainingAck.objects.filter(campaign=campaign)
             .values_list("worker_id", "module", "acknowledged_at", "score")]
-    return statuses(campaign.modules, worker_ids, acks, campaign.deadline, timezone.localdate())
+    return statuses(campaign.modules, worker_ids, acks, campaign.deadline, timezone.localdate(),
+                    quiz_sizes(campaign.modules))
 
 
 def behind(campaign: Campaign, workers: list[Worker]) -> set[int]:
