@@ -119,6 +119,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("agent/<str:name>", devices.script, name="agent_script"),
     path("w/<secret:token>/", worker_views.worker_form, name="worker_form"),
+    path("w/<secret:token>/answer/", worker_views.worker_answer, name="worker_answer"),
     path("w/<secret:token>/training/<slug:module_id>/", worker_views.worker_training, name="worker_training"),
     path("admin/", admin.site.urls),
 ]
