@@ -10,6 +10,7 @@ from tebiki.web.accounts.forms import EmailAuthenticationForm
 from tebiki.web.assessments import views as assessments
 from tebiki.web.audit import views as audit
 from tebiki.web.devices import views as devices
+from tebiki.web.devices import worker_views as device_pages
 from tebiki.web.devices.api import api
 from tebiki.web.incidents.views import contacts, report
 from tebiki.web.incidents.views import log as incidents
@@ -52,6 +53,7 @@ org_patterns = [
     path("devices/<int:device_id>/", devices.device, name="device"),
     path("devices/<int:device_id>/edit/", devices.edit_device, name="edit_device"),
     path("devices/<int:device_id>/remove/", devices.remove_device, name="remove_device"),
+    path("devices/<int:device_id>/links/revoke/", devices.revoke_device_links, name="revoke_device_links"),
     path("contacts/", contacts.contacts, name="contacts"),
     path("contacts/new/", contacts.contact_new, name="contact_new"),
     path("contacts/card/", contacts.card, name="contact_card"),
@@ -121,5 +123,7 @@ urlpatterns = [
     path("w/<secret:token>/", worker_views.worker_form, name="worker_form"),
     path("w/<secret:token>/answer/", worker_views.worker_answer, name="worker_answer"),
     path("w/<secret:token>/training/<slug:module_id>/", worker_views.worker_training, name="worker_training"),
+    path("w/<secret:token>/devices/", device_pages.worker_devices, name="worker_devices"),
+    path("d/<secret:token>/", device_pages.device_link, name="device_link"),
     path("admin/", admin.site.urls),
 ]
