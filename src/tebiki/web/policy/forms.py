@@ -144,8 +144,9 @@ class PolicySectionForm(forms.Form):
 
     @property
     def has_impacts(self) -> bool:
-        """Some policy of this section has been rated, so the ratings are shown open."""
-        return any(c.id in self.choices.impacts for c in self.evaluated)
+        """Some policy of this section has been rated, or a rating was refused: the ratings are shown open."""
+        names = {impact_field(c.id, a) for c in self.evaluated for a in ASPECTS} | {state_field(c.id) for c in self.evaluated}
+        return any(c.id in self.choices.impacts for c in self.evaluated) or bool(names & set(self.errors))
 
     # groups for the template
     def include_rows(self):
