@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from tebiki.catalog import get_catalog
 from tebiki.core.campaign import ANSWERS, AnswerRef, Results, Tally, WorkerRef, aggregate, campaign_items, items_for
+from tebiki.core.evidence import NoAnswers
 from tebiki.core.training import Ack, Status, statuses
 from tebiki.web.audit import log as audit
 from tebiki.web.mail.backend import ORGANISATION_HEADER
@@ -218,6 +219,31 @@ def evidence_for_measure(org, item: str, scope: str) -> dict[str, Any] | None:
             "answered": tally.answered}
 
 
+def no_answers(org, keys) -> dict[tuple[str, str], NoAnswers]:
+    """By (item, scope): who answered no in the newest opened campaign that asked the item, counted among the
+    workers it was asked of there (as item_tally counts them; a department scope counts only that department).
+    Three queries, whatever the number of keys, workers or answers."""
+    keys = list(keys)
+    campaigns = list(Campaign.objects.filter(organisation=org, opened_at__isnull=False).order_by("-opened_at")) \
+        if keys else []
+    newest = {key: c for key in keys if (c := next((c for c in campaigns if key[0] in c.items), None))}
+    if not newest:
+        return {}
+    workers = list(Worker.objects.filter(organisation=org).only("id", "name", "department"))
+    said = set(Answer.objects.filter(campaign__in={c.id for c in newest.values()}, item__in={k[0] for k in newest},
+                                     value=Answer.Value.NO).values_list("campaign_id", "item", "worker_id"))
+    out = {}
+    for (item, scope), c in newest.items():
+        depts = set(c.items[item]) & set(c.departments)
+        if scope != "organisation":
+            depts &= {scope}
+        asked = [w for w in workers if w.department in depts]
+        if asked:
+            out[(item, scope)] = NoAnswers(c.title, len(asked), tuple(w.name for w in asked if (c.id, item, w.id)
+                                                                         in said))
+    return out
+
+
 __all__ = ["create_campaign", "open_campaign", "close_campaign", "issue_links", "save_answers", "acknowledge_training",
            "results", "remind", "training", "behind",
-           "evidence_for_measure", "item_tally", "items_for", "closing_time", "link_url"]
+           "evidence_for_measure", "item_tally", "no_answers", "items_for", "closing_time", "link_url"]
