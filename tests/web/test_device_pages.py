@@ -4,7 +4,9 @@ self-check link; shows what failed, what to do for the device's OS, why a check 
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 import time_machine
 from django.test import Client
@@ -191,5 +193,13 @@ def test_an_item_done_while_workers_answered_no_is_flagged_on_the_item_and_the_d
     board = c.get(reverse("dashboard", args=[cast.org.id])).content.decode()
     section = board.split('id="contradictions">')[1].split("</section>")[0]
     assert row.item.rsplit(":", 1)[1] in section and f"勤務者 5 人中 3 人が「いいえ」: {said_no}" in section
+    report = c.get(reverse("report_html", args=[cast.org.id])).content.decode()
+    part = report.split('id="contradictions">')[1].split("</table>")[0]
+    assert row.item in part and "5 人中 3 人が「いいえ」" in part and said_no in part
+    book = openpyxl.load_workbook(io.BytesIO(c.get(reverse("report_xlsx", args=[cast.org.id])).content))
+    sheet = book["食い違い Contradictions"]
+    assert sheet["A2"].value == row.item and said_no in sheet["E2"].value and sheet["A3"].value is None
     Answer.objects.filter(value="no").update(value="yes")  # the workers fixed it and answered again
     assert 'id="contradictions"' not in c.get(reverse("dashboard", args=[cast.org.id])).content.decode()
+    book = openpyxl.load_workbook(io.BytesIO(c.get(reverse("report_xlsx", args=[cast.org.id])).content))
+    assert "食い違い Contradictions" not in book.sheetnames
