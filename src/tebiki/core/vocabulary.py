@@ -203,6 +203,7 @@ AUDIT_ACTION = Terms(
     ("org.create", "組織の作成", "Organisation created"),
     ("org.profile", "組織の前提の変更", "Organisation profile changed"),
     ("org.rename", "組織名の変更", "Organisation renamed"),
+    ("org.template_import", "テンプレートからの組織の作成", "Organisation created from a template"),
     ("policy.change", "ポリシーの変更", "Policy changed"),
     ("report.export", "報告書の書き出し", "Report exported"),
     ("report_link.issue", "報告用リンクの発行", "Report link issued"),

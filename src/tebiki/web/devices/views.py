@@ -13,11 +13,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tebiki.agent.rules import CHECK_IDS, check_texts
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_object_or_404, org_objects, org_view
+from tebiki.web.orgs.revoking import token_revoke_view
 from tebiki.web.people.models import Worker
 from tebiki.web.sealed import show_once, take_once
 
@@ -84,10 +86,14 @@ def register_xlsx(request: HttpRequest) -> HttpResponse:
     def when(value) -> str:
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
-    devices = [{"hostname": d.hostname, "owner": d.owner, "ownership": d.get_ownership_display(),
-                "os": d.os_version or d.os, "first_seen": when(d.first_seen), "last_seen": when(d.last_seen),
-                "latest": d.latest or {}} for d in org_objects(request, Device).order_by("hostname", "id")]
-    body = devices_xlsx(request.org.name, _checks(), devices, fleet(request.org), timezone.localdate())
+    ownership = dict(Device._meta.get_field("ownership").flatchoices)
+    rows = org_objects(request, Device).order_by("hostname", "id").values_list(
+        "hostname", "owner", "ownership", "os", "os_version", "first_seen", "last_seen", "latest")
+    devices = ({"hostname": hostname, "owner": owner, "ownership": str(ownership.get(own, own)), "os": version or os_,
+                "first_seen": when(first), "last_seen": when(last), "latest": latest or {}}
+               for hostname, owner, own, os_, version, first, last, latest in rows.iterator(chunk_size=2000))
+    body = devices_xlsx(request.org.name, _checks(), devices, fleet(request.org), timezone.localdate(),
+                        count=rows.count())
     return download(request, body, XLSX, export_name(request, "xlsx", "devices"))
 
 
@@ -106,18 +112,9 @@ def create_token(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("devices", args=[request.org.id]) + "#enrol")
 
 
-@require_POST
-@org_view("manage")
-def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = org_object_or_404(request, EnrolmentToken, id=token_id)
-    if token.active:
-        with transaction.atomic():
-            token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at"])
-            audit.record("token.revoke", request=request, organisation=request.org, target=token.label,
-                         data={"hint": token.hint})
-        messages.success(request, _("Token revoked; devices using it can no longer upload."))
-    return redirect("devices", org_id=request.org.id)
+revoke_token = token_revoke_view(
+    EnrolmentToken, action="token.revoke", then="devices",
+    message=gettext_lazy("Token revoked; devices using it can no longer upload."))
 
 
 @require_GET
