@@ -10,6 +10,7 @@ import io
 import json
 import math
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -22,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from tebiki.catalog import Catalog
 from tebiki.core.assessment import Assessment
+from tebiki.core.evidence import Contradiction
 from tebiki.core.figures import figures, overdue_rows
 from tebiki.core.plan import action_list, build_rows, exposure, plan_json, scores
 from tebiki.core.vocabulary import DECISION, EXPOSURE, LEVEL, ROLE_SHORT, STATUS, VERDICT
@@ -100,7 +102,10 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[object]]
     fit_row_heights(ws)
 
 
-def xlsx_report(catalog: Catalog, assessment: Assessment, today: dt.date) -> bytes:
+def xlsx_report(catalog: Catalog, assessment: Assessment, today: dt.date,
+                contradictions: Sequence[Contradiction] = ()) -> bytes:
+    """The report workbook; *contradictions* (done rows the devices or the self-check answers disagree with,
+    tebiki.core.evidence) get their own sheet when there are any."""
     rows = build_rows(catalog, assessment)
     sc = scores(rows)
     exp = exposure(catalog, rows)
@@ -145,6 +150,12 @@ def xlsx_report(catalog: Catalog, assessment: Assessment, today: dt.date) -> byt
         [i, r.priority.title["ja"], r.item, r.title["ja"], r.scope_name, STATUS_JA[r.status],
          r.deadline.isoformat() if r.deadline else "", r.owner or "", r.reason["ja"]]
         for i, r in enumerate(action_list(rows), start=1)], [5, 12, 17, 36, 14, 8, 10, 10, 36])
+    if contradictions:
+        _sheet(wb, "食い違い Contradictions", ["ID", "対策", "範囲", "端末チェック Devices", "自己点検 Self-check"], [
+            [x.row.item, x.row.title["ja"], x.row.scope_name,
+             "\n".join(f"{c.title['ja']}: {', '.join(c.devices)}" for c in x.checks),
+             f"{x.answers.campaign}: {x.answers.asked} 人中 {x.answers.no} 人が「いいえ」（{', '.join(x.answers.who)}）"
+             if x.answers else ""] for x in contradictions], [17, 30, 14, 36, 40])
     wb.properties.creator = "tebiki"
     wb.properties.title = f"{assessment.profile.name} テレワークセキュリティ自己点検"
     buf = io.BytesIO()
@@ -225,7 +236,8 @@ def devices_xlsx(org_name: str, checks: list[dict], devices, fleet: dict[str, di
 _env = Environment(loader=PackageLoader("tebiki.documents", "templates"), autoescape=select_autoescape(["html"]))
 
 
-def html_report(catalog: Catalog, assessment: Assessment, today: dt.date, lang: str = "ja") -> str:
+def html_report(catalog: Catalog, assessment: Assessment, today: dt.date, lang: str = "ja",
+                contradictions: Sequence[Contradiction] = ()) -> str:
     rows = build_rows(catalog, assessment)
     actions = action_list(rows)
     reason_no: dict[str, int] = {}  # each reason once, numbered in order of first use; rows point to it
@@ -235,7 +247,7 @@ def html_report(catalog: Catalog, assessment: Assessment, today: dt.date, lang: 
         lang=lang, org=assessment.profile.name, today=today, actions=actions, rows=rows, reason_no=reason_no,
         scores=scores(rows), exposure=exposure(catalog, rows), status_ja=STATUS.labels(lang),
         exposure_ja=EXPOSURE.labels(lang), roles=ROLE_SHORT.labels(lang),
-        overdue=len(overdue_rows(rows, today)),
+        overdue=len(overdue_rows(rows, today)), contradictions=contradictions,
     )
 
 

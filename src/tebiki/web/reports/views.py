@@ -23,6 +23,7 @@ from tebiki.catalog import get_catalog
 from tebiki.documents.report import html_report, safe_cell, xlsx_report
 from tebiki.web.assessments.service import plan_of
 from tebiki.web.audit import log as audit
+from tebiki.web.devices.service import contradictions
 from tebiki.web.orgs.access import org_view
 from tebiki.web.vocab import lang
 
@@ -52,7 +53,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @org_view()
 def xlsx(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
-    body = xlsx_report(plan.catalog, plan.assessment, timezone.localdate())
+    body = xlsx_report(plan.catalog, plan.assessment, timezone.localdate(), contradictions(request.org, plan.rows))
     return download(request, body, XLSX, export_name(request, "xlsx"))
 
 
@@ -62,7 +63,8 @@ def xlsx(request: HttpRequest) -> HttpResponse:
 def html(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
     audit.record("report.export", request=request, organisation=request.org, target=export_name(request, "html"))
-    return HttpResponse(html_report(plan.catalog, plan.assessment, timezone.localdate(), lang()),
+    return HttpResponse(html_report(plan.catalog, plan.assessment, timezone.localdate(), lang(),
+                                    contradictions(request.org, plan.rows)),
                         content_type="text/html; charset=utf-8")
 
 
@@ -112,7 +114,8 @@ def _print_pdf(html_text: str, timeout: float) -> bytes:
 def pdf(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
     try:
-        body = html_to_pdf(html_report(plan.catalog, plan.assessment, timezone.localdate(), lang()))
+        body = html_to_pdf(html_report(plan.catalog, plan.assessment, timezone.localdate(), lang(),
+                                       contradictions(request.org, plan.rows)))
     except PdfError as err:
         resp = HttpResponse("PDF could not be generated; use the printable HTML report and print it.",
                             status=503, content_type="text/plain; charset=utf-8")
