@@ -111,7 +111,11 @@ def org_new(request: HttpRequest) -> HttpResponse:
             Membership.objects.create(user=request.user, organisation=org, role=Role.ADMIN)
             audit.record("org.create", request=request, organisation=org, target=org.name)
         return redirect("setup_profile", org_id=org.id)
-    return render(request, "orgs/new.html", {"form": form}, status=422 if form.errors else 200)
+    from .templating import TemplateStartForm, template_sources
+
+    template_form = TemplateStartForm(sources=template_sources(request.user), prefix="tpl")
+    return render(request, "orgs/new.html", {"form": form, "template_form": template_form},
+                  status=422 if form.errors else 200)
 
 
 def _profile_initial(org: Organisation) -> dict:

@@ -225,7 +225,7 @@ def link_revoke(request: HttpRequest, campaign_id: int, worker_id: int) -> HttpR
 @org_view("edit")
 def training(request: HttpRequest) -> HttpResponse:
     """Who has confirmed which module, per campaign with training; overdue once the deadline has passed."""
-    from tebiki.core.training import Ack, modules, statuses
+    from tebiki.core.training import Ack, modules, quiz_sizes, statuses
 
     all_modules = modules()
     camps = [c for c in org_objects(request, Campaign).filter(opened_at__isnull=False) if c.modules]
@@ -240,7 +240,8 @@ def training(request: HttpRequest) -> HttpResponse:
     for c in camps:
         people = [w for w in workers if w.department in c.departments]
         by_worker: dict[int, list] = {}
-        for s in statuses(c.modules, [w.id for w in people], acks.get(c.id, []), c.deadline, today):
+        for s in statuses(c.modules, [w.id for w in people], acks.get(c.id, []), c.deadline, today,
+                          quiz_sizes(c.modules)):
             by_worker.setdefault(s.worker, []).append(s)
         rows = [{"worker": w, "department": names.get(w.department, w.department), "statuses": by_worker[w.id]}
                 for w in people]
