@@ -67,3 +67,17 @@ def test_a_block_device_that_is_not_an_object_is_unknown_and_says_so():
     result = run("linux", {**LINUX_GOOD, "linux/lsblk.json": lsblk("sda")})["disk_encryption"]
     assert result["verdict"] == "unknown"
     assert "linux/lsblk.json" in result["reason"] and "a block device is not an object" in result["reason"]
+
+
+def test_a_blank_line_in_the_socket_list_does_not_hide_the_listeners_after_it():
+    ss = ("tcp LISTEN 0 128 127.0.0.1:631 0.0.0.0:*\n\n"
+          "tcp LISTEN 0 5 0.0.0.0:3389 0.0.0.0:* users:((\"xrdp\",pid=2,fd=3))\n")
+    result = run("linux", {**LINUX_GOOD, "linux/ss-listen.txt": ss})["remote_desktop_off"]
+    assert result["verdict"] == "fail" and result["evidence"] == {"listening": ["0.0.0.0:3389"]}
+
+
+@pytest.mark.parametrize("line", ["Cannot open netlink socket: Permission denied", "tcp LISTEN 0 5 0.0.0.0:rdp 0.0.0.0:*"])
+def test_a_socket_line_that_is_not_understood_is_unknown_and_quoted(line):
+    result = run("linux", {**LINUX_GOOD, "linux/ss-listen.txt": line + "\n"})["remote_desktop_off"]
+    assert result["verdict"] == "unknown"
+    assert "linux/ss-listen.txt" in result["reason"] and line[:20] in result["reason"]
