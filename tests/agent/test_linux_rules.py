@@ -81,3 +81,9 @@ def test_a_socket_line_that_is_not_understood_is_unknown_and_quoted(line):
     result = run("linux", {**LINUX_GOOD, "linux/ss-listen.txt": line + "\n"})["remote_desktop_off"]
     assert result["verdict"] == "unknown"
     assert "linux/ss-listen.txt" in result["reason"] and line[:20] in result["reason"]
+
+
+@pytest.mark.parametrize("local", ["127.0.0.1:3389", "[::1]:3389", "[::ffff:127.0.0.1]:3389", "localhost:3389"])
+def test_a_remote_desktop_port_on_loopback_only_is_not_exposed(local):
+    ss = f"tcp LISTEN 0 5 {local} 0.0.0.0:*\n"
+    assert run("linux", {**LINUX_GOOD, "linux/ss-listen.txt": ss})["remote_desktop_off"]["verdict"] == "pass"
