@@ -123,12 +123,12 @@ def xlsx_report(catalog: Catalog, assessment: Assessment, today: dt.date,
     summary.append([])
     summary.append(["役割 Role", "対象 Applicable", "対応済み Done", "達成率 Score"])
     for role, v in sc["role"].items():
-        summary.append([f"{ROLE_SHEETS[role]} {role}", v["applicable"], v["done"], v["score"]])
+        summary.append([f"{ROLE_SHEETS[role]} {ROLE_SHORT.label(role, 'en')}", v["applicable"], v["done"], v["score"]])
         summary.cell(summary.max_row, 4).number_format = "0%"
     summary.append([])
     summary.append(["トラブル事例 Trouble case", "状態 State", "未対応の対策 Unmet measures"])
     for e in exp["trouble_cases"]:
-        summary.append([safe_cell(e.title["ja"]), f"{EXPOSURE_JA[e.state]} {e.state}", " ".join(e.unmet)])
+        summary.append([safe_cell(e.title["ja"]), f"{EXPOSURE_JA[e.state]} {EXPOSURE.label(e.state, 'en')}", " ".join(e.unmet)])
     summary.column_dimensions["A"].width = 40
     summary.column_dimensions["B"].width = 20
     summary.column_dimensions["C"].width = 46
@@ -141,7 +141,7 @@ def xlsx_report(catalog: Catalog, assessment: Assessment, today: dt.date,
     header = ["ID", "分類", "水準", "対策", "範囲", "適用", "理由", "優先度", "状態", "判断", "期限", "担当", "メモ"]
     widths = [17, 5, 5, 30, 14, 5, 34, 12, 8, 8, 10, 10, 20]
     for role, name in ROLE_SHEETS.items():
-        _sheet(wb, f"{name} {role}", header, [
+        _sheet(wb, f"{name} {ROLE_SHORT.label(role, 'en')}", header, [
             [r.item, r.category, LEVEL.label(r.level, "ja"), r.title["ja"], r.scope_name,
              "○" if r.applies else "×", r.reason["ja"], r.priority.title["ja"], STATUS_JA[r.status],
              DECISION_JA[r.decision], r.deadline.isoformat() if r.deadline else "", r.owner or "", r.note or ""]

@@ -17,15 +17,18 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from tebiki.catalog import get_catalog
+from tebiki.core.vocabulary import CATALOG_ROLE, DECISION, LEVEL, STATUS
 from tebiki.documents.report import html_report, safe_cell, xlsx_report
 from tebiki.web.assessments.service import plan_of
 from tebiki.web.audit import log as audit
 from tebiki.web.devices.service import contradictions
 from tebiki.web.orgs.access import org_view
-from tebiki.web.vocab import lang
+from tebiki.web.vocab import label, lang
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -125,23 +128,27 @@ def pdf(request: HttpRequest) -> HttpResponse:
     return download(request, body, "application/pdf", export_name(request, "pdf"))
 
 
-CSV_HEADER = ["item", "scope", "role", "category", "level", "title_ja", "title_en", "applies", "priority", "status",
-              "decision", "deadline", "owner", "note"]
+# The items CSV is for people (it opens in Excel): headers and values in the request's language, the IDs as they are.
+CSV_HEADER = [gettext_lazy("Item"), gettext_lazy("Scope"), gettext_lazy("Role"), gettext_lazy("Category"),
+              gettext_lazy("Level"), gettext_lazy("Measure"), gettext_lazy("Applies"),
+              gettext_lazy("Priority"), gettext_lazy("Status"), gettext_lazy("Decision"), gettext_lazy("Deadline"),
+              gettext_lazy("Owner"), gettext_lazy("Note")]
 
 
 @require_GET
 @org_view()
 def items_csv(request: HttpRequest) -> HttpResponse:
-    plan = plan_of(request.org)
+    plan, ln = plan_of(request.org), lang()
     buf = io.StringIO()
     buf.write("\ufeff")  # Excel opens UTF-8 CSV with Japanese correctly only with a BOM
     w = csv.writer(buf)
-    w.writerow(CSV_HEADER)
+    w.writerow([str(h) for h in CSV_HEADER])
+    yes, no = _("Yes"), _("No")
     for r in plan.rows:
         w.writerow([safe_cell(v) for v in (
-            r.item, r.scope, r.role, r.category, r.level, r.title["ja"], r.title["en"], "yes" if r.applies else "no",
-            r.priority.title["ja"], r.status, r.decision or "", r.deadline.isoformat() if r.deadline else "",
-            r.owner or "", r.note or "")])
+            r.item, r.scope_name, label(CATALOG_ROLE, r.role), r.category, label(LEVEL, r.level), r.title[ln],
+            yes if r.applies else no, r.priority.title[ln], label(STATUS, r.status),
+            label(DECISION, r.decision), r.deadline.isoformat() if r.deadline else "", r.owner or "", r.note or "")])
     return download(request, buf.getvalue().encode("utf-8"), "text/csv; charset=utf-8", export_name(request, "csv"))
 
 
