@@ -19,6 +19,7 @@ from tebiki.web.orgs import templating
 from tebiki.web.orgs import views as orgs
 from tebiki.web.people import views as people
 from tebiki.web.people import worker_views
+from tebiki.web.policy import basic as basic_policy
 from tebiki.web.policy import views as policy
 from tebiki.web.reports import views as reports
 
@@ -82,6 +83,8 @@ org_patterns = [
     path("policy/edit/", policy.edit, name="policy_edit"),
     path("policy/policy.docx", policy.policy_docx, name="policy_docx"),
     path("policy/self-evaluation.xlsx", policy.self_evaluation_xlsx, name="policy_xlsx"),
+    path("policy/basic-policy.docx", basic_policy.basic_policy_docx, name="basic_policy_docx"),
+    path("policy/basic-policy/published/", basic_policy.basic_policy_published, name="basic_policy_published"),
     path("workers/", people.workers, name="workers"),
     path("workers/bulk/", people.workers_bulk, name="workers_bulk"),
     path("workers/<int:worker_id>/", people.worker_edit, name="worker_edit"),
