@@ -188,6 +188,7 @@ AUDIT_ACTION = Terms(
     ("contact.update", "連絡先の変更", "Contact changed"),
     ("device.edit", "端末情報の変更", "Device changed"),
     ("device.remove", "端末の削除", "Device removed"),
+    ("device.links_revoke", "端末の結果ページのリンクの取り消し", "Device page links revoked"),
     ("evidence.upload", "証跡の追加", "Evidence uploaded"),
     ("incident.report", "インシデントの報告", "Incident reported"),
     ("incident.status", "インシデントの状況変更", "Incident status changed"),

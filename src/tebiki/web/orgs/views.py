@@ -25,6 +25,7 @@ from tebiki.web.vocab import lang as current_lang
 from .access import org_object_or_404, org_objects, org_view
 from .forms import DepartmentForm, DepartmentFormSet, InvitationForm, OrganisationForm, ProfileForm
 from .models import Invitation, Membership, Organisation, Role
+from .revoking import revoke
 
 
 def _attention(o: dict) -> tuple:
@@ -303,11 +304,7 @@ def _mail_invitation(request: HttpRequest, inv: Invitation, link: str) -> bool:
 def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
     inv = org_object_or_404(request, Invitation, id=invitation_id)
     if inv.state == "open":
-        with transaction.atomic():
-            inv.revoked_at = timezone.now()
-            inv.save(update_fields=["revoked_at"])
-            audit.record("invitation.revoke", request=request, organisation=request.org, target=inv.email,
-                         data={"invitation": inv.id})
+        revoke(request, inv, action="invitation.revoke", target=inv.email, data={"invitation": inv.id})
         messages.success(request, _("Invitation revoked."))
     return redirect("members", org_id=request.org.id)
 

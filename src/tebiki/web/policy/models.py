@@ -22,6 +22,7 @@ class PolicySettings(models.Model):
     # the 情報セキュリティ基本方針 as published (a fact an administrator records; SECURITY ACTION ★★ counts it)
     basic_policy_published_on = models.DateField(null=True, blank=True)
     basic_policy_published_where = models.CharField(max_length=200, blank=True)
+    saved_sections = models.JSONField(default=list, blank=True)  # IDs of the page's sections saved at least once
 
     def get_choices(self) -> PolicyChoices:
         return parse_choices(get_catalog(), self.choices, f"organisation {self.organisation_id} policy choices")
