@@ -52,7 +52,7 @@ def test_downloading_is_not_publishing_and_a_recorded_date_is(cast):
     entry = AuditEntry.objects.get(action="policy.basic_published")
     assert entry.data == {"published_on": "2026-11-20", "where": "https://example.jp/policy"}
     step = _policy_step(c.get(url).content.decode())
-    assert "✓" in step and "2026-11-20 に公開" in step
+    assert "✓" in step and "2026-11-20 に公開（https://example.jp/policy）" in step
     assert "2026-11-20 に公開済み" in c.get(reverse("policy", args=[cast.org.id])).content.decode()
 
 

@@ -43,10 +43,11 @@ def stored_choices(org: Organisation) -> tuple[PolicyChoices, DataError | None]:
         return PolicyChoices(), err
 
 
-def published_on(org: Organisation):
-    """The recorded publication date of the organisation's basic policy, or None."""
-    return (PolicySettings.objects.filter(organisation=org).values_list("basic_policy_published_on", flat=True)
-            .first())
+def publication(org: Organisation) -> tuple:
+    """The recorded publication of the organisation's basic policy: (date or None, where)."""
+    row = (PolicySettings.objects.filter(organisation=org)
+           .values_list("basic_policy_published_on", "basic_policy_published_where").first())
+    return row or (None, "")
 
 
 def choices_of(org: Organisation) -> PolicyChoices:
