@@ -193,10 +193,21 @@ def ciso_library(request: HttpRequest) -> HttpResponse:
 @org_view()
 def security_action(request: HttpRequest) -> HttpResponse:
     """How far the assessment is from IPA's SECURITY ACTION one- and two-star self-declaration."""
+    return security_action_page(request)
+
+
+def security_action_page(request: HttpRequest, published_form=None, status: int = 200) -> HttpResponse:
+    """The readiness page; *published_form* shows the basic policy's publication form again with its errors."""
     from tebiki.core.security_action import MAPPING_SET, readiness
+    from tebiki.web.policy.basic import published_form as initial_form
+    from tebiki.web.policy.models import publication
 
     plan = plan_of(request.org)
     mset = next(m for m in plan.catalog.mapping_sets if m.id == MAPPING_SET)
     titles = {m.id: m.title for m in plan.catalog.measures}
+    can_manage = request.membership.can_manage
+    published, where = publication(request.org)
     return render(request, "reports/security_action.html", {
-        "org": request.org, "ready": readiness(plan.catalog, plan.rows), "mapping": mset, "titles": titles})
+        "org": request.org, "ready": readiness(plan.catalog, plan.rows, published), "mapping": mset,
+        "titles": titles, "can_manage": can_manage, "published_where": where,
+        "published_form": (published_form or initial_form(request.org)) if can_manage else None}, status=status)
