@@ -91,13 +91,16 @@ class PolicyChoicesForm(forms.Form):
         self.evaluated = [c for c in cands if c.kind == "policy" and c.applies]
         for c in self.evaluated:
             impact = choices.impacts.get(c.id)
+            row = f"{c.id.removeprefix('csaj-2018:')} {c.title[lang]}"  # the table cells have no <label>: name them
             for aspect in ASPECTS:
                 self.fields[impact_field(c.id, aspect)] = forms.ChoiceField(
                     label=ASPECT_LABELS[aspect], choices=levels, required=False,
-                    initial=getattr(impact, aspect) if impact else "")
+                    initial=getattr(impact, aspect) if impact else "",
+                    widget=forms.Select(attrs={"aria-label": f"{row}: {ASPECT_LABELS[aspect]}"}))
             self.fields[state_field(c.id)] = forms.CharField(
                 label=_("Current state"), required=False, max_length=500, validators=[plain_text],
-                initial=impact.current_state if impact and impact.current_state else "")
+                initial=impact.current_state if impact and impact.current_state else "",
+                widget=forms.TextInput(attrs={"aria-label": f"{row}: {_('Current state')}"}))
 
     # groups for the template
     def include_rows(self):
