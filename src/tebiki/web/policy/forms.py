@@ -130,16 +130,13 @@ class PolicySectionForm(forms.Form):
         self.evaluated = [c for c in mine if c.kind == "policy" and c.applies]
         for c in self.evaluated:
             impact = choices.impacts.get(c.id)
-            row = f"{c.id.removeprefix('csaj-2018:')} {c.title[lang]}"  # the table cells have no <label>: name them
             for aspect in ASPECTS:
                 self.fields[impact_field(c.id, aspect)] = forms.ChoiceField(
                     label=ASPECT_LABELS[aspect], choices=levels, required=False,
-                    initial=getattr(impact, aspect) if impact else "",
-                    widget=forms.Select(attrs={"aria-label": f"{row}: {ASPECT_LABELS[aspect]}"}))
+                    initial=getattr(impact, aspect) if impact else "")
             self.fields[state_field(c.id)] = forms.CharField(
                 label=_("Current state"), required=False, max_length=500, validators=[plain_text],
-                initial=impact.current_state if impact and impact.current_state else "",
-                widget=forms.TextInput(attrs={"aria-label": f"{row}: {_('Current state')}"}))
+                initial=impact.current_state if impact and impact.current_state else "")
 
     @property
     def is_empty(self) -> bool:
