@@ -178,6 +178,22 @@ def test_closing_the_page_midway_loses_no_answer_and_the_link_shows_them_again(b
     context.close()
 
 
+def test_a_term_in_a_question_opens_its_explanation_by_tap_and_by_keyboard(phone):
+    worker, link, items = demo_worker_link("s.kobayashi@example.jp")
+    phone.goto(link)
+    term = phone.locator("fieldset.wk-item legend button.term", has_text="VPN").first
+    note = phone.locator("#" + term.get_attribute("aria-describedby"))
+    assert not note.is_visible()
+    term.tap()
+    assert note.is_visible() and "暗号" in note.inner_text()
+    snap(phone, "13-term")
+    phone.keyboard.press("Escape")
+    assert not note.is_visible()
+    term.focus()
+    phone.keyboard.press("Enter")
+    assert note.is_visible()
+
+
 def test_a_closed_campaigns_link_shows_a_clear_page_on_a_phone(phone):
     org = make_org("テスト商事")
     admin = make_user("admin@test.example", org)
