@@ -39,13 +39,13 @@ browse: $(STAMP)
 
 ## test: lint, the whole suite on SQLite, then the database tests again on PostgreSQL (when a server can run)
 test: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest -q
 	BIN=$(BIN) tools/test-postgres
 
 ## bench: performance goals, printed as a table of ratios
 bench: $(STAMP)
-	$(BIN)/python -m tebiki.bench
+	$(BIN)/python -m bench
 
 ## mutation: mutation testing (mutmut) over core/ and agent/rules.py; slow, not part of `make test`.
 ##   Narrow it with ONLY, e.g. `make mutation ONLY='tebiki.core.figures*'`; survivors are listed in docs/testing.md.
@@ -54,7 +54,7 @@ mutation: $(STAMP)
 	$(BIN)/mutmut results
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info mutants

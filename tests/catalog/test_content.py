@@ -51,3 +51,26 @@ def test_broken_yaml_and_misspelt_fields_are_named():
         content.load(kind, get_catalog(), "modules: [\n", origin="training.yaml")
     with pytest.raises(CatalogError, match=r"training.yaml: modules.m1.colour: unknown field"):
         content.load(kind, get_catalog(), "modules:\n- id: m1\n  colour: red\n", origin="training.yaml")
+
+
+def test_every_yaml_under_src_but_the_demo_is_read_by_tebiki_catalog_validate(monkeypatch):
+    """`tebiki catalog validate` reads (and so validates) every YAML file the package ships, except the demo
+    organisation, which is sample data loaded by `manage.py demo`. A file added anywhere else under src/ fails here
+    until the loader reads it."""
+    from typer.testing import CliRunner
+
+    from tebiki.cli import app
+
+    src = CORE.parents[1]
+    shipped = {p.resolve() for p in src.rglob("*.y*ml")} - {(src / "tebiki" / "web" / "orgs" / "demo.yaml").resolve()}
+    read, real_read_text = set(), Path.read_text
+
+    def recording_read_text(self, *args, **kwargs):
+        read.add(self.resolve())
+        return real_read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", recording_read_text)
+    result = CliRunner().invoke(app, ["catalog", "validate"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert len(shipped) >= 30
+    assert sorted(str(p.relative_to(src)) for p in shipped - read) == []

@@ -14,9 +14,11 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.worksheet import Worksheet
 
 from tebiki.catalog import Catalog
 from tebiki.core.assessment import Assessment
@@ -46,7 +48,7 @@ MAX_ROW_POINTS = 409  # the tallest row Excel allows
 
 def print_setup(ws, *, landscape: bool, title_rows: str | None = None) -> None:
     """A4, scaled to one page wide (as many pages down as needed), header rows repeated, page numbers below."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
@@ -153,34 +155,67 @@ def xlsx_report(catalog: Catalog, assessment: Assessment, today: dt.date) -> byt
 VERDICT_JA = VERDICT.labels("ja")
 
 
-def devices_xlsx(org_name: str, checks: list[dict], devices: list[dict], fleet: dict[str, dict[str, int]],
-                 today: dt.date) -> bytes:
+def _register_styles(wb: Workbook) -> None:
+    """The named styles of a write-only workbook: a style is stored once, each cell only names it."""
+    header = NamedStyle("tebiki header", font=Font(bold=True, color="FFFFFF"), fill=HEADER_FILL,
+                        alignment=Alignment(wrap_text=True, vertical="center"))
+    wb.add_named_style(header)
+    wb.add_named_style(NamedStyle("tebiki cell", alignment=Alignment(wrap_text=True, vertical="top")))
+    wb.add_named_style(NamedStyle("tebiki title", font=Font(bold=True, size=14)))
+
+
+def _styled(ws, values: list[object], style: str) -> list[WriteOnlyCell]:
+    out = []
+    for v in values:
+        cell = WriteOnlyCell(ws, value=safe_cell(v))
+        cell.style = style
+        out.append(cell)
+    return out
+
+
+def _streamed_sheet(wb: Workbook, title: str, header: list[str], rows, widths: list[int], count: int) -> None:
+    """A table sheet of a write-only workbook (the rows are written as they come, never held as cells): the
+    layout of _sheet() for short one-line values, so no row needs a computed height."""
+    ws = wb.create_sheet(title)
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
+    print_setup(ws, landscape=True, title_rows="1:1")
+    ws.append(_styled(ws, header, "tebiki header"))
+    for row in rows:
+        ws.append(_styled(ws, row, "tebiki cell"))
+
+
+def devices_xlsx(org_name: str, checks: list[dict], devices, fleet: dict[str, dict[str, int]],
+                 today: dt.date, count: int) -> bytes:
     """The device register: one row per device with its last verdicts, and the fleet summary per check.
 
-    checks: [{"id", "title": {"ja", "en"}}]; devices: [{"hostname", "owner", "ownership", "os", "first_seen",
-    "last_seen", "latest": {check id: verdict}}] with times as text; fleet: per check id, pass/fail/unknown/devices.
+    checks: [{"id", "title": {"ja", "en"}}]; devices: an iterable of *count* [{"hostname", "owner", "ownership",
+    "os", "first_seen", "last_seen", "latest": {check id: verdict}}] with times as text, read once as it is written
+    (openpyxl's write-only mode: the cost per device stays the same however many there are); fleet: per check id,
+    pass/fail/unknown/devices.
     """
-    wb = Workbook()
-    summary = wb.active
-    summary.title = "概要 Summary"
-    summary.append(["tebiki 端末台帳 / device register"])
-    summary["A1"].font = Font(bold=True, size=14)
+    wb = Workbook(write_only=True)
+    _register_styles(wb)
+    summary = wb.create_sheet("概要 Summary")
+    for col, width in zip("ABCDE", (40, 14, 14, 14, 12), strict=True):
+        summary.column_dimensions[col].width = width
+    print_setup(summary, landscape=False)
+    summary.append(_styled(summary, ["tebiki 端末台帳 / device register"], "tebiki title"))
     summary.append(["組織 Organisation", safe_cell(org_name)])
     summary.append(["作成日 Date", today.isoformat()])
-    summary.append(["端末 Devices", len(devices)])
+    summary.append(["端末 Devices", count])
     summary.append([])
     summary.append(["チェック Check", "合格 Passed", "不合格 Failed", "不明 Unknown", "端末 Devices"])
     for c in checks:
         f = fleet[c["id"]]
         summary.append([f"{c['title']['ja']} {c['id']}", f["pass"], f["fail"], f["unknown"], f["devices"]])
-    for col, width in zip("ABCDE", (40, 14, 14, 14, 12), strict=True):
-        summary.column_dimensions[col].width = width
-    print_setup(summary, landscape=False)
-    _sheet(wb, "端末 Devices", ["端末", "担当者", "所有", "OS", "初回受信", "最終受信",
-                                *(c["title"]["ja"] for c in checks)],
-           [[d["hostname"], d["owner"], d["ownership"], d["os"], d["first_seen"], d["last_seen"],
-             *(VERDICT_JA.get(d["latest"].get(c["id"]), "–") for c in checks)] for d in devices],
-           [22, 14, 14, 22, 17, 17, *([12] * len(checks))])
+    _streamed_sheet(wb, "端末 Devices", ["端末", "担当者", "所有", "OS", "初回受信", "最終受信",
+                                         *(c["title"]["ja"] for c in checks)],
+                    ([d["hostname"], d["owner"], d["ownership"], d["os"], d["first_seen"], d["last_seen"],
+                      *(VERDICT_JA.get(d["latest"].get(c["id"]), "–") for c in checks)] for d in devices),
+                    [22, 14, 14, 22, 17, 17, *([12] * len(checks))], count)
     wb.properties.creator = "tebiki"
     buf = io.BytesIO()
     wb.save(buf)

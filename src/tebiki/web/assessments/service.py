@@ -8,13 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from tebiki import __version__
 from tebiki.catalog import Catalog, get_catalog
 from tebiki.core.applicability import Evaluator
 from tebiki.core.assessment import Assessment, ItemState, coherence_problems
@@ -28,27 +32,40 @@ from .models import ItemChange, ItemRecord
 STATE_FIELDS = ("status", "decision", "deadline", "owner", "reason", "importance", "difficulty", "override_reason")
 
 
-def record_to_state(rec: ItemRecord) -> ItemState:
+RECORD_FIELDS = ("item", "scope", "status", "decision", "deadline", "owner", "reason", "importance", "difficulty",
+                 "override_reason", "updated_at")
+
+
+def record_to_state(rec: ItemRecord | tuple) -> ItemState:
+    """A stored record (a model instance or a RECORD_FIELDS tuple) as a core ItemState."""
+    if isinstance(rec, ItemRecord):
+        rec = tuple(getattr(rec, name) for name in RECORD_FIELDS)
+    item, scope, status, decision, deadline, owner, reason, importance, difficulty, override_reason, updated_at = rec
     return ItemState.model_construct(  # stored rows were validated when saved
-        item=rec.item, scope=rec.scope, status=rec.status, decision=rec.decision or None, deadline=rec.deadline,
-        owner=rec.owner or None, reason=rec.reason or None, evidence=[], importance=rec.importance or None,
-        difficulty=rec.difficulty or None, override_reason=rec.override_reason or None, changed_by=None,
-        changed_at=rec.updated_at)
+        item=item, scope=scope, status=status, decision=decision or None, deadline=deadline, owner=owner or None,
+        reason=reason or None, evidence=[], importance=importance or None, difficulty=difficulty or None,
+        override_reason=override_reason or None, changed_by=None, changed_at=updated_at)
 
 
-def assessment_of(org: Organisation, records: list[ItemRecord] | None = None) -> Assessment:
+def _records(org: Organisation) -> list[tuple]:
+    return list(ItemRecord.objects.filter(organisation=org).order_by("item", "scope").values_list(*RECORD_FIELDS))
+
+
+def assessment_of(org: Organisation, records: list[tuple] | None = None) -> Assessment:
     """The organisation's assessment; records for departments that no longer exist are left out."""
     profile = org.get_profile()
     scopes = {"organisation", *(d.id for d in profile.departments)}
     if records is None:
-        records = list(ItemRecord.objects.filter(organisation=org))
-    items = [record_to_state(r) for r in records if r.scope in scopes]
+        records = _records(org)
+    items = [record_to_state(r) for r in records if r[1] in scopes]
     return Assessment.model_construct(schema_="tebiki-assessment/1", profile=profile, items=items, history=[],
                                       snapshots=[])
 
 
 @dataclass
 class Plan:
+    """The organisation's plan; shared by every request with the same key, so read it, never change it."""
+
     catalog: Catalog
     assessment: Assessment
     evaluator: Evaluator
@@ -64,11 +81,50 @@ class Plan:
         return scores(self.rows)
 
 
+# The plan is computed once per change, not per request. Its key names everything build_rows derives from: the
+# catalog's content, the profile (departments included), every stored record's state and the day, plus the code's
+# version (a cached plan is a pickle of this code's rows). A change of any of them is a new key, so no write path
+# has to remember to invalidate anything and a stale plan cannot be served. The records are read on every request
+# (one query, a few hundred small tuples: they are needed for the key and, on a miss, for the plan); what is saved
+# is build_rows, the cost of a request. Plans live in a small per-process LRU, and the rows in Django's cache (the
+# database cache table) so that the server's other processes reuse them.
+PLAN_FORMAT = 1
+PLAN_CACHE_SIZE = 32  # plans per process (a plan is a few hundred rows)
+PLAN_CACHE_SECONDS = 24 * 3600  # the key names the day: older entries are never asked for again
+_recent: OrderedDict[str, Plan] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
+def plan_key(org: Organisation, records: list[tuple], today: dt.date) -> str:
+    digest = hashlib.sha256()
+    for part in (get_catalog().fingerprint, __version__, json.dumps(org.profile, sort_keys=True), repr(records)):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return f"tebiki-plan/{PLAN_FORMAT}/{org.id}/{today.isoformat()}/{digest.hexdigest()}"
+
+
 def plan_of(org: Organisation) -> Plan:
+    """The organisation's current plan: from the per-process LRU, else Django's cache, else built (and kept)."""
     catalog = get_catalog()
-    assessment = assessment_of(org)
+    records = _records(org)
+    key = plan_key(org, records, timezone.localdate())
+    with _recent_lock:
+        plan = _recent.get(key)
+        if plan is not None:
+            _recent.move_to_end(key)
+            return plan
+    assessment = assessment_of(org, records)
     evaluator = Evaluator(catalog, assessment.profile)
-    return Plan(catalog, assessment, evaluator, build_rows(catalog, assessment, evaluator))
+    rows = cache.get(key)
+    if rows is None:
+        rows = build_rows(catalog, assessment, evaluator)
+        cache.set(key, rows, timeout=PLAN_CACHE_SECONDS)
+    plan = Plan(catalog, assessment, evaluator, rows)
+    with _recent_lock:
+        _recent[key] = plan
+        while len(_recent) > PLAN_CACHE_SIZE:
+            _recent.popitem(last=False)
+    return plan
 
 
 # Organisation.summary keeps core.figures of the organisation's plan under a key naming everything they derive

@@ -1,51 +1,24 @@
-"""`make bench`: performance goals measured side by side in one run, printed as a table.
-
-Goals are ratios of two things measured side by side in one run, so that a slower or busier machine moves
-both sides alike: validating the whole catalog costs at most 2.5× the bare YAML parse of the same files
-(about 75 ms here on a quiet machine).
-"""
+"""The catalog and the endpoint check: validating the whole catalog costs at most 2.5× the bare YAML parse of the
+same files; `tebiki check` at most 1.2× its bare probe commands run in parallel (and far faster than Lynis)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import statistics
+import os
+import shutil
+import subprocess
 import time
-from collections.abc import Callable
 
 import yaml
-from rich.console import Console
-from rich.table import Table
 
 from tebiki.catalog import load_catalog, load_export
 from tebiki.catalog.loader import YAML_LOADER, catalog_files
 
-
-def best_of(fn: Callable[[], object], repeat: int = 7) -> float:
-    """Median wall time of *fn* in seconds over *repeat* runs (after one warm-up)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from .timing import Row, best_of, paired
 
 
-def paired(a: Callable[[], object], b: Callable[[], object], repeat: int = 5) -> tuple[float, float]:
-    """Median wall times of *a* and *b*, run alternately (after one warm-up each), so that a busy machine
-    slows both sides of a ratio alike instead of whichever happened to run during the busy moment."""
-    a()
-    b()
-    ta, tb = [], []
-    for _ in range(repeat):
-        for fn, times in ((a, ta), (b, tb)):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-    return statistics.median(ta), statistics.median(tb)
-
-
-def catalog_rows() -> list[tuple[str, float, str, str]]:
+def catalog_rows() -> list[Row]:
     files = catalog_files()
     texts = [p.read_text(encoding="utf-8") for p in files]
     exported = json.dumps(load_catalog().to_export(), ensure_ascii=False)
@@ -59,11 +32,7 @@ def catalog_rows() -> list[tuple[str, float, str, str]]:
     ]
 
 
-def check_rows() -> list[tuple[str, float, str, str]]:
-    import datetime as dt
-    import os
-    import subprocess
-
+def check_rows() -> list[Row]:
     from tebiki.agent.collect import collect, commands, current_os
     from tebiki.agent.rules import evaluate
 
@@ -95,27 +64,4 @@ def check_rows() -> list[tuple[str, float, str, str]]:
 
 
 def _exists(cmd: str) -> bool:
-    import shutil
-
     return shutil.which(cmd) is not None
-
-
-def main() -> None:
-    import sys
-
-    table = Table(title="tebiki bench")
-    for col in ("what", "median", "ratio", "goal"):
-        table.add_column(col)
-    from tebiki.web.bench import ingestion_rows, overview_rows, serve_rows
-
-    if sys.argv[1:] == ["serve"]:  # `python -m tebiki.bench serve`: only the concurrent-clients rows
-        rows = serve_rows()
-    else:
-        rows = [*catalog_rows(), *check_rows(), *overview_rows(best_of), *ingestion_rows(best_of, paired), *serve_rows()]
-    for name, seconds, ratio, goal in rows:
-        table.add_row(name, f"{seconds * 1000:.1f} ms", ratio, goal)
-    Console(width=max(Console().width, 120)).print(table)
-
-
-if __name__ == "__main__":
-    main()
