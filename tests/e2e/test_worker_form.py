@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 
 import pytest
 from django.utils import timezone
@@ -157,7 +158,14 @@ def test_closing_the_page_midway_loses_no_answer_and_the_link_shows_them_again(b
         given[n] = {"はい": "yes", "いいえ": "no", "わからない": "unknown"}[choice]
         wait_saved(phone, n)
     assert "保存しました" in phone.inner_text("#wk-autosave")
+    phone.locator("#q-1 details.wk-comment > summary").tap()
+    phone.locator("#q-1 textarea").fill("家のパソコンでも確認します")  # still typing when the page is left
+    phone.goto("about:blank")  # the comment goes out with the last request (sendBeacon)
     context.close()  # the worker closes the page without pressing anything
+    deadline = time.monotonic() + 10
+    while not Answer.objects.filter(worker=worker, comment="家のパソコンでも確認します").exists():
+        assert time.monotonic() < deadline, "the comment typed last was not saved"
+        time.sleep(0.1)  # the beacon is handled by the live server's thread
 
     stored = dict(Answer.objects.filter(worker=worker).values_list("item", "value"))
     assert stored == {items[n - 1]: v for n, v in given.items()}
