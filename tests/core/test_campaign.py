@@ -231,3 +231,12 @@ def test_every_question_about_a_device_setting_has_steps_for_each_platform():
     assert [p for p, _ in g["mic-v5:worker:C-3"].platforms] == ["iphone", "android"]  # phones and tablets only
     for q in g.values():  # a general check of our own where the catalog's is written for administrators
         assert "Magisk" not in (q.check or {}).get("ja", "") and "winver" not in (q.check or {}).get("ja", "")
+
+
+def test_questions_come_back_in_the_guides_order_whatever_order_the_database_kept():
+    from tebiki.core.worker_guide import in_order
+
+    g = list(guide())
+    shuffled = sorted(g, key=len)  # roughly what PostgreSQL's jsonb does to the keys of campaign.items
+    assert in_order(shuffled) == g
+    assert in_order(["made-up", g[1], g[0]]) == [g[0], g[1], "made-up"]

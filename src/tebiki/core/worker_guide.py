@@ -165,6 +165,13 @@ def question_for(item: str, guidance: dict[str, Guidance] | None = None) -> str 
     return next((q for q, ev in questions(guidance).items() if item in ev), None)
 
 
+def in_order(items: list[str], guidance: dict[str, Guidance] | None = None) -> list[str]:
+    """*items* in the guide's order (steps stay together), whatever order the database returned them in
+    (PostgreSQL's jsonb does not keep the order of keys); items the guide does not know come last."""
+    position = {q: n for n, q in enumerate(guide() if guidance is None else guidance)}
+    return sorted(items, key=lambda i: position.get(i, len(position)))
+
+
 def minutes(count: int) -> int:
     """About how long *count* questions take, in whole minutes (at least 1)."""
     return max(1, math.ceil(count * SECONDS_PER_QUESTION / 60))
