@@ -15,6 +15,9 @@ from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from tebiki.agent.rules import CHECK_IDS, check_texts
+from tebiki.core.evidence import Contradiction, FailingCheck
+from tebiki.core.evidence import contradictions as find_contradictions
+from tebiki.web.people.service import no_answers
 
 from .models import CheckReport, CheckResult, Device, EnrolmentToken
 
@@ -195,18 +198,13 @@ def failing_devices(org) -> dict[str, list[str]]:
     return out
 
 
-def contradictions(org, rows) -> list[dict[str, Any]]:
-    """Evidence over assertion: the applicable *rows* recorded as done while devices fail a check that gives
-    evidence for their measure, each with those checks and devices: [{"row", "checks": [{"id", "title",
-    "devices"}]}]."""
+def contradictions(org, rows) -> list[Contradiction]:
+    """Evidence over assertion (tebiki.core.evidence): the applicable *rows* recorded as done while devices fail a
+    check that gives evidence for their measure, or workers answered no to it in the newest self-check."""
     done = [r for r in rows if r.applies and r.status == "done"]
     if not done:
         return []
-    texts, failing = check_texts(), failing_devices(org)
-    out = []
-    for row in done:
-        checks = [{"id": cid, "title": texts[cid]["title"], "devices": failing[cid]}
-                  for cid in CHECK_IDS if row.item in texts[cid]["measures"] and failing[cid]]
-        if checks:
-            out.append({"row": row, "checks": checks})
-    return out
+    texts = check_texts()
+    failing = [(FailingCheck(cid, texts[cid]["title"], tuple(names)), texts[cid]["measures"])
+               for cid, names in failing_devices(org).items() if names]
+    return find_contradictions(done, failing, no_answers(org, [(r.item, r.scope) for r in done]))
