@@ -25,7 +25,7 @@ from .campaign import worker_entries
 
 DATA = Path(__file__).parent / "data" / "worker_guide.yaml"
 PLATFORMS = ("windows", "macos", "iphone", "android")
-SECONDS_PER_QUESTION = 12  # read, choose, sometimes open the help: measured on the demo's phone journey
+SECONDS_PER_QUESTION = 12  # an estimate: read the question, choose, now and then open the help
 
 
 class Platforms(Strict):
