@@ -219,3 +219,24 @@ def test_na_is_an_answer_of_its_own_and_never_counted_as_yes():
     a = res.items["a"]
     assert (a.yes, a.na, a.answered, a.asked, a.applicable) == (1, 2, 3, 3, 1)
     assert res.workers[1].answered == 1 and res.workers[1].complete
+
+
+DEVICE_SETTINGS = ["B-1", "B-2", "C-1", "E-3", "F-2", "G-2", "I-2", "K-1"]
+
+
+def test_every_question_about_a_device_setting_has_steps_for_each_platform():
+    g = guide()
+    for q in [f"mic-v5:worker:{n}" for n in DEVICE_SETTINGS] + ["csaj-2018:5.2.4-1"]:
+        assert [p for p, _ in g[q].platforms] == ["windows", "macos", "iphone", "android"], q
+    assert [p for p, _ in g["mic-v5:worker:C-3"].platforms] == ["iphone", "android"]  # phones and tablets only
+    for q in g.values():  # a general check of our own where the catalog's is written for administrators
+        assert "Magisk" not in (q.check or {}).get("ja", "") and "winver" not in (q.check or {}).get("ja", "")
+
+
+def test_questions_come_back_in_the_guides_order_whatever_order_the_database_kept():
+    from tebiki.core.worker_guide import in_order
+
+    g = list(guide())
+    shuffled = sorted(g, key=len)  # roughly what PostgreSQL's jsonb does to the keys of campaign.items
+    assert in_order(shuffled) == g
+    assert in_order(["made-up", g[1], g[0]]) == [g[0], g[1], "made-up"]

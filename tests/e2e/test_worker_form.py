@@ -6,10 +6,13 @@ Screenshots in artifacts/screenshots/worker-*.png (390x844, the size of a common
 from __future__ import annotations
 
 import datetime as dt
+import io
+import time
 
 import pytest
 from django.utils import timezone
 
+from tebiki.core.worker_guide import minutes
 from tebiki.web.people import service
 from tebiki.web.people.models import Answer, Submission, Worker
 from tests.e2e.conftest import SCREENSHOTS
@@ -71,7 +74,8 @@ def test_a_worker_answers_on_a_phone_comes_back_changes_an_answer_and_submits(ph
     phone.locator("#q-1 label.wk-choice").nth(2).click()  # change to わからない
 
     phone.click("button[name=submit]")  # not everything answered yet: refused, marked at the questions
-    assert "まだ答えていない質問があります" in phone.inner_text("main")
+    assert f"まだ答えていない質問が {len(items) - 3} 問あります" in phone.inner_text("main")
+    assert "ほかの答えは保存されています" in phone.inner_text("main")
     assert phone.locator("fieldset.wk-item.has-error").count() == len(items) - 3
     snap(phone, "4-missing")
 
@@ -90,6 +94,112 @@ def test_a_worker_answers_on_a_phone_comes_back_changes_an_answer_and_submits(ph
     assert Answer.objects.get(worker=worker, item=items[0]).value == "unknown"
     assert Answer.objects.get(worker=worker, item=items[1]).comment == "会社の PC だけで確認しました"
     assert Submission.objects.filter(worker=worker).exists()
+
+
+def demo_worker_link(email: str) -> tuple[Worker, str, list[str]]:
+    """The demo's organisation and campaign, and a fresh personal link for one of its workers."""
+    from django.core.management import call_command
+
+    from tebiki.web.people.models import Campaign
+
+    call_command("demo", stdout=io.StringIO())
+    worker = Worker.objects.get(email=email)
+    campaign = Campaign.objects.get(organisation=worker.organisation)
+    link = service.issue_links(campaign, [worker], "", send=False)[worker.id]
+    return worker, link, service.items_for(campaign.items, worker.department)
+
+
+class Taps:
+    """Every tap the worker makes, counted."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, locator):
+        self.count += 1
+        locator.tap()
+
+
+def wait_saved(phone, n: int) -> None:
+    phone.locator(f"#q-{n}[data-saved=yes]").wait_for()
+
+
+def test_a_salesperson_of_the_demo_finishes_the_self_check_on_a_phone_in_at_most_60_taps(phone):
+    worker, link, items = demo_worker_link("s.kobayashi@example.jp")  # sales: the most questions
+    tap = Taps()
+    phone.goto(link)
+    assert minutes(len(items)) <= 5 and f"約{minutes(len(items))}分・{len(items)}問" in phone.inner_text("main")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    snap(phone, "10-demo-open")
+    for n in range(1, len(items) + 1):
+        group = phone.locator(f"#q-{n}")
+        na = group.locator("label.wk-choice", has_text="該当しない")
+        tap(na if na.count() and n % 2 else group.locator("label.wk-choice").first)  # はい, or 該当しない
+        wait_saved(phone, n)
+    snap(phone, "11-demo-answered", full=True)
+    tap(phone.locator("button[name=submit]"))
+    phone.wait_for_url("**/?submitted=1")
+    assert tap.count <= 60, tap.count
+    assert Answer.objects.filter(worker=worker).count() == len(items)
+    assert Answer.objects.filter(worker=worker, value="na").exists()
+    assert Submission.objects.filter(worker=worker).exists()
+
+
+def test_closing_the_page_midway_loses_no_answer_and_the_link_shows_them_again(browser, live_server):
+    worker, link, items = demo_worker_link("s.kobayashi@example.jp")
+    context = browser.new_context(base_url=live_server.url, locale="ja-JP", viewport=PHONE, is_mobile=True,
+                                  has_touch=True)
+    phone = context.new_page()
+    phone.goto(link)
+    given = {}
+    for n in range(1, len(items) // 2 + 1):
+        choice = ["はい", "いいえ", "わからない"][n % 3]
+        phone.locator(f"#q-{n} label.wk-choice", has_text=choice).tap()
+        given[n] = {"はい": "yes", "いいえ": "no", "わからない": "unknown"}[choice]
+        wait_saved(phone, n)
+    assert "保存しました" in phone.inner_text("#wk-autosave")
+    phone.locator("#q-1 details.wk-comment > summary").tap()
+    phone.locator("#q-1 textarea").fill("家のパソコンでも確認します")  # still typing when the page is left
+    phone.goto("about:blank")  # the comment goes out with the last request (sendBeacon)
+    context.close()  # the worker closes the page without pressing anything
+    deadline = time.monotonic() + 10
+    while not Answer.objects.filter(worker=worker, comment="家のパソコンでも確認します").exists():
+        assert time.monotonic() < deadline, "the comment typed last was not saved"
+        time.sleep(0.1)  # the beacon is handled by the live server's thread
+
+    stored = dict(Answer.objects.filter(worker=worker).values_list("item", "value"))
+    assert stored == {items[n - 1]: v for n, v in given.items()}
+    context = browser.new_context(base_url=live_server.url, locale="ja-JP", viewport=PHONE, is_mobile=True,
+                                  has_touch=True)
+    again = context.new_page()
+    again.goto(link)
+    for n, value in given.items():
+        assert again.is_checked(f"#q-{n} input[value={value}]"), n
+    assert again.locator("fieldset.wk-item input:checked").count() == len(given)
+    assert f"{len(items)} 問中 {len(given)} 問回答済み" in again.inner_text("main")
+    again.locator("button[name=submit]").tap()  # sending with gaps: says what is missing, keeps the rest
+    again.locator("#gaps").wait_for()
+    assert f"まだ答えていない質問が {len(items) - len(given)} 問あります" in again.inner_text("main")
+    assert Answer.objects.filter(worker=worker).count() == len(given) and not Submission.objects.filter(
+        worker=worker).exists()
+    snap(again, "12-gaps")
+    context.close()
+
+
+def test_a_term_in_a_question_opens_its_explanation_by_tap_and_by_keyboard(phone):
+    worker, link, items = demo_worker_link("s.kobayashi@example.jp")
+    phone.goto(link)
+    term = phone.locator("fieldset.wk-item legend button.term", has_text="VPN").first
+    note = phone.locator("#" + term.get_attribute("aria-describedby"))
+    assert not note.is_visible()
+    term.tap()
+    assert note.is_visible() and "暗号" in note.inner_text()
+    snap(phone, "13-term")
+    phone.keyboard.press("Escape")
+    assert not note.is_visible()
+    term.focus()
+    phone.keyboard.press("Enter")
+    assert note.is_visible()
 
 
 def test_a_closed_campaigns_link_shows_a_clear_page_on_a_phone(phone):

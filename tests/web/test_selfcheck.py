@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
 from django.test import Client
 
+from tebiki.catalog import get_catalog
 from tebiki.core.worker_guide import guide, minutes
 from tebiki.web.people import service
 from tebiki.web.people.models import Answer, Submission
+from tebiki.web.people.templatetags.glossary import explain
 from tests.web.test_campaigns import add_workers, opened
 
 NOON = dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC)
@@ -145,3 +148,42 @@ def test_a_campaign_from_before_the_merge_still_counts_under_the_entrys_own_id(c
     Answer.objects.create(organisation=cast.org, campaign=c, worker=w, item="csaj-2018:5.2.2-1", value="yes")
     ev = service.evidence_for_measure(cast.org, "csaj-2018:5.2.2-1", "organisation")
     assert ev["question"] == "csaj-2018:5.2.2-1" and ev["yes"] == 1
+
+
+# ---------------------------------------------------------------- glossary terms explained where they appear
+
+def term_notes(body: str) -> dict[str, str]:
+    """Term shown -> the text of the element its button is described by."""
+    out = {}
+    for tid, word in re.findall(r'<button type="button" class="term" popovertarget="(term-\d+)" '
+                                r'aria-describedby="\1">([^<]+)</button>', body):
+        note = re.search(rf'<span class="term-note" id="{tid}" popover role="note">(.*?)</span>', body)
+        out[word] = re.sub(r"<[^>]+>", "", note.group(1))
+    return out
+
+
+def test_a_term_on_the_worker_page_carries_its_explanation(one):
+    c, w, link, items = one
+    notes = term_notes(Client().get(link).content.decode())
+    vpn = next(e for e in get_catalog().glossary if e.id == "mic-v5:term:vpn")
+    assert vpn.explanation.ja in notes["VPN"]
+    assert len(notes) >= 3  # several terms are explained on the page
+
+
+def test_the_item_page_explains_the_terms_of_the_measure(cast):
+    from django.urls import reverse
+
+    from tebiki.web.assessments.service import plan_of
+
+    row = next(r for r in plan_of(cast.org).rows if "VPN" in get_catalog().by_id[r.item].summary.ja)
+    r = cast.client(cast.admin).get(reverse("item", args=[cast.org.id, row.item, row.scope]))
+    notes = term_notes(r.content.decode())
+    vpn = next(e for e in get_catalog().glossary if e.id == "mic-v5:term:vpn")
+    assert r.status_code == 200 and vpn.explanation.ja in notes["VPN"]
+
+
+def test_the_glossary_filter_escapes_the_text_and_explains_each_term_once():
+    html = explain('<b>VPN</b> と VPN & "MDM"')
+    assert html.count('class="term"') == 2 and "&lt;b&gt;" in html and "<b>" not in html
+    assert "&amp;" in html and "&quot;" in html
+    assert explain("特に用語なし") == "特に用語なし"

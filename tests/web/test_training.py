@@ -66,6 +66,8 @@ def test_a_module_shows_its_text_with_the_duties_and_education_from_the_catalog(
     worker_role = next(x for x in get_catalog().roles if x.id == "worker")
     assert worker_role.responsibilities[1].summary.ja in body  # duty ② from roles.yaml
     assert "パターンファイル" in body  # CSAJ education 10.3 from education.yaml
+    definitions = next(e for e in get_catalog().glossary if e.id == "mic-v5:term:definitions")
+    assert 'popovertarget="term-' in body and definitions.explanation.ja in body  # the term explained where it is
 
 
 def test_a_worker_confirms_a_module_with_the_quiz_and_the_score_is_stored(cast, setup):

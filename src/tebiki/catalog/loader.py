@@ -52,6 +52,7 @@ KINDS: dict[str, tuple[type[BaseModel], bool]] = {
     "self_evaluation": (s.SelfEvaluation, False),
     "mapping_sets": (s.MappingSet, True),
     "checks": (s.Check, True),
+    "glossary": (s.GlossaryEntry, True),
 }
 
 
@@ -107,6 +108,7 @@ class Catalog:
     self_evaluation: s.SelfEvaluation | None = None
     mapping_sets: list[s.MappingSet] = field(default_factory=list)
     checks: list[s.Check] = field(default_factory=list)
+    glossary: list[s.GlossaryEntry] = field(default_factory=list)
 
     @cached_property
     def fingerprint(self) -> str:
@@ -239,6 +241,13 @@ class _Builder:
         for check in c.checks:
             refs(check, "measures", check.measures, measure_ids, "measure")
             refs(check, "policies", check.policies, policy_ids, "policy")
+        spelled: dict[str, s.GlossaryEntry] = {}
+        for term in c.glossary:
+            for word in term.matches:
+                if word in spelled:
+                    raise CatalogError(f"{self.where(term)}: {term.id}.matches: {word!r} is already a spelling of "
+                                       f"{spelled[word].id}")
+                spelled[word] = term
         sections = {ps.section for ps in c.policy_sections}
         for policy in c.policies:
             refs(policy, "section", [policy.section], sections, "section")
@@ -250,7 +259,7 @@ class _Builder:
         c = self.catalog
         for entry in (*c.measures, *c.trouble_cases, *c.policies, *c.risk_types, *c.rule_articles,
                       *c.education, *c.methods, *c.combinations, *c.legacy_types, *c.categories,
-                      *c.roles, *c.work_forms, *c.sources, *c.mapping_sets, *c.checks):
+                      *c.roles, *c.work_forms, *c.sources, *c.mapping_sets, *c.checks, *c.glossary):
             if entry.id in seen and seen[entry.id] is not entry:
                 raise CatalogError(f"{self.where(entry)}: {entry.id}.id: duplicate ID (also in {self.where(seen[entry.id])})")
             seen[entry.id] = entry

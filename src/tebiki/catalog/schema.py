@@ -572,6 +572,27 @@ class EducationTopic(Strict):
     ref: SectionRef
 
 
+class GlossaryEntry(Strict):
+    """A term of the guideline's glossary (用語集) or a column that explains one, in our words.
+
+    `matches` are the spellings that get this explanation where they appear in a text (the web app's `glossary`
+    filter); a spelling belongs to one entry only (checked at load).
+    """
+
+    id: str = Field(pattern=r"^mic-v5:(term|column):[a-z0-9-]+$")
+    kind: Literal["term", "column"]
+    term: Text
+    matches: list[NonEmpty] = Field(min_length=1)
+    explanation: Text
+    ref: PageRef
+
+    @model_validator(mode="after")
+    def _kind_matches_id(self) -> GlossaryEntry:
+        if self.id.split(":")[1] != self.kind:
+            raise ValueError(f"kind: {self.kind!r} does not match the ID {self.id!r}")
+        return self
+
+
 class Choice(Strict):
     id: NonEmpty
     title: Text

@@ -224,7 +224,8 @@ def catalog_validate(
         err_console.print(f"[red]invalid:[/red] {err}")
         raise typer.Exit(1) from None
     console.print(f"ok: {len(catalog.measures)} measures, {len(catalog.trouble_cases)} trouble cases, "
-                  f"{len(catalog.methods)} methods, {len(catalog.policies)} policies, {len(catalog.risk_types)} risk types")
+                  f"{len(catalog.methods)} methods, {len(catalog.policies)} policies, {len(catalog.risk_types)} risk types, "
+                  f"{len(catalog.glossary)} glossary terms")
     console.print("content: " + ", ".join(f"{name} {n}" for name, n in kinds.items()))
 
 

@@ -25,7 +25,7 @@ from .campaign import worker_entries
 
 DATA = Path(__file__).parent / "data" / "worker_guide.yaml"
 PLATFORMS = ("windows", "macos", "iphone", "android")
-SECONDS_PER_QUESTION = 12  # read, choose, sometimes open the help: measured on the demo's phone journey
+SECONDS_PER_QUESTION = 12  # an estimate: read the question, choose, now and then open the help
 
 
 class Platforms(Strict):
@@ -163,6 +163,13 @@ def questions(guidance: dict[str, Guidance] | None = None) -> dict[str, tuple[st
 def question_for(item: str, guidance: dict[str, Guidance] | None = None) -> str | None:
     """The question whose answers evidence catalog entry *item*; None for an entry no question asks."""
     return next((q for q, ev in questions(guidance).items() if item in ev), None)
+
+
+def in_order(items: list[str], guidance: dict[str, Guidance] | None = None) -> list[str]:
+    """*items* in the guide's order (steps stay together), whatever order the database returned them in
+    (PostgreSQL's jsonb does not keep the order of keys); items the guide does not know come last."""
+    position = {q: n for n, q in enumerate(guide() if guidance is None else guidance)}
+    return sorted(items, key=lambda i: position.get(i, len(position)))
 
 
 def minutes(count: int) -> int:

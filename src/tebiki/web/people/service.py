@@ -17,10 +17,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tebiki.catalog import get_catalog
-from tebiki.core.campaign import ANSWERS, AnswerRef, Results, Tally, WorkerRef, aggregate, campaign_items, items_for
+from tebiki.core import campaign as campaign_core
+from tebiki.core.campaign import ANSWERS, AnswerRef, Results, Tally, WorkerRef, aggregate, campaign_items
 from tebiki.core.evidence import NoAnswers
 from tebiki.core.training import Ack, Status, quiz_sizes, statuses
-from tebiki.core.worker_guide import question_for, questions
+from tebiki.core.worker_guide import in_order, question_for, questions
 from tebiki.web.audit import log as audit
 from tebiki.web.mail.backend import ORGANISATION_HEADER
 
@@ -54,6 +55,11 @@ def create_campaign(org, title: str, departments: list[str], deadline: dt.date, 
         audit.record("campaign.create", request=request, actor=user, organisation=org, target=title,
                      data={"campaign": c.id, "departments": departments, "items": len(items)})
     return c
+
+
+def items_for(items: dict[str, list[str]], department: str) -> list[str]:
+    """The questions a worker of *department* is asked, in the guide's order (the order the form shows)."""
+    return in_order(campaign_core.items_for(items, department))
 
 
 def campaign_workers(campaign: Campaign):

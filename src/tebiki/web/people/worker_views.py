@@ -15,13 +15,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tebiki.catalog import get_catalog
-from tebiki.core.campaign import items_for
 from tebiki.core.training import content, modules, score
 from tebiki.core.worker_guide import guide, minutes
 
 from .forms import AnswerForm, TrainingForm
 from .models import Answer, PersonalLink, Submission, TrainingAck
-from .service import acknowledge_training, save_answers
+from .service import acknowledge_training, items_for, save_answers
 
 
 def _refuse(request, reason: str, status: int) -> HttpResponse:

@@ -31,12 +31,17 @@ document.addEventListener("DOMContentLoaded", function () {
   var queue = Promise.resolve();
   var timers = {};
 
-  function post(fieldset) {
+  function fields(fieldset) {
     var data = new FormData();
     data.append("csrfmiddlewaretoken", csrf ? csrf.value : "");
     fieldset.querySelectorAll("input[type=radio]:checked, textarea").forEach(function (el) {
       data.append(el.name, el.value);
     });
+    return data;
+  }
+
+  function post(fieldset) {
+    var data = fields(fieldset);
     fieldset.dataset.saved = "pending";
     return fetch(form.dataset.autosave, {method: "POST", body: data, credentials: "same-origin"})
       .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
@@ -66,6 +71,16 @@ document.addEventListener("DOMContentLoaded", function () {
     var fieldset = e.target.closest("fieldset.wk-item");
     if (!fieldset || e.target.tagName !== "TEXTAREA") return;
     clearTimeout(timers[fieldset.id]);
-    timers[fieldset.id] = setTimeout(function () { save(fieldset); }, 800);
+    timers[fieldset.id] = setTimeout(function () { delete timers[fieldset.id]; save(fieldset); }, 800);
+  });
+  // A comment still being typed when the page is closed goes out with the browser's last request.
+  window.addEventListener("pagehide", function () {
+    Object.keys(timers).forEach(function (id) {
+      var fieldset = document.getElementById(id);
+      clearTimeout(timers[id]);
+      if (fieldset && fieldset.querySelector("input[type=radio]:checked") && navigator.sendBeacon) {
+        navigator.sendBeacon(form.dataset.autosave, fields(fieldset));
+      }
+    });
   });
 });
