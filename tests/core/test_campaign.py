@@ -8,7 +8,7 @@ import yaml
 from tebiki.catalog import CatalogError, get_catalog
 from tebiki.core.campaign import AnswerRef, WorkerRef, aggregate, campaign_items, items_for, worker_entries
 from tebiki.core.profile import Profile
-from tebiki.core.worker_guide import DATA, guide, missing, parse_guide
+from tebiki.core.worker_guide import DATA, guide, minutes, missing, not_asked, parse_guide, question_for, questions
 
 catalog = get_catalog()
 
@@ -29,7 +29,7 @@ def test_worker_entries_are_worker_measures_and_user_side_policies():
 
 
 def test_items_are_decided_per_department_by_the_applicability_engine():
-    items = campaign_items(catalog, profile(), ["d1", "d2"])
+    items = campaign_items(catalog, profile(), ["d1", "d2"], questions())
     assert items["mic-v5:worker:C-3"] == ["d2"]  # phones only in d2
     assert items["mic-v5:worker:A-1"] == ["d1", "d2"]  # applies to everyone
     assert "mic-v5:worker:A-2" not in items  # no cloud service in use
@@ -37,14 +37,14 @@ def test_items_are_decided_per_department_by_the_applicability_engine():
 
 
 def test_only_the_chosen_departments_are_asked():
-    items = campaign_items(catalog, profile(), ["d1"])
+    items = campaign_items(catalog, profile(), ["d1"], questions())
     assert all(depts == ["d1"] for depts in items.values())
     assert "mic-v5:worker:C-3" not in items
 
 
 def test_an_unknown_department_is_refused():
     with pytest.raises(ValueError, match="unknown department"):
-        campaign_items(catalog, profile(), ["nope"])
+        campaign_items(catalog, profile(), ["nope"], questions())
 
 
 ITEMS = {"a": ["d1", "d2"], "b": ["d2"]}
@@ -89,7 +89,8 @@ def test_every_worker_side_item_has_guidance_in_both_languages():
 
 
 def test_every_item_of_a_campaign_over_every_department_shape_has_guidance():
-    items = campaign_items(catalog, profile(devices=["pc", "mobile"], terminals=["company", "byod"]), ["d1", "d2"])
+    items = campaign_items(catalog, profile(devices=["pc", "mobile"], terminals=["company", "byod"]), ["d1", "d2"],
+                           questions())
     assert set(items) <= set(guide())
 
 
@@ -100,18 +101,121 @@ def test_guidance_falls_back_to_the_catalog_texts():
     assert g.check == measure.explanation.how_to_check.model_dump()
 
 
+STEPS = "steps:\n- {id: s, title: {ja: あ, en: a}}\n"
+
+
 @pytest.mark.parametrize("text,field", [
-    ("guide:\n- item: mic-v5:admin:A-1\n  question: {ja: あ, en: a}\n", "mic-v5:admin:A-1.item"),
-    ("guide:\n- item: mic-v5:worker:A-1\n  question: {ja: あ}\n", "guide.mic-v5:worker:A-1.question.en"),
-    ("guide:\n- item: mic-v5:worker:A-1\n  question: {ja: あ, en: a}\n  colour: red\n", "guide.mic-v5:worker:A-1.colour"),
-    ("guide:\n- item: mic-v5:worker:A-1\n  question: {ja: あ, en: a}\n  platforms: {linux: {ja: あ, en: a}}\n",
+    ("guide:\n- item: mic-v5:admin:A-1\n  step: s\n  question: {ja: あ, en: a}\n", "mic-v5:admin:A-1.item"),
+    ("guide:\n- item: mic-v5:worker:A-1\n  step: s\n  question: {ja: あ}\n", "guide.mic-v5:worker:A-1.question.en"),
+    ("guide:\n- item: mic-v5:worker:A-1\n  step: s\n  question: {ja: あ, en: a}\n  colour: red\n",
+     "guide.mic-v5:worker:A-1.colour"),
+    ("guide:\n- item: mic-v5:worker:A-1\n  step: s\n  question: {ja: あ, en: a}\n  platforms: {linux: {ja: あ, en: a}}\n",
      "guide.mic-v5:worker:A-1.platforms.linux"),
+    ("guide:\n- item: mic-v5:worker:A-1\n  step: nope\n  question: {ja: あ, en: a}\n", "mic-v5:worker:A-1.step"),
+    ("guide:\n- item: mic-v5:worker:A-1\n  also: [mic-v5:admin:A-1]\n  step: s\n  question: {ja: あ, en: a}\n",
+     "mic-v5:worker:A-1.also"),
 ])
 def test_a_bad_guide_is_refused_naming_the_field(text, field):
     with pytest.raises(CatalogError) as err:
-        parse_guide(text, catalog, origin="guide.yaml")
+        parse_guide(text + STEPS, catalog, origin="guide.yaml")
     assert str(err.value).startswith(f"guide.yaml: {field}: ")
 
 
 def test_the_guide_file_is_plain_yaml_with_a_list():
     assert isinstance(yaml.safe_load(DATA.read_text(encoding="utf-8"))["guide"], list)
+
+
+# ---------------------------------------------------------------- one question, several entries; no silent overlap
+
+OVERLAP = """guide:
+- item: mic-v5:worker:G-2
+  also: [csaj-2018:5.2.2-1]
+  step: s
+  question: {ja: あ, en: a}
+- item: mic-v5:worker:C-2
+  also: [csaj-2018:5.2.2-1]
+  step: s
+  question: {ja: い, en: b}
+""" + STEPS
+
+
+def test_two_questions_evidencing_the_same_entry_are_refused_naming_both():
+    with pytest.raises(CatalogError) as err:
+        parse_guide(OVERLAP, catalog, origin="guide.yaml")
+    assert str(err.value) == ("guide.yaml: mic-v5:worker:C-2.also: csaj-2018:5.2.2-1 is already evidenced by "
+                              "mic-v5:worker:G-2; one entry, one question")
+    twice = OVERLAP.replace("- item: mic-v5:worker:C-2\n  also: [csaj-2018:5.2.2-1]", "- item: mic-v5:worker:G-2")
+    with pytest.raises(CatalogError, match="G-2.item: mic-v5:worker:G-2 is already evidenced by mic-v5:worker:G-2"):
+        parse_guide(twice, catalog, origin="guide.yaml")  # the same question twice
+
+
+def test_an_entry_both_asked_and_left_to_the_administrator_is_refused():
+    text = OVERLAP.split("- item: mic-v5:worker:C-2")[0] + STEPS + (
+        "not_asked:\n- item: csaj-2018:5.2.2-1\n  reason: {ja: あ, en: a}\n")
+    with pytest.raises(CatalogError, match="csaj-2018:5.2.2-1.item: not_asked, but evidenced by mic-v5:worker:G-2"):
+        parse_guide(text, catalog, origin="guide.yaml")
+
+
+SHAPES = [profile(), profile(devices=["pc", "mobile"], terminals=["company", "byod"], work_forms=["home", "mobile"]),
+          profile(terminals=["byod"], devices=["mobile"], methods=["cloud_service"])]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_questions_shown_to_one_worker_never_evidence_the_same_entry(shape):
+    g = guide()
+    items = campaign_items(catalog, shape, ["d1", "d2"], questions())
+    for dept in ("d1", "d2"):
+        shown = items_for(items, dept)
+        evidenced = [e for q in shown for e in g[q].evidences]
+        assert len(evidenced) == len(set(evidenced)), dept
+        assert len(shown) == len(set(shown))
+
+
+def test_the_overlapping_topics_are_one_question_each():
+    # Wi-Fi, passwords, updates and antivirus were asked twice or three times before (MIC and CSAJ overlap)
+    for mic, csaj in [("G-2", "5.2.2-1"), ("H-2", "6.1.2-2"), ("C-1", "5.1.3-1"), ("F-2", "5.1.5-1")]:
+        assert question_for(f"csaj-2018:{csaj}") == f"mic-v5:worker:{mic}"
+        assert question_for(f"mic-v5:worker:{mic}") == f"mic-v5:worker:{mic}"
+
+
+def test_a_question_is_asked_where_any_entry_it_evidences_applies():
+    one = {"mic-v5:worker:C-3": ("mic-v5:worker:C-3",)}  # phones and tablets only: d2
+    assert campaign_items(catalog, profile(), ["d1", "d2"], one) == {"mic-v5:worker:C-3": ["d2"]}
+    joined = {"mic-v5:worker:C-3": ("mic-v5:worker:C-3", "mic-v5:worker:A-1")}  # A-1 applies everywhere
+    assert campaign_items(catalog, profile(), ["d1", "d2"], joined) == {"mic-v5:worker:C-3": ["d1", "d2"]}
+
+
+def test_administrator_tasks_are_not_asked_of_workers_and_stay_listed_with_a_reason():
+    left = not_asked()
+    for task in ("csaj-2018:5.1.2-1", "csaj-2018:5.2.3-1", "csaj-2018:5.2.3-2", "csaj-2018:5.2.4-2",
+                 "csaj-2018:6.3.2-1", "csaj-2018:5.1.8-1"):
+        assert task in left and left[task]["ja"] and left[task]["en"]
+        assert question_for(task) is None
+    items = campaign_items(catalog, SHAPES[1], ["d1", "d2"], questions())
+    assert not set(items) & set(left)
+
+
+def test_the_self_check_takes_about_five_minutes_for_the_widest_department():
+    items = campaign_items(catalog, SHAPES[1], ["d1", "d2"], questions())
+    widest = max(len(items_for(items, d)) for d in ("d1", "d2"))
+    assert widest <= 25 and minutes(widest) <= 5
+    assert minutes(1) == 1 and minutes(0) == 1
+
+
+JARGON = ["ファームウェア", "WPS", "ポート", "定義ファイル", "脱獄", "root 化"]
+
+
+def test_jargon_in_a_question_comes_with_its_explanation():
+    for q in guide().values():
+        text = q.question["ja"]
+        for word in JARGON:
+            if word in text:
+                assert "と呼ばれ" in text, (q.item, word)  # 「…」と呼ばれます: named after it is explained
+        assert "WPS" not in text and "ポート" not in text and "定義ファイル" not in text
+
+
+def test_na_is_an_answer_of_its_own_and_never_counted_as_yes():
+    res = aggregate(ITEMS, WORKERS, [AnswerRef(1, "a", "na"), AnswerRef(2, "a", "yes"), AnswerRef(3, "a", "na")])
+    a = res.items["a"]
+    assert (a.yes, a.na, a.answered, a.asked, a.applicable) == (1, 2, 3, 3, 1)
+    assert res.workers[1].answered == 1 and res.workers[1].complete

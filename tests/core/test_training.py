@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from tebiki.catalog import CatalogError, get_catalog
-from tebiki.core.training import Ack, content, modules, parse_training, score, statuses
+from tebiki.core.training import Ack, content, modules, parse_training, quiz_sizes, score, statuses
 
 catalog = get_catalog()
 GOOD = """modules:
@@ -64,3 +64,19 @@ def test_modules_not_confirmed_are_pending_then_overdue_after_the_deadline():
     after = statuses(["a", "b"], [1, 2], acks, dt.date(2026, 12, 10), dt.date(2026, 12, 11))
     assert [s.state for s in after] == ["done", "overdue", "overdue", "overdue"]
     assert after[0].score == 2 and after[0].at == at
+
+
+def test_a_confirmed_module_with_a_wrong_quiz_answer_is_done_but_not_passed():
+    at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    acks = [Ack(1, "a", at, 1), Ack(2, "a", at, 3), Ack(3, "b", at, None)]
+    got = statuses(["a", "b"], [1, 2, 3], acks, dt.date(2026, 12, 10), dt.date(2026, 12, 10), sizes={"a": 3})
+    by = {(s.worker, s.module): s for s in got}
+    assert by[1, "a"].state == "done" and not by[1, "a"].quiz_passed and by[1, "a"].quiz_total == 3
+    assert by[2, "a"].quiz_passed
+    assert by[3, "b"].quiz_passed and by[3, "b"].quiz_total is None  # no quiz: confirming is enough
+    assert not by[1, "b"].quiz_passed  # pending
+
+
+def test_quiz_sizes_count_the_questions_of_each_packaged_module():
+    sizes = quiz_sizes(["device", "made-up"])
+    assert sizes == {"device": len(modules()["device"].quiz)}

@@ -138,6 +138,13 @@ def test_the_manager_sees_the_results_and_who_has_not_answered(browser, live_ser
     assert page.locator("#people tr.late").count() == 3
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "campaign-results.png"), full_page=True)
+    page.locator("#people tr", has_text="勤務者2").get_by_role("button", name="リンクを作り直す", exact=True).click()
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    link_box = page.locator("#people input.token")
+    page.locator("#people button.copy").click()  # the one-time link's copy button
+    assert page.locator("#people [role=status]", has_text="コピーしました").count() == 1
+    assert page.evaluate("navigator.clipboard.readText()") == link_box.input_value()
+    assert "/w/" in link_box.input_value()
     page.goto(f"/o/{org.id}/training/")
     assert page.locator("table.training tbody tr").count() == 4
     page.screenshot(path=str(SCREENSHOTS / "campaign-training.png"), full_page=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,9 @@ def test_tebiki_check_uploads_its_result(live_server, org_token, tmp_path, monke
     assert dev.owner == "山田" and dev.os == "linux" and dev.key == (tmp_path / "device-id").read_text()
     assert set(dev.latest) == set(json.loads(r.stdout)["checks"])
     assert Outbox(tmp_path).pending() == []
+    page = r.stderr.split("結果と直し方はこちら: ")[1].split()[0]
+    assert page.startswith(live_server.url + "/d/tbd_")
+    assert urllib.request.urlopen(page, timeout=10).status == 200  # noqa: S310 (the live test server)
 
 
 def test_unsent_reports_wait_in_the_outbox_and_go_once_the_server_answers(live_server, org_token, tmp_path,
@@ -97,6 +101,10 @@ def test_the_posix_capture_script_uploads_and_the_server_evaluates(live_server, 
     dev = Device.objects.get(organisation=org)
     assert (dev.owner, dev.ownership, dev.os) == ("佐藤", "byod", "linux")
     assert CheckReport.objects.get().source == "capture" and set(dev.latest) == set(CHECK_IDS)
+    # the answer tells the worker where to see the result: a personal link to this device's page
+    line = next(ln for ln in done.stdout.splitlines() if "結果と直し方はこちら" in ln)
+    page = urllib.request.urlopen(line.split(": ")[-1], timeout=10)  # noqa: S310 (the live test server)
+    assert page.status == 200 and dev.hostname in page.read().decode()
 
 
 def test_the_capture_script_writes_the_documented_layout(tmp_path):

@@ -88,7 +88,7 @@ def test_it_adds_workers_in_every_department_and_an_open_campaign_most_have_answ
     res = people.results(campaign)
     assert 0 < len(res.not_answered) < len(workers)
     assert any(0 < p.answered < p.asked for p in res.workers.values())  # one worker stopped halfway
-    assert set(Answer.objects.filter(campaign=campaign).values_list("value", flat=True)) == {"yes", "no", "unknown"}
+    assert set(Answer.objects.filter(campaign=campaign).values_list("value", flat=True)) == {"yes", "no", "unknown", "na"}
     assert Answer.objects.filter(campaign=campaign).exclude(comment="").count() >= 3
     assert Submission.objects.filter(campaign=campaign).count() == len(workers) - len(res.not_answered)
     tally = res.tally("mic-v5:worker:C-2")

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tebiki.agent.rules import CHECK_IDS
 from tebiki.web.audit.models import AuditEntry
-from tebiki.web.devices.models import CheckReport, CheckResult, Device, EnrolmentToken
+from tebiki.web.devices.models import CheckReport, CheckResult, Device, DeviceLink, EnrolmentToken
 from tests.agent.test_rules import WIN_GOOD, with_status
 
 API = "/api/v1/agent/reports"
@@ -44,8 +44,9 @@ def test_a_report_is_stored_with_its_device_and_results(cast, token):
 def test_a_retried_report_is_stored_once(cast, token):
     first, again = post(token, report()), post(token, report())
     assert (first.status_code, again.status_code) == (201, 200)
-    assert again.json() == {**first.json(), "created": False}
+    assert again.json() == {**first.json(), "created": False, "page": None}  # no new link: nothing is written
     assert CheckReport.objects.count() == 1 and CheckResult.objects.count() == len(CHECK_IDS)
+    assert DeviceLink.objects.count() == 1
 
 
 @pytest.mark.parametrize("body,status", [

@@ -61,6 +61,7 @@ def test_secrets_used_in_requests_do_not_reach_the_log(cast, log_output):
     ("Not Found: /invite/abc-DEF_123/", "Not Found: /invite/[redacted]/"),
     ("POST /invite/abc?x=1", "POST /invite/[redacted]?x=1"),
     ("token tbk_AbC-9_x used", "token tbk_[redacted] used"),
+    ("page tbd_Xy-9_z opened", "page tbd_[redacted] opened"),
     ("Authorization: Bearer abc.def", "Authorization: Bearer [redacted]"),
     ("GET /o/1/checklist/ 200", "GET /o/1/checklist/ 200"),
 ])
@@ -76,9 +77,9 @@ def test_every_link_token_in_the_urlconf_is_a_secret_segment():
         for p in patterns:
             yield from walk(p.url_patterns) if isinstance(p, URLResolver) else [p]
     carriers = [p for p in walk(get_resolver().url_patterns) if "token" in getattr(p.pattern, "converters", {})]
-    assert len(carriers) == 6
+    assert len(carriers) == 8
     assert all(isinstance(p.pattern.converters["token"], SecretConverter) for p in carriers)
-    assert secret_paths(get_resolver().url_patterns) == ["invite/", "r/", "w/"]
+    assert secret_paths(get_resolver().url_patterns) == ["d/", "invite/", "r/", "w/"]
 
 
 def test_the_mask_is_derived_from_the_patterns_through_includes_and_converters():

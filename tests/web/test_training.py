@@ -145,6 +145,23 @@ def test_the_manager_sees_who_is_overdue_after_the_deadline(cast, setup, frozen)
     assert "overdue" in r.content.decode()
 
 
+def test_the_manager_sees_a_wrong_quiz_answer_as_a_score_with_its_total_and_no_tick(cast, setup):
+    c, workers, links = setup
+    m = modules()["device"]
+    right = {f"q-{n}": str(q.answer) for n, q in enumerate(m.quiz)}
+    wrong = {f"q-{n}": str((q.answer + 1) % len(q.choices)) for n, q in enumerate(m.quiz)}
+    Client().post(module_url(links[workers[0]], "device"), {**wrong, "understood": "on"})
+    Client().post(module_url(links[workers[1]], "device"), {**right, "understood": "on"})
+    r = cast.client(cast.admin).get(reverse("training", args=[cast.org.id]))
+    block, = r.context["blocks"]
+    device = {row["worker"].id: row["statuses"][0] for row in block["rows"]}
+    assert (device[workers[0].id].score, device[workers[0].id].quiz_total) == (0, len(m.quiz))
+    assert not device[workers[0].id].quiz_passed and device[workers[1].id].quiz_passed
+    body = r.content.decode()
+    assert f"クイズ 0/{len(m.quiz)} 問正解" in body and f"クイズ {len(m.quiz)}/{len(m.quiz)} 問正解" in body
+    assert body.count("✓") == 1  # only the worker who got every question right
+
+
 def test_the_training_page_needs_an_editor_and_hides_other_organisations(cast, setup):
     assert cast.client(cast.viewer).get(reverse("training", args=[cast.org.id])).status_code == 403
     r = cast.client(cast.outsider).get(reverse("training", args=[cast.other.id]))

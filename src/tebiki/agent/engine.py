@@ -75,8 +75,24 @@ class Unknown(Exception):
 
     def text(self, lang: str) -> str:
         """The reason in *lang*; a parameter given as (English, Japanese) is taken in that language."""
-        i = 0 if lang == "en" else 1
-        return REASONS[self.key][i].format(**{k: v[i] if isinstance(v, tuple) else v for k, v in self.params.items()})
+        return reason_text(self.key, self.params, lang)
+
+
+def reason_text(code: str, params: Mapping[str, Any], lang: str) -> str:
+    """A reason's text in *lang* from its code and parameters (as raised, or as stored: a pair is then a list).
+    Raises KeyError for an unknown code or a missing parameter."""
+    i = 0 if lang == "en" else 1
+    return REASONS[code][i].format(**{k: v[i] if isinstance(v, tuple | list) and len(v) == 2 else v
+                                      for k, v in params.items()})
+
+
+def reason_texts(code: str, params: Mapping[str, Any]) -> dict[str, str] | None:
+    """A stored reason in both languages ({"ja", "en"}), or None when the code or its parameters do not fit
+    (then the stored text is what there is to show)."""
+    try:
+        return {lang: reason_text(code, params, lang) for lang in ("ja", "en")}
+    except (KeyError, IndexError, ValueError, TypeError):
+        return None
 
 
 class UndeclaredSource(Exception):
@@ -273,4 +289,5 @@ def run_rule(os_name: str, check: Check, files: Mapping[str, bytes], as_of: dt.d
         raise ValueError(f"{os_name}/{check.id}: a rule answered {verdict!r}")
     reason = {lang: _clean(why.text(lang)) if why else "" for lang in ("en", "ja")}
     return {"verdict": verdict if why is None else "unknown", "source": ", ".join(sources), "sources": list(sources),
-            "evidence": _clean(evidence), "reason": reason["en"], "reasons": reason}
+            "evidence": _clean(evidence), "reason": reason["en"], "reasons": reason,
+            "reason_code": why.key if why else "", "reason_params": _clean(why.params) if why else {}}

@@ -51,7 +51,9 @@ def build_report(result: dict[str, Any], key: str, owner: str = "", ownership: s
         "device": {"key": key, "hostname": socket.gethostname()[:100] or "unknown", "os": result["os"],
                    "os_version": platform.release()[:100], "owner": owner[:100], "ownership": ownership},
         "as_of": result["as_of"],
-        "checks": {cid: {"verdict": c["verdict"], "reason": c["reason"][:500], "evidence": c["evidence"]}
+        "checks": {cid: {"verdict": c["verdict"], "reason": c["reason"][:500], "evidence": c["evidence"],
+                         **({"reason_code": c["reason_code"], "reason_params": c["reason_params"]}
+                            if c.get("reason_code") else {})}
                    for cid, c in result["checks"].items()},
     }
 
@@ -89,6 +91,7 @@ class Outcome:
     queued: int = 0
     rejected: int = 0
     last_error: str = ""
+    page: str = ""  # the device's page on the server (a personal link), from the answer to the last new report
 
 
 class Outbox:
@@ -146,7 +149,7 @@ class Outbox:
     def _send_one(self, path: Path, url: str, token: str, out: Outcome) -> bool:
         """Send one queued report; False when the server cannot be reached (stop and keep the rest)."""
         try:
-            send(url, token, json.loads(path.read_text(encoding="utf-8")))
+            answer = send(url, token, json.loads(path.read_text(encoding="utf-8")))
         except SendError as err:
             out.last_error = str(err)
             if not err.permanent:
@@ -158,6 +161,8 @@ class Outbox:
             return True
         path.unlink()
         out.sent += 1
+        if isinstance(answer, dict) and isinstance(answer.get("page"), str):
+            out.page = answer["page"]
         return True
 
     def _set_aside(self, path: Path, out: Outcome) -> None:

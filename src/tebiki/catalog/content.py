@@ -96,6 +96,7 @@ def load(k: Kind[M], catalog: Catalog | None, text: str | None = None, origin: s
 
 def validate_all(catalog: Catalog) -> dict[str, int]:
     """Load every declared kind; the number of top-level entries of each. Raises CatalogError."""
+    import tebiki.core.basic_policy
     import tebiki.core.diagnose
     import tebiki.core.incidents
     import tebiki.core.policy

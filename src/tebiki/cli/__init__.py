@@ -13,6 +13,7 @@ from .catalog import catalog_app
 from .check import check_command
 from .exchange import assess_export  # noqa: F401  (registers `assess export`)
 from .mail import mail_app
+from .org_template import template_app  # noqa: F401  (registers `assess template`)
 from .policy import policy_app
 from .serve import serve_command
 from .server import audit_app, backup_command, restore_command

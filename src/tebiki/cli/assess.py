@@ -33,6 +33,14 @@ def _fail(err: DataError) -> None:
     raise typer.Exit(1)
 
 
+def _assessment_or_exit(file: Path):
+    """The assessment in *file*, or exit 1 with the file, entry and field that are wrong."""
+    try:
+        return load_assessment(file)
+    except DataError as err:
+        _fail(err)
+
+
 def _today(as_of: str | None) -> dt.date:
     if as_of is None:
         return dt.date.today()
@@ -197,10 +205,7 @@ def assess_plan(
     """
     catalog = load_or_exit()
     today = _today(as_of)
-    try:
-        assessment = load_assessment(file)
-    except DataError as err:
-        _fail(err)
+    assessment = _assessment_or_exit(file)
     if fmt is TableOrJson.json:
         typer.echo(json.dumps(plan_json(catalog, assessment, today), ensure_ascii=False, indent=2, default=str))
         return
@@ -298,10 +303,7 @@ def assess_compare(
 
     Example: tebiki assess compare my.yaml
     """
-    try:
-        assessment = load_assessment(file)
-    except DataError as err:
-        _fail(err)
+    assessment = _assessment_or_exit(file)
     if not assessment.snapshots:
         err_console.print("[red]error:[/red] no snapshot yet (tebiki assess snapshot FILE --label …)")
         raise typer.Exit(1)
@@ -342,9 +344,6 @@ def report_command(
 
     catalog = load_or_exit()
     today = _today(as_of)
-    try:
-        assessment = load_assessment(file)
-    except DataError as err:
-        _fail(err)
+    assessment = _assessment_or_exit(file)
     write_report(catalog, assessment, fmt.value, output, today, lang.value)
     console.print(f"wrote {output}")

@@ -20,6 +20,7 @@ VERDICT = {"pass": {"ja": "[green]✓ OK[/green]", "en": "[green]✓ pass[/green
            "fail": {"ja": "[red]✗ 要対応[/red]", "en": "[red]✗ fail[/red]"},
            "unknown": {"ja": "[yellow]? 判定不可[/yellow]", "en": "[yellow]? unknown[/yellow]"}}
 UNKNOWN_BECAUSE = {"ja": "判定できませんでした: ", "en": "Could not decide: "}
+PAGE_LINE = {"ja": "結果と直し方はこちら: ", "en": "Your result and what to do: "}
 SUMMARY = {"ja": "合計 {total} 項目: OK {pass}、要対応 {fail}、判定不可 {unknown}",
            "en": "{total} checks: {pass} pass, {fail} fail, {unknown} unknown"}
 
@@ -120,4 +121,6 @@ def check_command(
             message += f" ({outcome.last_error})"
         err_console.print(("[green]✓[/green] " if outcome.queued == 0 and outcome.rejected == 0 else "[yellow]![/yellow] ")
                           + message)
+        if outcome.page:
+            err_console.print(PAGE_LINE[lang.value] + escape(outcome.page), soft_wrap=True)
     raise typer.Exit(1 if failed else 0)

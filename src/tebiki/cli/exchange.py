@@ -26,10 +26,13 @@ class SchemaName(StrEnum):
     catalog = "catalog"
     profile = "profile"
     assessment = "assessment"
+    template = "template"
 
 
 @catalog_app.command("schema")
-def catalog_schema(name: SchemaName = typer.Argument(..., help="catalog (the JSON export), profile or assessment.")) -> None:
+def catalog_schema(
+    name: SchemaName = typer.Argument(..., help="catalog (the JSON export), profile, assessment or template."),
+) -> None:
     """Print the JSON Schema (draft 2020-12) of one of tebiki's public files; docs/schemas/ holds the same.
 
     Example: tebiki catalog schema profile > profile.schema.json

@@ -1,4 +1,5 @@
-"""`tebiki policy …`: generate the telework security rulebook (DOCX) and the CSAJ self-evaluation sheet (xlsx)."""
+"""`tebiki policy …`: the telework security rulebook (DOCX), the CSAJ self-evaluation sheet (xlsx) and the basic
+policy (情報セキュリティ基本方針, DOCX)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from tebiki.documents.policy_files import render_docx, render_xlsx
 
 from .common import LANG_OPTION, Lang, TableOrJson, console, err_console, load_or_exit
 
-policy_app = typer.Typer(help="Generate a telework security rulebook and the CSAJ self-evaluation sheet.",
+policy_app = typer.Typer(help="Generate a telework security rulebook, the CSAJ self-evaluation sheet and a basic policy.",
                          no_args_is_help=True)
 
 
@@ -42,6 +43,23 @@ def _assessment(profile: Path | None, state: Path | None) -> Assessment:
     return parse_assessment(data, str(state))
 
 
+def _inputs(profile: Path | None, state: Path | None, choices_file: Path | None, date: str | None):
+    """The catalog, the assessment, the validated choices and the document's date, or exit naming the problem."""
+    catalog = load_or_exit()
+    try:
+        today = dt.date.fromisoformat(date) if date else dt.date.today()
+    except ValueError:
+        err_console.print(f"[red]--date:[/red] {date!r} is not a date like 2026-12-01")
+        raise typer.Exit(2) from None
+    try:
+        assessment = _assessment(profile, state)
+        data = load_data(choices_file)[0] if choices_file else {}
+        choices = parse_choices(catalog, data, str(choices_file or "<no choices>"))
+    except DataError as err:
+        _fail(err)
+    return catalog, assessment, choices, today
+
+
 @policy_app.command("generate")
 def generate(
     profile: Path | None = typer.Option(None, "--profile", "-p", help="Organisation profile (YAML), see examples/."),
@@ -59,18 +77,7 @@ def generate(
 
     Example: tebiki policy generate --profile examples/manufacturer.yaml --choices choices.yaml --out policy.docx
     """
-    catalog = load_or_exit()
-    try:
-        today = dt.date.fromisoformat(date) if date else dt.date.today()
-    except ValueError:
-        err_console.print(f"[red]--date:[/red] {date!r} is not a date like 2026-12-01")
-        raise typer.Exit(2) from None
-    try:
-        assessment = _assessment(profile, state)
-        data = load_data(choices_file)[0] if choices_file else {}
-        choices = parse_choices(catalog, data, str(choices_file or "<no choices>"))
-    except DataError as err:
-        _fail(err)
+    catalog, assessment, choices, today = _inputs(profile, state, choices_file, date)
     doc = build_document(catalog, assessment, choices, today)
     write_atomic(out, render_docx(doc))
     if sheet is not None:
@@ -83,6 +90,29 @@ def generate(
         return
     console.print(f"{out}: {doc.organisation} — {len(doc.articles)} articles, {len(doc.included)} CSAJ items"
                   + (f"; {sheet}" if sheet else ""))
+
+
+@policy_app.command("basic")
+def basic(
+    profile: Path | None = typer.Option(None, "--profile", "-p", help="Organisation profile (YAML), see examples/."),
+    state: Path | None = typer.Option(None, "--state", "-s",
+                                      help="Assessment file whose executive decisions become the commitments."),
+    choices_file: Path | None = typer.Option(None, "--choices", "-c",
+                                             help="YAML of choices (as for generate); its parameters are quoted."),
+    out: Path = typer.Option(..., "--out", "-o", help="The basic policy to write (.docx)."),
+    date: str | None = typer.Option(None, "--date", help="Date of the policy, YYYY-MM-DD (default today)."),
+) -> None:
+    """Write the 情報セキュリティ基本方針 (basic security policy, DOCX) the executive signs and publishes.
+
+    Example: tebiki policy basic --state my-assessment.yaml --choices choices.yaml --out basic-policy.docx
+    """
+    from tebiki.core.basic_policy import build_basic_policy
+    from tebiki.documents.basic_policy import render_basic_policy
+
+    catalog, assessment, choices, today = _inputs(profile, state, choices_file, date)
+    doc = build_basic_policy(catalog, assessment, choices, today)
+    write_atomic(out, render_basic_policy(doc))
+    console.print(f"{out}: {doc.organisation} — {len(doc.commitments)} commitments, dated {doc.date_text}")
 
 
 @policy_app.command("parameters")

@@ -1,13 +1,15 @@
 """Worker self-check campaigns: which worker-side items a campaign asks, and how the answers add up.
 
 Pure functions over plain data; the web app translates its rows to WorkerRef / AnswerRef and back.
-An item is asked of a worker when it applies to the worker's department (decided by the applicability
-engine from that department's facts). Answers are はい / いいえ / わからない (yes / no / unknown).
+A campaign's items are questions (tebiki.core.worker_guide), each keyed by its main catalog entry and evidencing
+one or more entries. A question is asked of a worker when any entry it evidences applies to the worker's
+department (decided by the applicability engine from that department's facts). Answers are はい / いいえ /
+わからない / 該当しない (yes / no / unknown / na); "na" is an answer, counted on its own and never as yes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tebiki.catalog import Catalog
@@ -16,7 +18,7 @@ from tebiki.catalog.schema import Measure, Policy
 from .applicability import Evaluator
 from .profile import Profile
 
-ANSWERS = ("yes", "no", "unknown")
+ANSWERS = ("yes", "no", "unknown", "na")
 USER_SIDES = ("user", "both")
 
 
@@ -25,18 +27,22 @@ def worker_entries(catalog: Catalog) -> list[Measure | Policy]:
     return [m for m in catalog.measures if m.role == "worker"] + [p for p in catalog.policies if p.side in USER_SIDES]
 
 
-def campaign_items(catalog: Catalog, profile: Profile, departments: Iterable[str]) -> dict[str, list[str]]:
-    """Item ID -> the chosen departments it applies to; items that apply to none of them are left out."""
+def campaign_items(catalog: Catalog, profile: Profile, departments: Iterable[str],
+                   questions: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Question -> the chosen departments it is asked in (where any entry it evidences applies), in the order of
+    *questions*; questions that apply to none of them are left out."""
     chosen = set(departments)
     unknown = chosen - {d.id for d in profile.departments}
     if unknown:
         raise ValueError(f"unknown department {sorted(unknown)[0]!r}")
     ev = Evaluator(catalog, profile)
+    order = [d.id for d in profile.departments if d.id in chosen]
     out: dict[str, list[str]] = {}
-    for entry in worker_entries(catalog):
-        depts = [r.scope for r in ev.decide(entry.id, entry.applies_when, "department") if r.applies and r.scope in chosen]
-        if depts:
-            out[entry.id] = depts
+    for question, evidences in questions.items():
+        depts = {r.scope for e in evidences for r in ev.decide(e, catalog.by_id[e].applies_when, "department")
+                 if r.applies}
+        if depts & chosen:
+            out[question] = [d for d in order if d in depts]
     return out
 
 
@@ -67,10 +73,16 @@ class Tally:
     yes: int = 0
     no: int = 0
     unknown: int = 0
+    na: int = 0  # 該当しない: answered, and not counted as yes
 
     @property
     def answered(self) -> int:
-        return self.yes + self.no + self.unknown
+        return self.yes + self.no + self.unknown + self.na
+
+    @property
+    def applicable(self) -> int:
+        """Workers asked, less those who said it does not apply to them (the base for a share of yes)."""
+        return self.asked - self.na
 
     @property
     def share_answered(self) -> float:

@@ -108,12 +108,30 @@ class Status:
     module: str
     state: str  # done / pending / overdue
     at: dt.datetime | None
-    score: int | None
+    score: int | None  # right quiz answers; None without a quiz or before confirming
+    quiz_total: int | None = None  # questions in the module's quiz; None without a quiz
+
+    @property
+    def quiz_passed(self) -> bool:
+        """Confirmed, and every quiz question right (a module without a quiz passes once confirmed)."""
+        if self.state != "done":
+            return False
+        return self.quiz_total is None or self.score == self.quiz_total
+
+
+def quiz_sizes(module_ids: Iterable[str]) -> dict[str, int]:
+    """Module ID -> number of quiz questions, for the packaged modules that have a quiz."""
+    known = modules()
+    return {m: len(known[m].quiz) for m in module_ids if m in known and known[m].quiz}
 
 
 def statuses(module_ids: Iterable[str], workers: Iterable[int], acks: Iterable[Ack], deadline: dt.date,
-             today: dt.date) -> list[Status]:
-    """One status per worker and module: done, pending, or overdue once the deadline has passed."""
+             today: dt.date, sizes: dict[str, int] | None = None) -> list[Status]:
+    """One status per worker and module: done, pending, or overdue once the deadline has passed.
+
+    *sizes* (module -> quiz questions, see quiz_sizes) lets each status say "3 of 5 right", not only "3".
+    """
+    sizes = sizes or {}
     given = {(a.worker, a.module): a for a in acks}
     late = today > deadline
     out = []
@@ -121,5 +139,5 @@ def statuses(module_ids: Iterable[str], workers: Iterable[int], acks: Iterable[A
         for m in module_ids:
             a = given.get((w, m))
             state = "done" if a else "overdue" if late else "pending"
-            out.append(Status(w, m, state, a.at if a else None, a.score if a else None))
+            out.append(Status(w, m, state, a.at if a else None, a.score if a else None, sizes.get(m)))
     return out

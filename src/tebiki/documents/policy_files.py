@@ -168,8 +168,8 @@ def _properties(props, doc_model: PolicyDocument, now: dt.datetime) -> None:
     props.revision = 1
 
 
-def render_docx(doc_model: PolicyDocument, now: dt.datetime | None = None) -> bytes:
-    """The rulebook as a Word document (A4, Japanese fonts, page numbers), created *now* (default: this moment)."""
+def new_document():
+    """An empty A4 portrait Word document with Japanese fonts, page numbers and the heading styles set."""
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -182,6 +182,12 @@ def render_docx(doc_model: PolicyDocument, now: dt.datetime | None = None) -> by
     _style(doc, "Heading 1", 12, HEADING_FONT, bold=True)
     _style(doc, "Heading 2", 11, HEADING_FONT, bold=True)
     _set_fonts(doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")), BODY_FONT)
+    return doc
+
+
+def render_docx(doc_model: PolicyDocument, now: dt.datetime | None = None) -> bytes:
+    """The rulebook as a Word document (A4, Japanese fonts, page numbers), created *now* (default: this moment)."""
+    doc = new_document()
     _properties(doc.core_properties, doc_model, now or dt.datetime.now(dt.UTC))
 
     title = doc.add_paragraph(doc_model.title, style="Title")

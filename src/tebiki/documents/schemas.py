@@ -3,6 +3,7 @@
 - catalog: `tebiki catalog export --format json` (schema tebiki-catalog/1)
 - profile: an organisation profile file (examples/*.yaml)
 - assessment: an assessment file (`tebiki assess init` and `set` write it)
+- template: an organisation template (`tebiki assess template export`, the web app's template download)
 
 docs/schemas/*.json holds the published copies; tests/test_schemas.py fails when they fall behind the models.
 """
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from tebiki.catalog.loader import EXPORT_SCHEMA, KINDS
 from tebiki.core.assessment import Assessment
 from tebiki.core.profile import Profile
+from tebiki.documents.org_template import OrgTemplate
 
 BASE_URI = "https://tebiki.example/schemas/"
 
@@ -32,9 +34,10 @@ def _catalog_export_model() -> type[BaseModel]:
     return create_model("CatalogExport", __config__=ConfigDict(extra="forbid"), **fields)
 
 
-MODELS: dict[str, Any] = {"catalog": _catalog_export_model, "profile": lambda: Profile, "assessment": lambda: Assessment}
+MODELS: dict[str, Any] = {"catalog": _catalog_export_model, "profile": lambda: Profile, "assessment": lambda: Assessment,
+                          "template": lambda: OrgTemplate}
 TITLES = {"catalog": "tebiki catalog export (tebiki-catalog/1)", "profile": "tebiki organisation profile",
-          "assessment": "tebiki assessment file"}
+          "assessment": "tebiki assessment file", "template": "tebiki organisation template (tebiki-org-template/1)"}
 
 
 def _accept_version_1_departments(schema: dict[str, Any]) -> dict[str, Any]:
@@ -57,7 +60,7 @@ def json_schema(name: str) -> dict[str, Any]:
     if name not in MODELS:
         raise KeyError(f"{name!r} is not one of {', '.join(MODELS)}")
     schema = MODELS[name]().model_json_schema()
-    if name in ("profile", "assessment"):
+    if name in ("profile", "assessment", "template"):
         schema = _accept_version_1_departments(schema)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"{BASE_URI}{name}.schema.json",
             "title": TITLES[name], **{k: v for k, v in schema.items() if k != "title"}}

@@ -21,6 +21,7 @@ MASK = "[redacted]"
 _SEGMENT = r"[^/\s\"'?#&]+"  # what a logged secret segment can hold, whatever the converter accepted
 _TOKEN_FORMATS = [
     (re.compile(r"\btbk_[A-Za-z0-9_-]+"), "tbk_" + MASK),
+    (re.compile(r"\btbd_[A-Za-z0-9_-]+"), "tbd_" + MASK),  # a device page link (tebiki.web.devices)
     (re.compile(r"(?i)\b(bearer\s+)\S+"), r"\1" + MASK),
 ]
 # Used when the URLconf cannot be read: then every path is masked after its first segment (fail closed).

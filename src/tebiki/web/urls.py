@@ -10,15 +10,18 @@ from tebiki.web.accounts.forms import EmailAuthenticationForm
 from tebiki.web.assessments import views as assessments
 from tebiki.web.audit import views as audit
 from tebiki.web.devices import views as devices
+from tebiki.web.devices import worker_views as device_pages
 from tebiki.web.devices.api import api
 from tebiki.web.incidents.views import contacts, report
 from tebiki.web.incidents.views import log as incidents
 from tebiki.web.logs import SecretConverter
 from tebiki.web.orgapi import views as orgapi
+from tebiki.web.orgs import templating
 from tebiki.web.orgs import views as orgs
 from tebiki.web.people import views as people
 from tebiki.web.people import worker_views
 from tebiki.web.policy import views as policy
+from tebiki.web.policy.forms import SECTIONS as POLICY_SECTIONS
 from tebiki.web.reports import views as reports
 
 # A link's secret is captured as <secret:…>: the log filter masks exactly these segments (tebiki.web.logs).
@@ -31,6 +34,7 @@ org_patterns = [
     path("setup/departments/", orgs.setup_departments, name="setup_departments"),
     path("setup/ready/", orgs.setup_ready, name="setup_ready"),
     path("profile/", orgs.profile, name="org_profile"),
+    path("profile/template.json", templating.template_download, name="org_template"),
     path("checklist/", assessments.checklist, name="checklist"),
     path("items/<str:item_id>/<slug:scope>/", assessments.item, name="item"),
     path("items/<str:item_id>/<slug:scope>/status/", assessments.item_status, name="item_status"),
@@ -49,6 +53,7 @@ org_patterns = [
     path("devices/<int:device_id>/", devices.device, name="device"),
     path("devices/<int:device_id>/edit/", devices.edit_device, name="edit_device"),
     path("devices/<int:device_id>/remove/", devices.remove_device, name="remove_device"),
+    path("devices/<int:device_id>/links/revoke/", devices.revoke_device_links, name="revoke_device_links"),
     path("contacts/", contacts.contacts, name="contacts"),
     path("contacts/new/", contacts.contact_new, name="contact_new"),
     path("contacts/card/", contacts.card, name="contact_card"),
@@ -77,7 +82,7 @@ org_patterns = [
     path("api-tokens/", orgapi.tokens, name="api_tokens"),
     path("api-tokens/<int:token_id>/revoke/", orgapi.revoke, name="revoke_api_token"),
     path("policy/", policy.index, name="policy"),
-    path("policy/edit/", policy.edit, name="policy_edit"),
+    *(path(f"policy/{s.id}/", policy.section, {"section": s.id}, name=s.url_name) for s in POLICY_SECTIONS),
     path("policy/policy.docx", policy.policy_docx, name="policy_docx"),
     path("policy/self-evaluation.xlsx", policy.self_evaluation_xlsx, name="policy_xlsx"),
     path("workers/", people.workers, name="workers"),
@@ -111,10 +116,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("orgs/", orgs.overview, name="overview"),
     path("orgs/new/", orgs.org_new, name="org_new"),
+    path("orgs/new/template/", templating.org_from_template, name="org_from_template"),
     path("o/<int:org_id>/", include(org_patterns)),
     path("api/v1/", api.urls),
     path("agent/<str:name>", devices.script, name="agent_script"),
     path("w/<secret:token>/", worker_views.worker_form, name="worker_form"),
+    path("w/<secret:token>/answer/", worker_views.worker_answer, name="worker_answer"),
     path("w/<secret:token>/training/<slug:module_id>/", worker_views.worker_training, name="worker_training"),
+    path("w/<secret:token>/devices/", device_pages.worker_devices, name="worker_devices"),
+    path("d/<secret:token>/", device_pages.device_link, name="device_link"),
     path("admin/", admin.site.urls),
 ]

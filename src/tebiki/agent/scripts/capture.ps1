@@ -90,6 +90,9 @@ try {
   $answer = Invoke-RestMethod -Method Post -Uri $endpoint -ContentType "application/json; charset=utf-8" `
     -Headers @{ Authorization = "Bearer $Token" } -Body ([Text.Encoding]::UTF8.GetBytes($body)) -TimeoutSec 30
   Write-Output "tebiki: report stored (device $($answer.device))"
+  # the answer to a new report holds a personal link to this PC's result and what to do about it
+  # (ASCII only: PowerShell 5.1 reads a script without BOM in the ANSI code page)
+  if ($answer.page) { Write-Output "tebiki: your result and what to do: $($answer.page)" }
   exit 0
 } catch {
   Write-Error "tebiki: upload failed: $($_.Exception.Message)"

@@ -112,6 +112,15 @@ esac
 STATUS=$(curl -sS -o "$OUT/answer.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
   -H "Authorization: Bearer $TOKEN" --data-binary "@$BODY" --max-time 30 "$ENDPOINT")
 case "$STATUS" in
-  200|201) echo "tebiki: report stored ($STATUS)"; rm -rf "$OUT"; exit 0 ;;
+  200|201)
+    echo "tebiki: report stored ($STATUS)"
+    # the answer to a new report holds a personal link to this device's result and what to do about it
+    PAGE=$(sed -n 's/.*"page": *"\([^"]*\)".*/\1/p' "$OUT/answer.json")
+    if [ -n "$PAGE" ]; then
+      echo "tebiki: 結果と直し方はこちら (your result and what to do): $PAGE"
+    else
+      echo "tebiki: this report was stored before; its result is on the page of the first upload"
+    fi
+    rm -rf "$OUT"; exit 0 ;;
   *) echo "tebiki: upload failed (HTTP $STATUS): $(head -c 300 "$OUT/answer.json" 2>/dev/null)" >&2; exit 1 ;;
 esac

@@ -15,6 +15,7 @@ import re
 from typing import Annotated, Any, Literal, NotRequired
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI, Status
 from ninja.errors import HttpError, ValidationError
@@ -23,9 +24,10 @@ from ninja.security import HttpBearer
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, StringConstraints, with_config
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
+from tebiki.agent.engine import REASONS
 from tebiki.agent.rules import CHECK_IDS, evaluate
 
-from .models import EnrolmentToken
+from .models import DeviceLink, EnrolmentToken
 from .service import Rejected, ingest_many
 
 MAX_BODY = 256 * 1024
@@ -159,10 +161,18 @@ class DeviceIn(TypedDict):
     ownership: NotRequired[Literal["company", "byod", "unknown"]]
 
 
+ReasonText = Annotated[str, StringConstraints(max_length=200, pattern=NO_CONTROL)]
+# a reason's parameters: texts, numbers, or an (English, Japanese) pair
+ReasonParam = ReasonText | int | Annotated[list[ReasonText], Field(min_length=2, max_length=2)]
+
+
 @strict
 class CheckIn(TypedDict):
     verdict: Literal["pass", "fail", "unknown"]
     reason: NotRequired[Annotated[str, StringConstraints(max_length=500, pattern=NO_CONTROL)]]
+    reason_code: NotRequired[Literal[tuple(REASONS)]]  # type: ignore[valid-type]
+    reason_params: NotRequired[Annotated[dict[Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,20}$")],
+                                              ReasonParam], Field(max_length=8)]]
     evidence: NotRequired[dict[str, Any]]  # at most 4 KiB as JSON, no NUL: checked where it is encoded
 
 
@@ -203,6 +213,10 @@ class Stored(BaseModel):  # plain pydantic: ninja's Schema adds ORM-reading work
     created: bool
 
 
+class Uploaded(Stored):
+    page: str | None = None  # a new report: the device's page, a personal link shown only in this answer
+
+
 class BatchItem(Stored):
     key: str
 
@@ -218,16 +232,22 @@ def store(request: HttpRequest, reports: list[dict], source: str, param: str = "
                                for e in err.errors]) from None
 
 
-def answer(item: dict) -> Status:
-    return Status(201 if item["created"] else 200, {k: item[k] for k in ("report", "device", "created")})
+def answer(request: HttpRequest, item: dict) -> Status:
+    """201 with a new personal link to the device's page for a new report; 200 for a repeated one (no write)."""
+    body = {k: item[k] for k in ("report", "device", "created")}
+    if item["created"]:
+        token = DeviceLink.for_device(request.auth.organisation, item["device"])
+        body["page"] = request.build_absolute_uri(reverse("device_link", args=[token]))
+    return Status(201 if item["created"] else 200, body)
 
 
-@api.post("/agent/reports", response={200: Stored, 201: Stored}, summary="Upload an evaluated check report")
+@api.post("/agent/reports", response={200: Uploaded, 201: Uploaded}, summary="Upload an evaluated check report")
 def post_report(request: HttpRequest, report: ReportBody):
-    return answer(store(request, [report.root], "agent")[0])
+    return answer(request, store(request, [report.root], "agent")[0])
 
 
-@api.post("/agent/captures", response={200: Stored, 201: Stored}, summary="Upload raw outputs of a capture script")
+@api.post("/agent/captures", response={200: Uploaded, 201: Uploaded},
+          summary="Upload raw outputs of a capture script")
 def post_capture(request: HttpRequest, capture: CaptureIn):
     os_name = capture.device["os"]
     if any(not name.startswith(os_name + "/") for name in capture.files):
@@ -235,8 +255,9 @@ def post_capture(request: HttpRequest, capture: CaptureIn):
     as_of = capture.as_of or timezone.localdate()
     result = evaluate(os_name, {k: v.encode("utf-8") for k, v in capture.files.items()}, as_of)
     # the engine has taken NUL characters and non-finite numbers out of reasons and evidence
-    checks = {cid: {k: c[k] for k in ("verdict", "reason", "evidence")} for cid, c in result["checks"].items()}
-    return answer(store(request, [{"idempotency_key": capture.idempotency_key, "device": capture.device,
+    checks = {cid: {k: c[k] for k in ("verdict", "reason", "evidence", "reason_code", "reason_params")}
+              for cid, c in result["checks"].items()}
+    return answer(request, store(request, [{"idempotency_key": capture.idempotency_key, "device": capture.device,
                                    "as_of": as_of, "checks": checks}], "capture", "capture")[0])
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,7 @@ from tebiki.web.orgs.models import BearerToken, Organisation
 from tebiki.web.vocab import text_choices
 
 TOKEN_PREFIX = "tbk_"
+LINK_PREFIX = "tbd_"
 
 
 class EnrolmentToken(BearerToken):
@@ -32,6 +35,9 @@ class Device(models.Model):
     key = models.CharField(max_length=64)  # random ID the agent keeps on the device
     hostname = models.CharField(_("device name"), max_length=100)
     owner = models.CharField(_("owner"), max_length=100, blank=True)
+    # the worker who uses it, chosen by a manager: their personal link shows this device's checks
+    worker = models.ForeignKey("people.Worker", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="devices", verbose_name=_("worker"))
     ownership = models.CharField(_("ownership"), max_length=10, choices=Ownership.choices, default=Ownership.UNKNOWN)
     os = models.CharField(max_length=10)
     os_version = models.CharField(max_length=100, blank=True)
@@ -42,6 +48,30 @@ class Device(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="one_device_per_key")]
         ordering = ["hostname", "id"]
+
+
+class DeviceLink(BearerToken):
+    """A personal link to one device's page, given in the answer to an upload (agent or capture script): whoever
+    ran the check sees its result and how to fix it, without an account. Hashed, expiring, revocable."""
+
+    PREFIX = LINK_PREFIX
+    VALID_FOR = dt.timedelta(days=30)
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="links")
+    expires_at = models.DateTimeField()
+
+    @classmethod
+    def for_device(cls, organisation: Organisation, device_id: int) -> str:
+        """A new link to the device's page (its clear token); the device's expired links are dropped."""
+        now = timezone.now()
+        cls.objects.filter(device_id=device_id, expires_at__lte=now).delete()
+        return cls.issue(organisation, "upload", None, device_id=device_id, expires_at=now + cls.VALID_FOR)[1]
+
+    @classmethod
+    def find(cls, token: str):
+        link = super().find(token)
+        return link if link is not None and link.expires_at > timezone.now() else None
 
 
 class CheckReport(models.Model):
@@ -61,5 +91,8 @@ class CheckResult(models.Model):
     report = models.ForeignKey(CheckReport, on_delete=models.CASCADE, related_name="results")
     check_id = models.CharField(max_length=40)
     verdict = models.CharField(max_length=10)
-    reason = models.CharField(max_length=500, blank=True)
+    reason = models.CharField(max_length=500, blank=True)  # as sent (English); shown when the code is missing
+    # why the verdict is unknown, language-neutral (tebiki.agent.engine.REASONS): shown in the reader's language
+    reason_code = models.CharField(max_length=30, blank=True)
+    reason_params = models.JSONField(default=dict, blank=True)
     evidence = models.JSONField(default=dict, blank=True)

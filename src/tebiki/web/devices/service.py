@@ -72,10 +72,11 @@ def ingest_many(token: EnrolmentToken, reports: list[dict[str, Any]], source: st
     """Store reports (one upload, or an agent's outbox) in one transaction with one statement per table.
 
     Each entry: {"key", "device": {"key", "hostname", "os", "os_version"?, "owner"?, "ownership"?}, "as_of",
-    "checks": {check id: {"verdict", "reason"?, "evidence"?}}}. Reports whose key is stored already are answered
-    with the stored report and not written again; a key twice in one batch counts once. Each device's entry in
-    the register takes the last of its reports in the batch; owner, OS version and ownership are only changed
-    when a report gives them. Answers one {"key", "report", "device", "created"} per distinct key, in order.
+    "checks": {check id: {"verdict", "reason"?, "evidence"?, "reason_code"?, "reason_params"?}}}. Reports whose
+    key is stored already are answered with the stored report and not written again; a key twice in one batch
+    counts once. Each device's entry in the register takes the last of its reports in the batch; owner, OS version
+    and ownership are only changed when a report gives them. Answers one {"key", "report", "device", "created"}
+    per distinct key, in order.
     """
     texts = evidence_texts(reports)  # before any write: a bad report stores nothing
     try:
@@ -111,8 +112,9 @@ def _store(token: EnrolmentToken, reports: list[dict[str, Any]], texts: list[lis
                   source) for k, i in fresh.items()])
         stored = dict(CheckReport.objects.filter(organisation=org_id, idempotency_key__in=list(fresh)).order_by()
                       .values_list("idempotency_key", "id"))
-        _insert(CheckResult, ("report", "check_id", "verdict", "reason", "evidence"),
-                [(stored[k], cid, c["verdict"], (c.get("reason") or "")[:500], text)
+        _insert(CheckResult, ("report", "check_id", "verdict", "reason", "evidence", "reason_code", "reason_params"),
+                [(stored[k], cid, c["verdict"], (c.get("reason") or "")[:500], text, c.get("reason_code") or "",
+                  to_json(c.get("reason_params") or {}))
                  for k, i in fresh.items()
                  for (cid, c), text in zip(reports[i]["checks"].items(), texts[i], strict=True)])
         if fresh and (token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH):

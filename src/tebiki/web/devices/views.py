@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 from django import forms
@@ -15,14 +14,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tebiki.agent.rules import CHECK_IDS, check_texts
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_object_or_404, org_objects, org_view
+from tebiki.web.orgs.revoking import token_revoke_view
+from tebiki.web.people.models import Worker
 from tebiki.web.sealed import show_once, take_once
 
 from .models import CheckReport, Device, EnrolmentToken
+from .pages import check_again, newest_checks
 from .service import fleet
 
 
@@ -31,11 +34,18 @@ class TokenForm(forms.Form):
 
 
 class DeviceForm(forms.ModelForm):
-    """What the register knows better than the device: who uses it and who owns it."""
+    """What the register knows better than the device: who uses it, who owns it, and which worker sees its
+    checks through their personal link."""
 
     class Meta:
         model = Device
-        fields = ["owner", "ownership"]
+        fields = ["owner", "ownership", "worker"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # only the organisation's own workers can be chosen (a foreign id is refused as an invalid choice)
+        self.fields["worker"].queryset = Worker.objects.filter(organisation=self.instance.organisation_id)
+        self.fields["worker"].label_from_instance = lambda w: f"{w.name} <{w.email}>"
 
 
 PAGE_SIZE = 100  # devices per page of the register (the xlsx has them all)
@@ -105,18 +115,9 @@ def create_token(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("devices", args=[request.org.id]) + "#enrol")
 
 
-@require_POST
-@org_view("manage")
-def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = org_object_or_404(request, EnrolmentToken, id=token_id)
-    if token.active:
-        with transaction.atomic():
-            token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at"])
-            audit.record("token.revoke", request=request, organisation=request.org, target=token.label,
-                         data={"hint": token.hint})
-        messages.success(request, _("Token revoked; devices using it can no longer upload."))
-    return redirect("devices", org_id=request.org.id)
+revoke_token = token_revoke_view(
+    EnrolmentToken, action="token.revoke", then="devices",
+    message=gettext_lazy("Token revoked; devices using it can no longer upload."))
 
 
 @require_GET
@@ -126,15 +127,13 @@ def device(request: HttpRequest, device_id: int) -> HttpResponse:
     reports = CheckReport.objects.filter(device=dev).order_by("-as_of", "-received_at", "-id") \
         .prefetch_related("results")[:30]
     history = [{"report": r, "verdicts": {res.check_id: res for res in r.results.all()}} for r in reports]
-    texts = check_texts()
-    newest = [{"id": cid, "title": texts[cid]["title"], "result": res, "evidence": _evidence_lines(res.evidence),
-               "fix": texts[cid]["fix"] if res.verdict == "fail" else None, "measures": texts[cid]["measures"],
-               "steps": texts[cid]["steps"].get(dev.os) if res.verdict == "fail" else None}
-              for cid in CHECK_IDS if (res := history[0]["verdicts"].get(cid)) is not None] if history else []
+    newest = newest_checks(dev, history[0]["verdicts"]) if history else []
     return render(request, "devices/device.html", {
         "org": request.org, "device": dev, "checks": _checks(), "history": history, "newest": newest,
         "can_manage": request.membership.can_manage, "form": DeviceForm(instance=dev),
-        "report_count": dev.reports.count()})
+        "report_count": dev.reports.count(), "links": dev.links.filter(revoked_at__isnull=True,
+                                                                          expires_at__gt=timezone.now()).count(),
+        "again": check_again(request, dev, history[0]["report"].source if history else "capture")})
 
 
 @require_POST
@@ -149,8 +148,22 @@ def edit_device(request: HttpRequest, device_id: int) -> HttpResponse:
         with transaction.atomic():
             form.save()
             audit.record("device.edit", request=request, organisation=request.org, target=dev.hostname,
-                         data={f: form.cleaned_data[f] for f in form.changed_data})
+                         data={f: str(v) if isinstance(v := form.cleaned_data[f], Worker) else v
+                               for f in form.changed_data})
         messages.success(request, _("Saved."))
+    return redirect("device", org_id=request.org.id, device_id=dev.id)
+
+
+@require_POST
+@org_view("manage")
+def revoke_device_links(request: HttpRequest, device_id: int) -> HttpResponse:
+    """Withdraw every personal link to this device's page (e.g. a link was forwarded to the wrong person)."""
+    dev = org_object_or_404(request, Device, id=device_id)
+    with transaction.atomic():
+        n = dev.links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        audit.record("device.links_revoke", request=request, organisation=request.org, target=dev.hostname,
+                     data={"links": n})
+    messages.success(request, _("The links to this device's page no longer work. The next check gives a new one."))
     return redirect("device", org_id=request.org.id, device_id=dev.id)
 
 
@@ -167,22 +180,6 @@ def remove_device(request: HttpRequest, device_id: int) -> HttpResponse:
     messages.success(request, _("%(name)s was removed from the register with its %(count)d reports.")
                      % {"name": dev.hostname, "count": reports})
     return redirect("devices", org_id=request.org.id)
-
-
-def _evidence_lines(evidence) -> list[tuple[str, str]]:
-    """The values that decided a check, as (name, value) text; lists joined, nested values as JSON."""
-    if not isinstance(evidence, dict):
-        return []
-    out = []
-    for key, value in evidence.items():
-        if isinstance(value, list):
-            text = ", ".join(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False) for v in value)
-        elif isinstance(value, str):
-            text = value
-        else:
-            text = json.dumps(value, ensure_ascii=False)
-        out.append((str(key), text or "–"))
-    return out
 
 
 @require_GET

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from tebiki.web.audit import log as audit
-from tebiki.web.orgs.access import org_object_or_404, org_objects, org_view
+from tebiki.web.orgs.access import org_objects, org_view
+from tebiki.web.orgs.revoking import token_revoke_view
 
 from .models import ApiToken
 
@@ -42,15 +40,6 @@ def tokens(request: HttpRequest) -> HttpResponse:
         "api_url": api_url}, status=422 if form.errors else 200)
 
 
-@require_POST
-@org_view("manage")
-def revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = org_object_or_404(request, ApiToken, id=token_id)
-    if token.revoked_at is None:
-        with transaction.atomic():
-            token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at"])
-            audit.record("api_token.revoke", request=request, organisation=request.org, target=token.label,
-                         data={"hint": token.hint})
-        messages.success(request, _("API token revoked; scripts using it are refused from now on."))
-    return redirect("api_tokens", org_id=request.org.id)
+revoke = token_revoke_view(
+    ApiToken, action="api_token.revoke", then="api_tokens",
+    message=gettext_lazy("API token revoked; scripts using it are refused from now on."))

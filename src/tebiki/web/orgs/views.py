@@ -25,6 +25,7 @@ from tebiki.web.vocab import lang as current_lang
 from .access import org_object_or_404, org_objects, org_view
 from .forms import DepartmentForm, DepartmentFormSet, InvitationForm, OrganisationForm, ProfileForm
 from .models import Invitation, Membership, Organisation, Role
+from .revoking import revoke
 
 
 def _attention(o: dict) -> tuple:
@@ -110,7 +111,11 @@ def org_new(request: HttpRequest) -> HttpResponse:
             Membership.objects.create(user=request.user, organisation=org, role=Role.ADMIN)
             audit.record("org.create", request=request, organisation=org, target=org.name)
         return redirect("setup_profile", org_id=org.id)
-    return render(request, "orgs/new.html", {"form": form}, status=422 if form.errors else 200)
+    from .templating import TemplateStartForm, template_sources
+
+    template_form = TemplateStartForm(sources=template_sources(request.user), prefix="tpl")
+    return render(request, "orgs/new.html", {"form": form, "template_form": template_form},
+                  status=422 if form.errors else 200)
 
 
 def _profile_initial(org: Organisation) -> dict:
@@ -299,11 +304,7 @@ def _mail_invitation(request: HttpRequest, inv: Invitation, link: str) -> bool:
 def revoke_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
     inv = org_object_or_404(request, Invitation, id=invitation_id)
     if inv.state == "open":
-        with transaction.atomic():
-            inv.revoked_at = timezone.now()
-            inv.save(update_fields=["revoked_at"])
-            audit.record("invitation.revoke", request=request, organisation=request.org, target=inv.email,
-                         data={"invitation": inv.id})
+        revoke(request, inv, action="invitation.revoke", target=inv.email, data={"invitation": inv.id})
         messages.success(request, _("Invitation revoked."))
     return redirect("members", org_id=request.org.id)
 

@@ -121,20 +121,25 @@ class CampaignForm(forms.Form):
         return deadline
 
 
-CHOICES = [(v, label) for v, label in Answer.Value.choices]
+CHOICES = [(v, label) for v, label in Answer.Value.choices if v != Answer.Value.NA]
+CHOICES_NA = CHOICES + [(Answer.Value.NA, Answer.Value.NA.label)]
 
 
 class AnswerForm(forms.Form):
-    """One radio group and an optional comment per item; field names are item-<n> and comment-<n>."""
+    """One radio group and an optional comment per question; field names are item-<n> and comment-<n>.
 
-    def __init__(self, *args, items: list[str], initial_answers: dict[str, tuple[str, str]] | None = None, **kwargs):
+    「該当しない」 is a choice only for the questions in *may_not_apply*; elsewhere it is refused like any unknown value.
+    """
+
+    def __init__(self, *args, items: list[str], initial_answers: dict[str, tuple[str, str]] | None = None,
+                 may_not_apply: set[str] | frozenset[str] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.items = items
         initial_answers = initial_answers or {}
         for n, item in enumerate(items):
             value, comment = initial_answers.get(item, ("", ""))
-            self.fields[f"item-{n}"] = forms.ChoiceField(choices=CHOICES, required=False, widget=forms.RadioSelect,
-                                                         initial=value)
+            self.fields[f"item-{n}"] = forms.ChoiceField(choices=CHOICES_NA if item in may_not_apply else CHOICES,
+                                                         required=False, widget=forms.RadioSelect, initial=value)
             self.fields[f"comment-{n}"] = forms.CharField(required=False, max_length=500, initial=comment,
                                                           widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -147,14 +152,12 @@ class AnswerForm(forms.Form):
                 out[item] = (value, self.cleaned_data.get(f"comment-{n}", "").strip())
         return out
 
-    def require_all(self) -> bool:
-        """For "submit": every item needs an answer; marks the missing ones at their field."""
-        ok = True
-        for n in range(len(self.items)):
-            if not self.cleaned_data.get(f"item-{n}"):
-                self.add_error(f"item-{n}", _("Choose an answer."))
-                ok = False
-        return ok
+    def missing(self) -> list[int]:
+        """For "submit": the question numbers (from 1) still without an answer, each marked at its field."""
+        gaps = [n for n in range(len(self.items)) if not self.cleaned_data.get(f"item-{n}")]
+        for n in gaps:
+            self.add_error(f"item-{n}", _("Choose an answer."))
+        return [n + 1 for n in gaps]
 
     def pairs(self):
         """(item, radio field, comment field) for the template."""

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tebiki.web.orgs.models import Organisation, token_hash
 
@@ -119,6 +120,7 @@ class Answer(models.Model):
         YES = "yes", _("Yes")
         NO = "no", _("No")
         UNKNOWN = "unknown", _("Don't know")
+        NA = "na", pgettext_lazy("answer", "Does not apply")  # offered only where the question says it may not apply
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="answers")

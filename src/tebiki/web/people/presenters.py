@@ -6,11 +6,15 @@ from typing import Any
 
 from tebiki.catalog import get_catalog
 from tebiki.core.campaign import Results
+from tebiki.core.worker_guide import guide
 
 
 def item_rows(c, res: Results) -> list[dict[str, Any]]:
-    by_id = get_catalog().by_id
-    return [{"id": item, "title": by_id[item].title, "tally": res.items.get(item)} for item in c.items]
+    """One row per question, with the further catalog entries its answers count for."""
+    by_id, texts = get_catalog().by_id, guide()
+    return [{"id": item, "title": by_id[item].title, "tally": res.items.get(item),
+             "also": [{"id": e, "title": by_id[e].title} for e in (texts[item].evidences[1:] if item in texts else ())]}
+            for item in c.items]
 
 
 def campaign_rows(c, res: Results, workers, links, submitted, dept_names, new_links) -> dict[str, Any]:

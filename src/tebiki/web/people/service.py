@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from tebiki.catalog import get_catalog
 from tebiki.core.campaign import ANSWERS, AnswerRef, Results, Tally, WorkerRef, aggregate, campaign_items, items_for
-from tebiki.core.training import Ack, Status, statuses
+from tebiki.core.training import Ack, Status, quiz_sizes, statuses
+from tebiki.core.worker_guide import question_for, questions
 from tebiki.web.audit import log as audit
 from tebiki.web.mail.backend import ORGANISATION_HEADER
 
@@ -44,7 +45,7 @@ def closing_time(deadline: dt.date) -> dt.datetime:
 def create_campaign(org, title: str, departments: list[str], deadline: dt.date, user, request=None,
                     modules: list[str] | None = None) -> Campaign:
     """A draft campaign with its items fixed now, from the organisation's profile and the catalog."""
-    items = campaign_items(get_catalog(), org.get_profile(), departments)
+    items = campaign_items(get_catalog(), org.get_profile(), departments, questions())
     with transaction.atomic():
         c = Campaign.objects.create(organisation=org, title=title, departments=departments, items=items,
                                     modules=modules or [], deadline=deadline, closes_at=closing_time(deadline),
@@ -169,7 +170,8 @@ def training(campaign: Campaign, worker_ids: list[int]) -> list[Status]:
         return []
     acks = [Ack(w, m, at, score) for w, m, at, score in TrainingAck.objects.filter(campaign=campaign)
             .values_list("worker_id", "module", "acknowledged_at", "score")]
-    return statuses(campaign.modules, worker_ids, acks, campaign.deadline, timezone.localdate())
+    return statuses(campaign.modules, worker_ids, acks, campaign.deadline, timezone.localdate(),
+                    quiz_sizes(campaign.modules))
 
 
 def behind(campaign: Campaign, workers: list[Worker]) -> set[int]:
@@ -206,16 +208,24 @@ def item_tally(campaign: Campaign, item: str, scope: str = "organisation") -> Ta
 
 
 def evidence_for_measure(org, item: str, scope: str) -> dict[str, Any] | None:
-    """What workers answered about *item* in the newest opened campaign that asked it (for the item page)."""
-    campaign = (Campaign.objects.filter(organisation=org, opened_at__isnull=False, items__has_key=item)
+    """What workers answered about *item* in the newest opened campaign that asked it (for the item page).
+
+    An entry is asked through the question that evidences it (tebiki.core.worker_guide), which may be keyed by
+    another entry; campaigns created before the questions were merged still count under the entry's own ID."""
+    keys = [k for k in dict.fromkeys([question_for(item), item]) if k]
+    found = Q()
+    for k in keys:
+        found |= Q(items__has_key=k)
+    campaign = (Campaign.objects.filter(found, organisation=org, opened_at__isnull=False)
                 .order_by("-opened_at").first())
     if campaign is None:
         return None
-    tally = item_tally(campaign, item, scope)
+    key = next(k for k in keys if k in campaign.items)
+    tally = item_tally(campaign, key, scope)
     if tally is None:
         return None
-    return {"campaign": campaign, "yes": tally.yes, "no": tally.no, "unknown": tally.unknown, "asked": tally.asked,
-            "answered": tally.answered}
+    return {"campaign": campaign, "question": key, "yes": tally.yes, "no": tally.no, "unknown": tally.unknown,
+            "na": tally.na, "asked": tally.asked, "answered": tally.answered}
 
 
 __all__ = ["create_campaign", "open_campaign", "close_campaign", "issue_links", "save_answers", "acknowledge_training",

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_object_or_404, org_objects, org_view
+from tebiki.web.orgs.revoking import revoke
 from tebiki.web.sealed import show_once, take_once
 
 from . import service
@@ -212,11 +213,7 @@ def link_revoke(request: HttpRequest, campaign_id: int, worker_id: int) -> HttpR
     link = PersonalLink.objects.current().filter(campaign=c, worker=w).first()
     if link is None:
         raise Http404
-    with transaction.atomic():
-        link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at"])
-        audit.record("campaign.revoke", request=request, organisation=request.org, target=w.email,
-                     data={"campaign": c.id, "worker": w.id})
+    revoke(request, link, action="campaign.revoke", target=w.email, data={"campaign": c.id, "worker": w.id})
     messages.success(request, _("Link revoked for %(name)s.") % {"name": w.name})
     return redirect("campaign", org_id=request.org.id, campaign_id=c.id)
 
@@ -228,7 +225,7 @@ def link_revoke(request: HttpRequest, campaign_id: int, worker_id: int) -> HttpR
 @org_view("edit")
 def training(request: HttpRequest) -> HttpResponse:
     """Who has confirmed which module, per campaign with training; overdue once the deadline has passed."""
-    from tebiki.core.training import Ack, modules, statuses
+    from tebiki.core.training import Ack, modules, quiz_sizes, statuses
 
     all_modules = modules()
     camps = [c for c in org_objects(request, Campaign).filter(opened_at__isnull=False) if c.modules]
@@ -243,7 +240,8 @@ def training(request: HttpRequest) -> HttpResponse:
     for c in camps:
         people = [w for w in workers if w.department in c.departments]
         by_worker: dict[int, list] = {}
-        for s in statuses(c.modules, [w.id for w in people], acks.get(c.id, []), c.deadline, today):
+        for s in statuses(c.modules, [w.id for w in people], acks.get(c.id, []), c.deadline, today,
+                          quiz_sizes(c.modules)):
             by_worker.setdefault(s.worker, []).append(s)
         rows = [{"worker": w, "department": names.get(w.department, w.department), "statuses": by_worker[w.id]}
                 for w in people]

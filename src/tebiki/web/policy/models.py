@@ -19,6 +19,7 @@ class PolicySettings(models.Model):
     choices = models.JSONField(default=dict, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
+    saved_sections = models.JSONField(default=list, blank=True)  # IDs of the page's sections saved at least once
 
     def get_choices(self) -> PolicyChoices:
         return parse_choices(get_catalog(), self.choices, f"organisation {self.organisation_id} policy choices")
