@@ -291,7 +291,8 @@ def ingestion_rows(n: int = 1000, batch: int = 250, label: str = "SQLite") -> li
     t_report, t_result, t_device = (qn(m._meta.db_table) for m in (CheckReport, CheckResult, Device))
     insert_report = (f"INSERT INTO {t_report} (organisation_id, device_id, idempotency_key, received_at, as_of, source) "
                      "VALUES (%s, %s, %s, %s, %s, 'agent')")
-    insert_result = f"INSERT INTO {t_result} (report_id, check_id, verdict, reason, evidence) VALUES (%s, %s, %s, %s, %s)"
+    insert_result = (f"INSERT INTO {t_result} (report_id, check_id, verdict, reason, evidence, reason_code, reason_params) "
+                     "VALUES (%s, %s, %s, %s, %s, '', '{}')")
     raw_batches = [[[report(next(counter)) for _ in range(batch)] for _ in range(n // batch)] for _ in range(runs)]
 
     def raw() -> None:
