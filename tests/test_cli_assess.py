@@ -140,8 +140,8 @@ def test_report_xlsx_has_summary_role_sheets_and_action_plan(assessment, tmp_pat
     result = run("report", assessment, "--format", "xlsx", "-o", out, "--as-of", "2026-11-23")
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["概要 Summary", "経営者 executive", "管理者 admin", "勤務者 worker", "行動計画 Action plan"]
-    executive = wb["経営者 executive"]
+    assert wb.sheetnames == ["概要 Summary", "経営者 Executive", "管理者 Admin", "勤務者 Worker", "行動計画 Action plan"]
+    executive = wb["経営者 Executive"]
     memo = [row[12] for row in executive.iter_rows(min_row=2, values_only=True) if row[0] == "mic-v5:executive:A-1"]
     assert memo == ["'=HYPERLINK(\"x\")"]
     assert wb["行動計画 Action plan"].max_row > 10

@@ -116,7 +116,7 @@ def test_no_text_cell_carries_a_formula_guard_it_does_not_need(catalog, assessme
     guarded = [c.value for ws in wb for row in ws.iter_rows() for c in row
                if isinstance(c.value, str) and c.value.startswith("'")]
     assert guarded == []
-    applies = {row[5] for row in wb["管理者 admin"].iter_rows(min_row=2, values_only=True)}
+    applies = {row[5] for row in wb["管理者 Admin"].iter_rows(min_row=2, values_only=True)}
     assert applies == {"○", "×"}
 
 

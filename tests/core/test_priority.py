@@ -146,3 +146,48 @@ def test_docs_list_every_factor_with_its_points_and_measures():
             assert m.removeprefix("mic-v5:") in cells[4], (f.id, m)
     t = model.thresholds
     assert f"at least {t.high:g} → high" in doc and f"at least {t.medium:g} → medium" in doc
+
+
+def test_the_importance_basis_names_the_score_the_exposed_cases_and_the_factors():
+    h2 = catalog.by_id["mic-v5:admin:H-2"]  # case 12; factors internet_facing_access and cloud_accounts
+    ctx = Context({"remote_access": {"vpn_appliance"}, "cloud": {"mail"}}, share=1 / 7)
+    p = measure_priority(catalog, h2, context=ctx)
+    assert p.score == round(p.score, 3) and p.score != round(p.score, 2)  # 3/7 people points, kept to 3 decimals
+    ja, en = p.importance_basis["ja"], p.importance_basis["en"]
+    assert f"{p.score:g} 点" in ja and f"{p.score:g} points" in en
+    assert "トラブル事例 12" in ja and "trouble case 12" in en
+    assert "インターネットに公開した接続機器あり" in ja and "internet-facing remote access" in en
+    bare = measure_priority(catalog, h2, context=Context({"remote_access": set(), "cloud": set()}, share=1.0))
+    assert "インターネットに公開した接続機器あり" not in bare.importance_basis["ja"]
+
+
+def test_the_difficulty_basis_is_the_matching_rules_rationale_unless_overridden():
+    m = catalog.by_id["mic-v5:admin:F-1"]
+    _, rationale = default_difficulty(catalog, m)
+    assert measure_priority(catalog, m).difficulty_basis == rationale and rationale["ja"]
+    assert measure_priority(catalog, m, difficulty="low").difficulty_basis["en"] == "set by the organisation"
+
+
+@pytest.mark.parametrize("override", [{"importance": "high"}, {"difficulty": "low"}])
+def test_one_override_alone_marks_the_priority_as_set_by_the_organisation(override):
+    p = measure_priority(catalog, catalog.by_id["mic-v5:admin:L-2"], **override)
+    assert p.overridden
+
+
+def test_without_a_context_every_case_counts_and_factors_do_not():
+    h2 = catalog.by_id["mic-v5:admin:H-2"]
+    p = measure_priority(catalog, h2)
+    assert p.cases == (12,) and p.factors == ()
+    assert p.score == model.weights.trouble_case.points + model.weights.people.points
+
+
+def test_the_executives_basic_measures_are_decisions_of_low_difficulty():
+    """What the earlier model's minimum importance for executive measures became: the executive's basic measures
+    are decisions (low difficulty), so with the same importance they rank at least as high as an admin's."""
+    executive = [m for m in catalog.measures if m.role == "executive" and m.level == "basic"]
+    assert len(executive) >= 5
+    for m in executive:
+        difficulty, rationale = default_difficulty(catalog, m)
+        assert difficulty == "low" and "経営者の決定" in rationale["ja"], m.id
+        admin_like = measure_priority(catalog, m, difficulty="not_high")
+        assert measure_priority(catalog, m).rank <= admin_like.rank, m.id

@@ -55,3 +55,19 @@ def test_a_point_is_met_when_every_applicable_row_of_its_measures_is_done():
     full = readiness(catalog, rows_for(states))
     assert next(p for p in full.points if p.ref == "star-1-2").state == "met"
     assert next(p for p in full.points if p.ref == "star-1-1").state == "missing"  # the other points are untouched
+
+
+def test_the_policy_step_needs_the_policy_written_and_its_publication_recorded():
+    catalog = get_catalog()
+    written = rows_for({("mic-v5:executive:A-1", "organisation"): {"status": "done"}})
+
+    def step(rows, published=None):
+        ready = readiness(catalog, rows, published)
+        return next(p for p in ready.points if p.ref == "star-2-policy"), ready
+
+    assert step(rows_for())[0].state == "missing"
+    assert step(rows_for(), dt.date(2026, 11, 1))[0].state == "missing"  # published, but A-1 is not recorded done
+    point, ready = step(written)
+    assert point.state == "unpublished" and point.published is None
+    point, ready = step(written, dt.date(2026, 11, 1))
+    assert point.state == "met" and point.published == dt.date(2026, 11, 1)

@@ -1,5 +1,5 @@
-"""Keyboard only, no mouse: change a checklist status and save it, then walk the set-up wizard and save its
-department step.
+"""Keyboard only, no mouse: change a checklist status and save it (its Save button, or Enter on the menu), then
+walk the set-up wizard and save its department step.
 
 Every step moves the focus with Tab and acts with the keys a keyboard user has (arrows, Space, Enter).
 """
@@ -53,6 +53,19 @@ def test_a_checklist_status_is_changed_and_saved_with_the_keyboard_only(page):
     assert page.input_value(f"#{select['id']}") == "done"
     saved = ItemRecord.objects.filter(organisation=org, status="done").count()
     assert saved >= 1
+
+    # Enter on the next menu saves it too; the focus stays on that menu.
+    nxt = tab_to(page, f"el.matches('select[name=status]') && el.closest('tr').id !== '{row}'")
+    page.keyboard.press("ArrowDown")
+    chosen = page.evaluate("document.activeElement.value")
+    with page.expect_response(lambda r: "/status/" in r.url) as resp:
+        page.keyboard.press("Enter")
+    assert resp.value.status == 200
+    page.wait_for_function("id => document.getElementById(id) && document.getElementById(id)"
+                           ".closest('tr').querySelector('.saved')", arg=nxt["id"])
+    assert page.evaluate("document.activeElement.id") == nxt["id"]
+    assert page.input_value(f"#{nxt['id']}") == chosen
+    saved = ItemRecord.objects.filter(organisation=org, status="done").count()
 
     page.goto(f"/o/{org.id}/")
     assert done_count(page) == before + saved

@@ -4,7 +4,9 @@ self-check link; shows what failed, what to do for the device's OS, why a check 
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 import time_machine
 from django.test import Client
@@ -162,3 +164,42 @@ def test_only_workers_of_the_organisation_can_be_assigned(cast, token):
     r = cast.client(cast.admin).post(reverse("edit_device", args=[cast.org.id, dev.id]),
                                      {"owner": "", "ownership": "company", "worker": stranger.id})
     assert r.status_code == 302 and Device.objects.get().worker is None
+
+
+# ---------------------------------------------------------------- self-check answers that contradict a done item
+
+def test_an_item_done_while_workers_answered_no_is_flagged_on_the_item_and_the_dashboard(cast, token):
+    from tebiki.web.assessments.service import plan_of, save_item
+    from tebiki.web.people.models import Answer
+
+    names = ["青井", "別所", "千田", "土井", "江口"]
+    workers = [Worker.objects.create(organisation=cast.org, name=n, email=f"w{i}@test.example", department="sales")
+               for i, n in enumerate(names)]
+    campaign = service.create_campaign(cast.org, "12月の点検", ["sales"], timezone.localdate() + dt.timedelta(days=7),
+                                       cast.admin)
+    service.open_campaign(campaign, "http://testserver", send=False)
+    row = next(r for r in plan_of(cast.org).rows if r.item in campaign.items and r.applies and r.role == "worker"
+               and r.scope in ("organisation", "sales"))
+    for w, value in zip(workers, ["no", "yes", "no", "no", "unknown"], strict=True):
+        Answer.objects.create(organisation=cast.org, campaign=campaign, worker=w, item=row.item, value=value)
+    c = cast.client(cast.viewer)
+    item_url = reverse("item", args=[cast.org.id, row.item, row.scope])
+    assert 'id="contradiction-answers"' not in c.get(item_url).content.decode()  # not recorded as done yet
+    save_item(cast.org, row.item, row.scope, {"status": "done"}, cast.admin)
+    flag = c.get(item_url).content.decode().split('id="contradiction-answers">')[1].split("</p>")[0]
+    assert "「12月の点検」で勤務者 5 人中 3 人が「いいえ」と答えています" in flag
+    said_no = ", ".join(sorted(["青井", "千田", "土井"]))  # the roster's order: by department, then name
+    assert said_no in flag and "別所" not in flag and "江口" not in flag
+    board = c.get(reverse("dashboard", args=[cast.org.id])).content.decode()
+    section = board.split('id="contradictions">')[1].split("</section>")[0]
+    assert row.item.rsplit(":", 1)[1] in section and f"勤務者 5 人中 3 人が「いいえ」: {said_no}" in section
+    report = c.get(reverse("report_html", args=[cast.org.id])).content.decode()
+    part = report.split('id="contradictions">')[1].split("</table>")[0]
+    assert row.item in part and "5 人中 3 人が「いいえ」" in part and said_no in part
+    book = openpyxl.load_workbook(io.BytesIO(c.get(reverse("report_xlsx", args=[cast.org.id])).content))
+    sheet = book["食い違い Contradictions"]
+    assert sheet["A2"].value == row.item and said_no in sheet["E2"].value and sheet["A3"].value is None
+    Answer.objects.filter(value="no").update(value="yes")  # the workers fixed it and answered again
+    assert 'id="contradictions"' not in c.get(reverse("dashboard", args=[cast.org.id])).content.decode()
+    book = openpyxl.load_workbook(io.BytesIO(c.get(reverse("report_xlsx", args=[cast.org.id])).content))
+    assert "食い違い Contradictions" not in book.sheetnames

@@ -350,6 +350,8 @@ def test_an_item_done_while_devices_fail_its_check_is_flagged_on_the_item_and_th
     board = c.get(reverse("dashboard", args=[cast.org.id])).content.decode()
     section = board.split('id="contradictions">')[1].split("</section>")[0]
     assert "E-7" in section and "PC-001, PC-003" in section
+    printable = c.get(reverse("report_html", args=[cast.org.id])).content.decode()
+    assert "ディスクの暗号化: PC-001, PC-003" in printable.split('id="contradictions">')[1].split("</table>")[0]
     post(token, report(key="fixed-device-1", device_key="dev-0001", hostname="PC-001"))
     post(token, report(key="fixed-device-3", device_key="dev-0003", hostname="PC-003"))
     assert 'id="contradiction"' not in c.get(item_url).content.decode()

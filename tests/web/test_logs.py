@@ -77,7 +77,7 @@ def test_every_link_token_in_the_urlconf_is_a_secret_segment():
         for p in patterns:
             yield from walk(p.url_patterns) if isinstance(p, URLResolver) else [p]
     carriers = [p for p in walk(get_resolver().url_patterns) if "token" in getattr(p.pattern, "converters", {})]
-    assert len(carriers) == 8
+    assert len(carriers) == 9
     assert all(isinstance(p.pattern.converters["token"], SecretConverter) for p in carriers)
     assert secret_paths(get_resolver().url_patterns) == ["d/", "invite/", "r/", "w/"]
 

@@ -123,3 +123,12 @@ def test_a_consultant_cannot_template_another_consultants_client(cast):
 
 def test_starting_from_a_template_is_post_only(cast):
     assert cast.client(cast.admin).get(reverse("org_from_template")).status_code == 405
+
+
+def test_an_organisation_whose_records_no_longer_fit_is_refused_as_a_source(cast):
+    ItemRecord.objects.create(organisation=cast.org, item="mic-v5:admin:Z-9", scope="organisation",
+                              decision="not_needed", reason="古いカタログの項目")  # a measure the catalog lost
+    resp = cast.client(cast.consultant).post(reverse("org_from_template"), {"tpl-name": "x", "tpl-source": cast.org.id})
+    page = resp.content.decode()
+    assert resp.status_code == 422 and "mic-v5:admin:Z-9" in page and 'id="id_tpl-source_error"' in page
+    assert not Organisation.objects.filter(name="x").exists()

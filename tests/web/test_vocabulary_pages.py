@@ -70,8 +70,13 @@ def untranslated_msgids() -> list[str]:
 
 
 def problems_of(html: str, msgids: list[str]) -> list[str]:
+    return problems_in(visible_text(html), msgids)
+
+
+def problems_in(texts: list[str], msgids: list[str]) -> list[str]:
+    """What is wrong with these pieces of text a person reads (a page's, or an export's cells and paragraphs)."""
     out = []
-    for text in visible_text(html):
+    for text in texts:
         out += [f"code {m.group(1)!r} in {text[:80]!r}" for m in CODE_RE.finditer(text)]
         if "`" in text:
             out.append(f"backtick in {text[:80]!r}")

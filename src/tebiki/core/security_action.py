@@ -2,11 +2,14 @@
 
 Derived from the catalog's mapping set `mic-v5-security-action` (which MIC measures carry each point) and the
 plan's rows. A point is met when every applicable row of its measures is done (or decided not needed, which is
-shown). What tebiki cannot judge — IPA's 25-question self-check, whether the policy is published — is said so.
+shown). The two-star policy step also needs a recorded fact: the date the basic policy was published (an
+administrator records it; generating or downloading the document is not publishing it). What tebiki cannot judge —
+IPA's 25-question self-check — is said so.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +18,7 @@ from tebiki.catalog import Catalog
 
 MAPPING_SET = "mic-v5-security-action"
 SELF_CHECK = "star-2-self-check"
+POLICY_STEP = "star-2-policy"
 
 
 @dataclass
@@ -22,10 +26,11 @@ class PointReadiness:
     ref: str
     title: str
     group: str  # star-1 / star-2
-    state: str  # met / missing / not_applicable / outside (tebiki cannot judge it)
+    state: str  # met / missing / unpublished (policy written, publication not recorded) / not_applicable / outside
     measures: list[str] = field(default_factory=list)
     missing: list[tuple[str, str, str]] = field(default_factory=list)  # (item, scope, scope name) still open
     not_needed: list[tuple[str, str, str]] = field(default_factory=list)
+    published: dt.date | None = None  # the policy step: when the basic policy was published, as recorded
 
     @property
     def open_items(self) -> list[tuple[str, str, list[str]]]:
@@ -57,8 +62,9 @@ def _done(row: Any) -> bool:
     return row.status == "done" or row.decision == "done"
 
 
-def readiness(catalog: Catalog, rows: Iterable[Any]) -> Readiness:
-    """Readiness per point from plan rows (anything with item, scope, scope_name, applies, status, decision)."""
+def readiness(catalog: Catalog, rows: Iterable[Any], published: dt.date | None = None) -> Readiness:
+    """Readiness per point from plan rows (anything with item, scope, scope_name, applies, status, decision) and
+    the recorded date the basic policy was published (None: not recorded)."""
     mset = next(m for m in catalog.mapping_sets if m.id == MAPPING_SET)
     by_item: dict[str, list[Any]] = {}
     for r in rows:
@@ -73,5 +79,9 @@ def readiness(catalog: Catalog, rows: Iterable[Any]) -> Readiness:
             point.missing = [(r.item, r.scope, r.scope_name) for r in applicable if not _done(r) and r.decision != "not_needed"]
             point.not_needed = [(r.item, r.scope, r.scope_name) for r in applicable if r.decision == "not_needed"]
             point.state = "not_applicable" if not applicable else "missing" if point.missing else "met"
+        if target.ref == POLICY_STEP:
+            point.published = published
+            if point.state == "met" and published is None:
+                point.state = "unpublished"
         points.append(point)
     return Readiness(points)

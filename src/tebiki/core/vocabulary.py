@@ -205,6 +205,7 @@ AUDIT_ACTION = Terms(
     ("org.rename", "組織名の変更", "Organisation renamed"),
     ("org.template_import", "テンプレートからの組織の作成", "Organisation created from a template"),
     ("policy.change", "ポリシーの変更", "Policy changed"),
+    ("policy.basic_published", "基本方針の公開の記録", "Basic policy publication recorded"),
     ("report.export", "報告書の書き出し", "Report exported"),
     ("report_link.issue", "報告用リンクの発行", "Report link issued"),
     ("report_link.revoke", "報告用リンクの取り消し", "Report link revoked"),

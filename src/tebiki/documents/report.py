@@ -10,6 +10,7 @@ import io
 import json
 import math
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -22,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from tebiki.catalog import Catalog
 from tebiki.core.assessment import Assessment
+from tebiki.core.evidence import Contradiction
 from tebiki.core.figures import figures, overdue_rows
 from tebiki.core.plan import action_list, build_rows, exposure, plan_json, scores
 from tebiki.core.vocabulary import DECISION, EXPOSURE, LEVEL, ROLE_SHORT, STATUS, VERDICT
@@ -100,7 +102,10 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[object]]
     fit_row_heights(ws)
 
 
-def xlsx_report(catalog: Catalog, assessment: Assessment, today: dt.date) -> bytes:
+def xlsx_report(catalog: Catalog, assessment: Assessment, today: dt.date,
+                contradictions: Sequence[Contradiction] = ()) -> bytes:
+    """The report workbook; *contradictions* (done rows the devices or the self-check answers disagree with,
+    tebiki.core.evidence) get their own sheet when there are any."""
     rows = build_rows(catalog, assessment)
     sc = scores(rows)
     exp = exposure(catalog, rows)
@@ -118,12 +123,12 @@ def xlsx_report(catalog: Catalog, assessment: Assessment, today: dt.date) -> byt
     summary.append([])
     summary.append(["役割 Role", "対象 Applicable", "対応済み Done", "達成率 Score"])
     for role, v in sc["role"].items():
-        summary.append([f"{ROLE_SHEETS[role]} {role}", v["applicable"], v["done"], v["score"]])
+        summary.append([f"{ROLE_SHEETS[role]} {ROLE_SHORT.label(role, 'en')}", v["applicable"], v["done"], v["score"]])
         summary.cell(summary.max_row, 4).number_format = "0%"
     summary.append([])
     summary.append(["トラブル事例 Trouble case", "状態 State", "未対応の対策 Unmet measures"])
     for e in exp["trouble_cases"]:
-        summary.append([safe_cell(e.title["ja"]), f"{EXPOSURE_JA[e.state]} {e.state}", " ".join(e.unmet)])
+        summary.append([safe_cell(e.title["ja"]), f"{EXPOSURE_JA[e.state]} {EXPOSURE.label(e.state, 'en')}", " ".join(e.unmet)])
     summary.column_dimensions["A"].width = 40
     summary.column_dimensions["B"].width = 20
     summary.column_dimensions["C"].width = 46
@@ -136,7 +141,7 @@ def xlsx_report(catalog: Catalog, assessment: Assessment, today: dt.date) -> byt
     header = ["ID", "分類", "水準", "対策", "範囲", "適用", "理由", "優先度", "状態", "判断", "期限", "担当", "メモ"]
     widths = [17, 5, 5, 30, 14, 5, 34, 12, 8, 8, 10, 10, 20]
     for role, name in ROLE_SHEETS.items():
-        _sheet(wb, f"{name} {role}", header, [
+        _sheet(wb, f"{name} {ROLE_SHORT.label(role, 'en')}", header, [
             [r.item, r.category, LEVEL.label(r.level, "ja"), r.title["ja"], r.scope_name,
              "○" if r.applies else "×", r.reason["ja"], r.priority.title["ja"], STATUS_JA[r.status],
              DECISION_JA[r.decision], r.deadline.isoformat() if r.deadline else "", r.owner or "", r.note or ""]
@@ -145,6 +150,12 @@ def xlsx_report(catalog: Catalog, assessment: Assessment, today: dt.date) -> byt
         [i, r.priority.title["ja"], r.item, r.title["ja"], r.scope_name, STATUS_JA[r.status],
          r.deadline.isoformat() if r.deadline else "", r.owner or "", r.reason["ja"]]
         for i, r in enumerate(action_list(rows), start=1)], [5, 12, 17, 36, 14, 8, 10, 10, 36])
+    if contradictions:
+        _sheet(wb, "食い違い Contradictions", ["ID", "対策", "範囲", "端末チェック Devices", "自己点検 Self-check"], [
+            [x.row.item, x.row.title["ja"], x.row.scope_name,
+             "\n".join(f"{c.title['ja']}: {', '.join(c.devices)}" for c in x.checks),
+             f"{x.answers.campaign}: {x.answers.asked} 人中 {x.answers.no} 人が「いいえ」（{', '.join(x.answers.who)}）"
+             if x.answers else ""] for x in contradictions], [17, 30, 14, 36, 40])
     wb.properties.creator = "tebiki"
     wb.properties.title = f"{assessment.profile.name} テレワークセキュリティ自己点検"
     buf = io.BytesIO()
@@ -225,7 +236,8 @@ def devices_xlsx(org_name: str, checks: list[dict], devices, fleet: dict[str, di
 _env = Environment(loader=PackageLoader("tebiki.documents", "templates"), autoescape=select_autoescape(["html"]))
 
 
-def html_report(catalog: Catalog, assessment: Assessment, today: dt.date, lang: str = "ja") -> str:
+def html_report(catalog: Catalog, assessment: Assessment, today: dt.date, lang: str = "ja",
+                contradictions: Sequence[Contradiction] = ()) -> str:
     rows = build_rows(catalog, assessment)
     actions = action_list(rows)
     reason_no: dict[str, int] = {}  # each reason once, numbered in order of first use; rows point to it
@@ -235,7 +247,7 @@ def html_report(catalog: Catalog, assessment: Assessment, today: dt.date, lang: 
         lang=lang, org=assessment.profile.name, today=today, actions=actions, rows=rows, reason_no=reason_no,
         scores=scores(rows), exposure=exposure(catalog, rows), status_ja=STATUS.labels(lang),
         exposure_ja=EXPOSURE.labels(lang), roles=ROLE_SHORT.labels(lang),
-        overdue=len(overdue_rows(rows, today)),
+        overdue=len(overdue_rows(rows, today)), contradictions=contradictions,
     )
 
 

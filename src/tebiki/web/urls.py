@@ -20,6 +20,7 @@ from tebiki.web.orgs import templating
 from tebiki.web.orgs import views as orgs
 from tebiki.web.people import views as people
 from tebiki.web.people import worker_views
+from tebiki.web.policy import basic as basic_policy
 from tebiki.web.policy import views as policy
 from tebiki.web.policy.forms import SECTIONS as POLICY_SECTIONS
 from tebiki.web.reports import views as reports
@@ -85,6 +86,8 @@ org_patterns = [
     *(path(f"policy/{s.id}/", policy.section, {"section": s.id}, name=s.url_name) for s in POLICY_SECTIONS),
     path("policy/policy.docx", policy.policy_docx, name="policy_docx"),
     path("policy/self-evaluation.xlsx", policy.self_evaluation_xlsx, name="policy_xlsx"),
+    path("policy/basic-policy.docx", basic_policy.basic_policy_docx, name="basic_policy_docx"),
+    path("policy/basic-policy/published/", basic_policy.basic_policy_published, name="basic_policy_published"),
     path("workers/", people.workers, name="workers"),
     path("workers/bulk/", people.workers_bulk, name="workers_bulk"),
     path("workers/<int:worker_id>/", people.worker_edit, name="worker_edit"),

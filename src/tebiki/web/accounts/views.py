@@ -24,6 +24,7 @@ class LoginView(auth_views.LoginView):
     """Django's sign-in, offering 「新しく始める」 where the installation lets newcomers start on their own."""
 
     redirect_authenticated_user = True
+    http_method_names = ["get", "post"]  # FormView would take PUT as a POST
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "signup_open": settings.SIGNUP_OPEN}
@@ -119,6 +120,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change, with an audit entry written in the same transaction."""
 
     success_url = "/"
+    http_method_names = ["get", "post"]
 
     def form_valid(self, form):
         with transaction.atomic():

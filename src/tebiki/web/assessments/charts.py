@@ -16,8 +16,10 @@ def _colour(score: float) -> str:
     return "good" if score >= 0.8 else "mid" if score >= 0.4 else "bad"
 
 
-def bars(rows: list[tuple[str, float, str]], label_width: int = 160, bar_width: int = 300) -> SafeString:
-    """Horizontal bars for scores between 0 and 1, each labelled and with a detail text on the right."""
+def bars(rows: list[tuple[str, float, str]], label_width: int = 160, bar_width: int = 300, name: str = "") -> SafeString:
+    """Horizontal bars for scores between 0 and 1, each labelled and with a detail text on the right.
+
+    role="img" hides the texts inside from assistive technology, so the name carries the chart's data too."""
     width = label_width + bar_width + 70
     height = len(rows) * (BAR_HEIGHT + BAR_GAP) + BAR_GAP
     parts = format_html_join("", (
@@ -31,8 +33,9 @@ def bars(rows: list[tuple[str, float, str]], label_width: int = 160, bar_width: 
          label_width + bar_width + 8, detail)
         for i, (label, score, detail) in enumerate(rows)
     ))
-    return format_html('<svg class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img">{p}</svg>',
-                       w=width, h=height, p=parts)
+    summary = "; ".join(f"{label} {detail}" for label, _, detail in rows)
+    return format_html('<svg class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-label="{n}">'
+                       '{p}</svg>', w=width, h=height, p=parts, n=f"{name}: {summary}" if name else summary)
 
 
 def donut(score: float, label: str = "", size: int = 140) -> SafeString:

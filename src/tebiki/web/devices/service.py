@@ -16,6 +16,9 @@ from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from tebiki.agent.rules import CHECK_IDS, check_texts
+from tebiki.core.evidence import Contradiction, FailingCheck
+from tebiki.core.evidence import contradictions as find_contradictions
+from tebiki.web.people.service import no_answers
 
 from .models import CheckReport, CheckResult, Device, EnrolmentToken
 
@@ -193,9 +196,6 @@ def fleet_for_measure(org, measure_id: str) -> list[dict[str, Any]]:
     return [{"id": cid, "title": texts[cid]["title"], **counts[cid]} for cid in related]
 
 
-NAMED_DEVICES = 5  # a flag names this many failing devices and counts the rest: its size does not grow with the fleet
-
-
 def failing_devices(org, checks: tuple[str, ...] | list[str] = CHECK_IDS) -> dict[str, list[str]]:
     """Per check, the names of the devices whose newest report fails it (in name order). Only failing devices are
     read: the database picks them."""
@@ -209,22 +209,13 @@ def failing_devices(org, checks: tuple[str, ...] | list[str] = CHECK_IDS) -> dic
     return out
 
 
-def contradictions(org, rows) -> list[dict[str, Any]]:
-    """Evidence over assertion: the applicable *rows* recorded as done while devices fail a check that gives
-    evidence for their measure, each with those checks: [{"row", "checks": [{"id", "title", "devices": the first
-    NAMED_DEVICES names, "failing": how many fail, "more": how many are not named}]}]."""
+def contradictions(org, rows) -> list[Contradiction]:
+    """Evidence over assertion (tebiki.core.evidence): the applicable *rows* recorded as done while devices fail a
+    check that gives evidence for their measure, or workers answered no to it in the newest self-check."""
     done = [r for r in rows if r.applies and r.status == "done"]
     if not done:
         return []
     texts = check_texts()
-    related = {r.item: [cid for cid in CHECK_IDS if r.item in texts[cid]["measures"]] for r in done}
-    # one query whenever something is done, even if no check concerns it: the page's query count stays the same
-    failing = failing_devices(org, sorted({cid for cids in related.values() for cid in cids}) or CHECK_IDS)
-    out = []
-    for row in done:
-        checks = [{"id": cid, "title": texts[cid]["title"], "devices": failing[cid][:NAMED_DEVICES],
-                   "failing": len(failing[cid]), "more": max(len(failing[cid]) - NAMED_DEVICES, 0)}
-                  for cid in related[row.item] if failing[cid]]
-        if checks:
-            out.append({"row": row, "checks": checks})
-    return out
+    failing = [(FailingCheck(cid, texts[cid]["title"], tuple(names)), texts[cid]["measures"])
+               for cid, names in failing_devices(org).items() if names]
+    return find_contradictions(done, failing, no_answers(org, [(r.item, r.scope) for r in done]))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from tebiki.catalog import get_catalog
 from tebiki.core.campaign import ANSWERS, AnswerRef, Results, Tally, WorkerRef, aggregate, campaign_items, items_for
+from tebiki.core.evidence import NoAnswers
 from tebiki.core.training import Ack, Status, quiz_sizes, statuses
 from tebiki.core.worker_guide import question_for, questions
 from tebiki.web.audit import log as audit
@@ -228,6 +229,38 @@ def evidence_for_measure(org, item: str, scope: str) -> dict[str, Any] | None:
             "na": tally.na, "asked": tally.asked, "answered": tally.answered}
 
 
+def no_answers(org, keys) -> dict[tuple[str, str], NoAnswers]:
+    """By (item, scope): who answered no in the newest opened campaign that asked the item, counted among the
+    workers it was asked of there (as item_tally counts them; a department scope counts only that department).
+    Three queries, whatever the number of keys, workers or answers."""
+    keys = list(keys)
+    campaigns = list(Campaign.objects.filter(organisation=org, opened_at__isnull=False).order_by("-opened_at")) \
+        if keys else []
+    # an entry is asked through its question (as in evidence_for_measure), or under its own ID in older campaigns
+    newest: dict[tuple[str, str], tuple[Campaign, str]] = {}
+    for item, scope in keys:
+        asked_as = [k for k in dict.fromkeys([question_for(item), item]) if k]
+        found = next(((c, k) for c in campaigns for k in asked_as if k in c.items), None)
+        if found:
+            newest[(item, scope)] = found
+    if not newest:
+        return {}
+    workers = list(Worker.objects.filter(organisation=org).only("id", "name", "department"))
+    said = set(Answer.objects.filter(campaign__in={c.id for c, _ in newest.values()},
+                                     item__in={q for _, q in newest.values()}, value=Answer.Value.NO)
+               .values_list("campaign_id", "item", "worker_id"))
+    out = {}
+    for (item, scope), (c, question) in newest.items():
+        depts = set(c.items[question]) & set(c.departments)
+        if scope != "organisation":
+            depts &= {scope}
+        asked = [w for w in workers if w.department in depts]
+        if asked:
+            out[(item, scope)] = NoAnswers(c.title, len(asked),
+                                           tuple(w.name for w in asked if (c.id, question, w.id) in said))
+    return out
+
+
 __all__ = ["create_campaign", "open_campaign", "close_campaign", "issue_links", "save_answers", "acknowledge_training",
            "results", "remind", "training", "behind",
-           "evidence_for_measure", "item_tally", "items_for", "closing_time", "link_url"]
+           "evidence_for_measure", "item_tally", "no_answers", "items_for", "closing_time", "link_url"]

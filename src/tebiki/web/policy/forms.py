@@ -142,6 +142,12 @@ class PolicySectionForm(forms.Form):
     def is_empty(self) -> bool:
         return not self.fields
 
+    @property
+    def has_impacts(self) -> bool:
+        """Some policy of this section has been rated, or a rating was refused: the ratings are shown open."""
+        names = {impact_field(c.id, a) for c in self.evaluated for a in ASPECTS} | {state_field(c.id) for c in self.evaluated}
+        return any(c.id in self.choices.impacts for c in self.evaluated) or bool(names & set(self.errors))
+
     # groups for the template
     def include_rows(self):
         return [(c, self[include_field(c.id)]) for c in self.choosable]

@@ -19,6 +19,9 @@ class PolicySettings(models.Model):
     choices = models.JSONField(default=dict, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
+    # the 情報セキュリティ基本方針 as published (a fact an administrator records; SECURITY ACTION ★★ counts it)
+    basic_policy_published_on = models.DateField(null=True, blank=True)
+    basic_policy_published_where = models.CharField(max_length=200, blank=True)
     saved_sections = models.JSONField(default=list, blank=True)  # IDs of the page's sections saved at least once
 
     def get_choices(self) -> PolicyChoices:
@@ -38,6 +41,13 @@ def stored_choices(org: Organisation) -> tuple[PolicyChoices, DataError | None]:
         return stored.get_choices(), None
     except DataError as err:
         return PolicyChoices(), err
+
+
+def publication(org: Organisation) -> tuple:
+    """The recorded publication of the organisation's basic policy: (date or None, where)."""
+    row = (PolicySettings.objects.filter(organisation=org)
+           .values_list("basic_policy_published_on", "basic_policy_published_where").first())
+    return row or (None, "")
 
 
 def choices_of(org: Organisation) -> PolicyChoices:

@@ -17,14 +17,18 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from tebiki.catalog import get_catalog
+from tebiki.core.vocabulary import CATALOG_ROLE, DECISION, LEVEL, STATUS
 from tebiki.documents.report import html_report, safe_cell, xlsx_report
 from tebiki.web.assessments.service import plan_of
 from tebiki.web.audit import log as audit
+from tebiki.web.devices.service import contradictions
 from tebiki.web.orgs.access import org_view
-from tebiki.web.vocab import lang
+from tebiki.web.vocab import label, lang
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -52,7 +56,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @org_view()
 def xlsx(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
-    body = xlsx_report(plan.catalog, plan.assessment, timezone.localdate())
+    body = xlsx_report(plan.catalog, plan.assessment, timezone.localdate(), contradictions(request.org, plan.rows))
     return download(request, body, XLSX, export_name(request, "xlsx"))
 
 
@@ -62,7 +66,8 @@ def xlsx(request: HttpRequest) -> HttpResponse:
 def html(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
     audit.record("report.export", request=request, organisation=request.org, target=export_name(request, "html"))
-    return HttpResponse(html_report(plan.catalog, plan.assessment, timezone.localdate(), lang()),
+    return HttpResponse(html_report(plan.catalog, plan.assessment, timezone.localdate(), lang(),
+                                    contradictions(request.org, plan.rows)),
                         content_type="text/html; charset=utf-8")
 
 
@@ -112,7 +117,8 @@ def _print_pdf(html_text: str, timeout: float) -> bytes:
 def pdf(request: HttpRequest) -> HttpResponse:
     plan = plan_of(request.org)
     try:
-        body = html_to_pdf(html_report(plan.catalog, plan.assessment, timezone.localdate(), lang()))
+        body = html_to_pdf(html_report(plan.catalog, plan.assessment, timezone.localdate(), lang(),
+                                       contradictions(request.org, plan.rows)))
     except PdfError as err:
         resp = HttpResponse("PDF could not be generated; use the printable HTML report and print it.",
                             status=503, content_type="text/plain; charset=utf-8")
@@ -122,23 +128,27 @@ def pdf(request: HttpRequest) -> HttpResponse:
     return download(request, body, "application/pdf", export_name(request, "pdf"))
 
 
-CSV_HEADER = ["item", "scope", "role", "category", "level", "title_ja", "title_en", "applies", "priority", "status",
-              "decision", "deadline", "owner", "note"]
+# The items CSV is for people (it opens in Excel): headers and values in the request's language, the IDs as they are.
+CSV_HEADER = [gettext_lazy("Item"), gettext_lazy("Scope"), gettext_lazy("Role"), gettext_lazy("Category"),
+              gettext_lazy("Level"), gettext_lazy("Measure"), gettext_lazy("Applies"),
+              gettext_lazy("Priority"), gettext_lazy("Status"), gettext_lazy("Decision"), gettext_lazy("Deadline"),
+              gettext_lazy("Owner"), gettext_lazy("Note")]
 
 
 @require_GET
 @org_view()
 def items_csv(request: HttpRequest) -> HttpResponse:
-    plan = plan_of(request.org)
+    plan, ln = plan_of(request.org), lang()
     buf = io.StringIO()
     buf.write("\ufeff")  # Excel opens UTF-8 CSV with Japanese correctly only with a BOM
     w = csv.writer(buf)
-    w.writerow(CSV_HEADER)
+    w.writerow([str(h) for h in CSV_HEADER])
+    yes, no = _("Yes"), _("No")
     for r in plan.rows:
         w.writerow([safe_cell(v) for v in (
-            r.item, r.scope, r.role, r.category, r.level, r.title["ja"], r.title["en"], "yes" if r.applies else "no",
-            r.priority.title["ja"], r.status, r.decision or "", r.deadline.isoformat() if r.deadline else "",
-            r.owner or "", r.note or "")])
+            r.item, r.scope_name, label(CATALOG_ROLE, r.role), r.category, label(LEVEL, r.level), r.title[ln],
+            yes if r.applies else no, r.priority.title[ln], label(STATUS, r.status),
+            label(DECISION, r.decision), r.deadline.isoformat() if r.deadline else "", r.owner or "", r.note or "")])
     return download(request, buf.getvalue().encode("utf-8"), "text/csv; charset=utf-8", export_name(request, "csv"))
 
 
@@ -183,10 +193,21 @@ def ciso_library(request: HttpRequest) -> HttpResponse:
 @org_view()
 def security_action(request: HttpRequest) -> HttpResponse:
     """How far the assessment is from IPA's SECURITY ACTION one- and two-star self-declaration."""
+    return security_action_page(request)
+
+
+def security_action_page(request: HttpRequest, published_form=None, status: int = 200) -> HttpResponse:
+    """The readiness page; *published_form* shows the basic policy's publication form again with its errors."""
     from tebiki.core.security_action import MAPPING_SET, readiness
+    from tebiki.web.policy.basic import published_form as initial_form
+    from tebiki.web.policy.models import publication
 
     plan = plan_of(request.org)
     mset = next(m for m in plan.catalog.mapping_sets if m.id == MAPPING_SET)
     titles = {m.id: m.title for m in plan.catalog.measures}
+    can_manage = request.membership.can_manage
+    published, where = publication(request.org)
     return render(request, "reports/security_action.html", {
-        "org": request.org, "ready": readiness(plan.catalog, plan.rows), "mapping": mset, "titles": titles})
+        "org": request.org, "ready": readiness(plan.catalog, plan.rows, published), "mapping": mset,
+        "titles": titles, "can_manage": can_manage, "published_where": where,
+        "published_form": (published_form or initial_form(request.org)) if can_manage else None}, status=status)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
 
 from tebiki.core.vocabulary import ROLE_SHORT, SETS
 from tebiki.web.assessments import charts
@@ -43,9 +44,9 @@ def get(mapping, key):
 
 
 @register.simple_tag
-def bar_chart(rows, label_width: int = 160):
-    """rows: [(label, score 0..1, detail)] → an SVG of horizontal bars (no script, no inline style)."""
-    return charts.bars(rows, label_width)
+def bar_chart(rows, label_width: int = 160, name: str = ""):
+    """rows: [(label, score 0..1, detail)] → an SVG of horizontal bars (no script, no inline style), named *name*."""
+    return charts.bars(rows, label_width, name=name)
 
 
 @register.simple_tag
@@ -84,3 +85,24 @@ def measure_label(item_id: str) -> str:
     if len(parts) == 3 and parts[1] in ROLE_SHORT:
         return f"{ROLE_SHORT.label(parts[1], lang())} {parts[2]}"
     return parts[-1]
+
+
+class ScrollNode(template.Node):
+    def __init__(self, name: template.base.FilterExpression, nodelist: template.NodeList):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context) -> str:
+        return format_html('<div class="scroll" role="region" tabindex="0" aria-label="{}">{}</div>',
+                           self.name.resolve(context), self.nodelist.render(context))
+
+
+@register.tag
+def scroll(parser, token):
+    """{% scroll _("Devices") %}<table>…</table>{% endscroll %}: a wide table scrolls inside a named, focusable box
+    so that the page itself never scrolls sideways at 320 CSS px (WCAG 1.4.10) and a keyboard can scroll it."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("{% scroll name %} takes one name")
+    nodelist = parser.parse(("endscroll",))
+    parser.delete_first_token()
+    return ScrollNode(parser.compile_filter(bits[1]), nodelist)

@@ -21,6 +21,13 @@
       box.textContent = code ? table.dataset.failed + " (HTTP " + code + ")" : table.dataset.offline || table.dataset.failed;
     }
   }
+  // Enter on a status menu saves it, like pressing its Save button (arrow keys only choose)
+  document.addEventListener("keydown", function (evt) {
+    var el = evt.target;
+    if (evt.key !== "Enter" || !el.matches || !el.matches(".status-form select")) return;
+    evt.preventDefault();
+    el.form.requestSubmit();
+  });
   document.addEventListener("htmx:responseError", failed);
   document.addEventListener("htmx:sendError", failed);
   document.addEventListener("htmx:afterSettle", function () {

@@ -1,0 +1,40 @@
+"""The markup the accessibility fixes rely on, without a browser (tests/e2e/test_axe.py checks the pages in one)."""
+
+from __future__ import annotations
+
+import pytest
+from django.template import Context, Template, TemplateSyntaxError
+from django.utils import translation
+
+from tebiki.web.assessments import charts
+
+
+def render(source: str, **context) -> str:
+    with translation.override("ja"):
+        return Template("{% load i18n tebiki_tags %}" + source).render(Context(context))
+
+
+def test_a_bar_chart_is_named_with_its_data():
+    svg = charts.bars([("経営者", 0.5, "2 / 4"), ("管理者", 1.0, "3 / 3")], name="役割別")
+    assert 'role="img"' in svg and 'aria-label="役割別: 経営者 2 / 4; 管理者 3 / 3"' in svg
+
+
+def test_a_chart_name_is_escaped():
+    assert 'aria-label="&lt;b&gt; 1"' in charts.bars([("<b>", 0.1, "1")])
+
+
+def test_a_wide_table_scrolls_in_a_named_focusable_region():
+    html = render('{% scroll _("Devices") %}<table><tr><td>x</td></tr></table>{% endscroll %}')
+    assert html == '<div class="scroll" role="region" tabindex="0" aria-label="端末"><table><tr><td>x</td></tr></table></div>'
+    assert 'aria-label="A &amp; B"' in render("{% scroll name %}<table></table>{% endscroll %}", name="A & B")
+
+
+def test_the_scroll_tag_needs_a_name():
+    with pytest.raises(TemplateSyntaxError, match="one name"):
+        render("{% scroll %}<table></table>{% endscroll %}")
+
+
+@pytest.mark.parametrize(("verdict", "words"), [("pass", "OK"), ("fail", "要対応"), ("unknown", "判定不可"), (None, "未確認")])
+def test_a_check_symbol_has_words_for_screen_readers(verdict, words):
+    html = render('{% include "devices/_verdict.html" %}', v=verdict)
+    assert '<span aria-hidden="true">' in html and f'<span class="visually-hidden">{words}</span>' in html
