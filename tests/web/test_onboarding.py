@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 from django.urls import reverse
 
@@ -230,3 +231,49 @@ def test_answers_that_no_longer_apply_after_a_profile_change_are_kept_and_listed
     listed = page.split('id="no-longer-applies"')[1].split("</section>")[0]
     assert item.rsplit(":", 1)[-1] in listed and "営業部" in listed and "対応済み" in listed
     assert ItemRecord.objects.get(item=item, scope="sales").status == "done"  # kept
+
+
+class _FormValues(HTMLParser):
+    """What a browser would send for the page's department form, as it is shown."""
+
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self.select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name") or ""
+        if tag == "select":
+            self.select = name
+        elif tag == "option" and self.select and "selected" in a:
+            self.data.setdefault(self.select, []).append(a.get("value") or "")
+        elif tag in ("input", "textarea") and name.startswith("dept-"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            if a.get("type") in ("submit", "button"):
+                return
+            self.data.setdefault(name, []).append(a.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+
+
+def test_the_department_step_of_a_set_up_organisation_opens_and_saves_directly(cast):
+    """Opening 部署 straight from the navigation (no profile step first) and saving what it shows changes nothing."""
+    org = cast.org
+    c = cast.client(cast.admin)
+    before = org.profile
+    page = c.get(reverse("setup_departments", args=[org.id]))
+    assert page.status_code == 200
+    form = _FormValues()
+    form.feed(page.content.decode())
+    data = {k: v for k, v in form.data.items() if k.startswith("dept-") and not k.endswith("-DELETE")}
+    assert data["dept-TOTAL_FORMS"] == [str(len(before["departments"]))]
+    r = c.post(reverse("setup_departments", args=[org.id]), data)
+    assert r.status_code == 302, re.findall(r'errorlist[^>]*>(.*?)</', r.content.decode(), flags=re.S)
+    org.refresh_from_db()
+    def same(profile):  # the form lists a department's methods in catalog order
+        return {**profile, "departments": [{**d, "methods": sorted(d["methods"])} for d in profile["departments"]]}
+    assert same(org.profile) == same(before)

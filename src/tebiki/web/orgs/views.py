@@ -124,6 +124,14 @@ def _profile_initial(org: Organisation) -> dict:
     return org.draft.get("profile") or {"name": org.name, "windows": True, "admin": "inhouse"}
 
 
+def _profile_data(org: Organisation) -> dict:
+    """The profile step's answers as profile data (not form values): the stored profile once the organisation is set
+    up, so its department step can be opened and saved directly."""
+    if org.is_ready:
+        return {k: v for k, v in org.profile.items() if k != "departments"}
+    return _profile_initial(org)
+
+
 @require_http_methods(["GET", "POST"])
 @org_view("manage")
 def setup_profile(request: HttpRequest) -> HttpResponse:
@@ -188,7 +196,7 @@ def _rework(data, action: str, index: str, catalog) -> tuple[object, dict]:
 @org_view("manage")
 def setup_departments(request: HttpRequest) -> HttpResponse:
     org = request.org
-    profile_data = org.draft.get("profile") or _profile_initial(org)
+    profile_data = org.draft.get("profile") or _profile_data(org)
     if "size" not in profile_data:
         return redirect("setup_profile", org_id=org.id)
     catalog = get_catalog()
