@@ -28,7 +28,11 @@ def main(argv: list[str]) -> None:
     for col in ("what", "median", "ratio", "goal"):
         table.add_column(col)
     for name in argv or known:
-        for what, seconds, ratio, goal in known[name]():
+        try:
+            rows = known[name]()
+        except Exception as err:  # noqa: BLE001 - one failing group must not lose the others' rows
+            rows = [(f"{name}: failed", float("nan"), "–", f"{type(err).__name__}: {err}"[:120])]
+        for what, seconds, ratio, goal in rows:
             table.add_row(what, f"{seconds * 1000:.1f} ms", ratio, goal)
     Console(width=max(Console().width, 140)).print(table)
 

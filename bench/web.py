@@ -112,9 +112,9 @@ def big_pair():
 
 
 def page_rows() -> list[Row]:
+    p = big_pair()
     from .big import BIG, main_pages, signed_in
 
-    p = big_pair()
     small, big = signed_in(p.demo_user), signed_in(p.big_user)
     demo_pages, big_pages = main_pages(p.demo), main_pages(p.big)
 
@@ -133,6 +133,7 @@ def page_rows() -> list[Row]:
 # ---------------------------------------------------------------- register.xlsx: 10,000 devices vs the demo, per row
 
 def xlsx_rows(n: int = 10_000) -> list[Row]:
+    p = big_pair()
     from django.urls import reverse
     from django.utils import timezone
 
@@ -141,7 +142,6 @@ def xlsx_rows(n: int = 10_000) -> list[Row]:
 
     from .big import demo_org, signed_in
 
-    p = big_pair()
     fleet, user = demo_org("fleet@bench.example")
     verdicts = ("pass", "pass", "fail", "unknown")
     now = timezone.now()
@@ -215,12 +215,12 @@ def _peak(fn, concurrent: int) -> tuple[float, int]:
 
 
 def pdf_rows() -> list[Row]:
+    p = big_pair()
     from django.db import connection
     from django.urls import reverse
 
     from .big import signed_in
 
-    p = big_pair()
     url = reverse("report_pdf", args=[p.demo.id])
     failures = []
 
@@ -291,7 +291,8 @@ def ingestion_rows(n: int = 1000, batch: int = 250, label: str = "SQLite") -> li
     t_report, t_result, t_device = (qn(m._meta.db_table) for m in (CheckReport, CheckResult, Device))
     insert_report = (f"INSERT INTO {t_report} (organisation_id, device_id, idempotency_key, received_at, as_of, source) "
                      "VALUES (%s, %s, %s, %s, %s, 'agent')")
-    insert_result = f"INSERT INTO {t_result} (report_id, check_id, verdict, reason, evidence) VALUES (%s, %s, %s, %s, %s)"
+    insert_result = (f"INSERT INTO {t_result} (report_id, check_id, verdict, reason, evidence, reason_code, reason_params) "
+                     "VALUES (%s, %s, %s, %s, %s, '', '{}')")
     raw_batches = [[[report(next(counter)) for _ in range(batch)] for _ in range(n // batch)] for _ in range(runs)]
 
     def raw() -> None:

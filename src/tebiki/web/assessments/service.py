@@ -10,20 +10,21 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max
 from django.utils import timezone
 
 from tebiki import __version__
 from tebiki.catalog import Catalog, get_catalog
 from tebiki.core.applicability import Evaluator
 from tebiki.core.assessment import Assessment, ItemState, coherence_problems
-from tebiki.core.figures import figures
-from tebiki.core.plan import Row, action_list, build_rows, exposure, scores
+from tebiki.core.figures import Figures, figures
+from tebiki.core.plan import Action, Row, action_list, actions, build_rows, exposure, scores
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.models import Organisation
 
@@ -64,56 +65,91 @@ def assessment_of(org: Organisation, records: list[tuple] | None = None) -> Asse
 
 @dataclass
 class Plan:
-    """The organisation's plan; shared by every request with the same key, so read it, never change it."""
+    """The organisation's plan; shared by every request with the same key, so read it, never change it. What is
+    derived from it (the action list, exposure, scores, the day's figures) is computed once per plan too."""
 
     catalog: Catalog
     assessment: Assessment
     evaluator: Evaluator
     rows: list[Row]
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def _once(self, key: Any, compute: Callable[[], Any]) -> Any:
+        if key not in self._memo:  # two threads may both compute it: the same value, kept once
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def measures(self) -> list[Action]:
+        """core.plan.actions(): one Action per measure with an open row, in the organisation's order."""
+        return self._once("measures", lambda: actions(self.rows))
 
     def actions(self) -> list[Row]:
-        return action_list(self.rows)
+        return self._once("actions", lambda: action_list(self.rows))
 
     def exposure(self):
-        return exposure(self.catalog, self.rows)
+        return self._once("exposure", lambda: exposure(self.catalog, self.rows))
 
     def scores(self):
-        return scores(self.rows)
+        return self._once("scores", lambda: scores(self.rows))
+
+    def figures(self, today: dt.date) -> Figures:
+        return self._once(("figures", today), lambda: figures(self.catalog, self.rows, today))
 
 
-# The plan is computed once per change, not per request. Its key names everything build_rows derives from: the
-# catalog's content, the profile (departments included), every stored record's state and the day, plus the code's
-# version (a cached plan is a pickle of this code's rows). A change of any of them is a new key, so no write path
-# has to remember to invalidate anything and a stale plan cannot be served. The records are read on every request
-# (one query, a few hundred small tuples: they are needed for the key and, on a miss, for the plan); what is saved
-# is build_rows, the cost of a request. Plans live in a small per-process LRU, and the rows in Django's cache (the
-# database cache table) so that the server's other processes reuse them.
-PLAN_FORMAT = 1
+# Everything derived from an organisation's records (the plan, Organisation.summary) is kept under a key naming
+# all it derives from: the catalog's content, the code's version, the profile (departments included), the records
+# (how many, the latest change, and the organisation's revision, which every saved item bumps in its transaction,
+# so two changes in the same instant or a clock stepping back still make a new key) and the day (overdue moves
+# with it). A change of any of them is a new key, so nothing has to remember to invalidate anything and nothing
+# stale is served. The key costs one small aggregate query, whatever the organisation's size.
+
+
+def derived_key(org: Organisation, records: int, last_change: dt.datetime | None, today: dt.date) -> str:
+    profile = hashlib.sha256(json.dumps(org.profile, sort_keys=True).encode()).hexdigest()[:16]
+    stamp = last_change.isoformat() if last_change else "-"
+    return (f"{get_catalog().fingerprint}/{__version__}/{profile}/{org.revision}/{records}/{stamp}/"
+            f"{today.isoformat()}")
+
+
+summary_key = derived_key
+
+
+def _stamps(orgs: list[Organisation]) -> dict[int, tuple[int, dt.datetime | None]]:
+    rows = (ItemRecord.objects.filter(organisation__in=orgs).order_by().values("organisation_id")
+            .annotate(n=Count("id"), last=Max("updated_at")))
+    return {r["organisation_id"]: (r["n"], r["last"]) for r in rows}
+
+
+def _stamp(org: Organisation) -> tuple[int, dt.datetime | None]:
+    got = ItemRecord.objects.filter(organisation=org).aggregate(n=Count("id"), last=Max("updated_at"))
+    return got["n"], got["last"]
+
+
+# The plan is computed once per change, not per request: plans live in a small per-process LRU under their derived
+# key, and their rows in Django's cache (the database cache table), so the server's other processes reuse them.
+PLAN_FORMAT = 1  # bump when Row changes shape: cached rows are pickles of this code's Row
 PLAN_CACHE_SIZE = 32  # plans per process (a plan is a few hundred rows)
 PLAN_CACHE_SECONDS = 24 * 3600  # the key names the day: older entries are never asked for again
 _recent: OrderedDict[str, Plan] = OrderedDict()
 _recent_lock = threading.Lock()
 
 
-def plan_key(org: Organisation, records: list[tuple], today: dt.date) -> str:
-    digest = hashlib.sha256()
-    for part in (get_catalog().fingerprint, __version__, json.dumps(org.profile, sort_keys=True), repr(records)):
-        digest.update(part.encode())
-        digest.update(b"\0")
-    return f"tebiki-plan/{PLAN_FORMAT}/{org.id}/{today.isoformat()}/{digest.hexdigest()}"
+def plan_key(org: Organisation, today: dt.date, stamp: tuple[int, dt.datetime | None] | None = None) -> str:
+    n, last = stamp or _stamp(org)
+    digest = hashlib.sha256(derived_key(org, n, last, today).encode()).hexdigest()
+    return f"tebiki-plan/{PLAN_FORMAT}/{org.id}/{digest}"
 
 
 def plan_of(org: Organisation) -> Plan:
     """The organisation's current plan: from the per-process LRU, else Django's cache, else built (and kept)."""
     catalog = get_catalog()
-    records = _records(org)
-    key = plan_key(org, records, timezone.localdate())
+    key = plan_key(org, timezone.localdate())
     with _recent_lock:
         plan = _recent.get(key)
         if plan is not None:
             _recent.move_to_end(key)
             return plan
-    assessment = assessment_of(org, records)
+    assessment = assessment_of(org)
     evaluator = Evaluator(catalog, assessment.profile)
     rows = cache.get(key)
     if rows is None:
@@ -127,33 +163,15 @@ def plan_of(org: Organisation) -> Plan:
     return plan
 
 
-# Organisation.summary keeps core.figures of the organisation's plan under a key naming everything they derive
-# from: the catalog's content, the profile, the records (how many, the latest change) and the day (overdue moves
-# with it). A summary whose key differs is stale and is recomputed before it is shown, so nothing outside this
-# function has to remember to invalidate it; save_item refreshes it eagerly as well.
-
-
-def summary_key(org: Organisation, records: int, last_change: dt.datetime | None, today: dt.date) -> str:
-    profile = hashlib.sha256(json.dumps(org.profile, sort_keys=True).encode()).hexdigest()[:16]
-    stamp = last_change.isoformat() if last_change else "-"
-    return f"{get_catalog().fingerprint}/{profile}/{records}/{stamp}/{today.isoformat()}"
-
-
-def _stamps(orgs: list[Organisation]) -> dict[int, tuple[int, dt.datetime | None]]:
-    rows = (ItemRecord.objects.filter(organisation__in=orgs).order_by().values("organisation_id")
-            .annotate(n=Count("id"), last=Max("updated_at")))
-    return {r["organisation_id"]: (r["n"], r["last"]) for r in rows}
-
-
 def refresh_summary(org: Organisation, stamp: tuple[int, dt.datetime | None] | None = None) -> dict[str, Any]:
     """Recompute and store the organisation's figures; returns them."""
     if not org.is_ready:
         org.summary = {}
     else:
         today = timezone.localdate()
-        n, last = stamp or _stamps([org]).get(org.id, (0, None))
+        n, last = stamp or _stamp(org)
         org.summary = {"key": summary_key(org, n, last, today),
-                       **figures(get_catalog(), plan_of(org).rows, today).as_dict()}
+                       **plan_of(org).figures(today).as_dict()}
     org.save(update_fields=["summary"])
     return org.summary
 
@@ -200,6 +218,8 @@ def save_item(org: Organisation, item: str, scope: str, values: dict[str, Any], 
     rec.updated_by = user
     rec.updated_at = timezone.now()
     rec.save()
+    Organisation.objects.filter(pk=org.pk).update(revision=F("revision") + 1)  # locks the row until commit
+    org.refresh_from_db(fields=["revision"])
     state = {name: getattr(rec, name) for name in STATE_FIELDS}
     state["deadline"] = rec.deadline.isoformat() if isinstance(rec.deadline, dt.date) else None
     ItemChange.objects.create(organisation=org, item=item, scope=scope, state=state, changed_by=user,

@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tebiki.core.assessment import applicability_problems
-from tebiki.core.figures import figures, overdue_rows
-from tebiki.core.plan import actions
+from tebiki.core.figures import overdue_rows
 from tebiki.core.vocabulary import LEVEL, STATUS
 from tebiki.web.audit import log as audit
 from tebiki.web.devices.service import contradictions, fleet_for_measure
@@ -47,9 +46,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     def chart(axis: str, titles: dict[str, str]):
         return [(titles.get(k, k), v["score"], f"{v['done']}/{v['applicable']}") for k, v in sc[axis].items()]
 
-    fig = figures(catalog, plan.rows, today)
+    fig = plan.figures(today)
     exp = plan.exposure()
-    todo = actions(plan)
+    todo = plan.measures()
     return render(request, "assessments/dashboard.html", {
         "org": request.org, "overall": fig.score, "applicable": fig.applicable, "done": fig.done,
         "by_role": chart("role", role_titles), "by_category": chart("category", cat_titles),

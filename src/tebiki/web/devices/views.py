@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -47,6 +48,7 @@ class DeviceForm(forms.ModelForm):
         self.fields["worker"].label_from_instance = lambda w: f"{w.name} <{w.email}>"
 
 
+PAGE_SIZE = 100  # devices per page of the register (the xlsx has them all)
 STALE_DAYS = 30  # a terminal silent this long is flagged: its last result may no longer be true
 SCRIPTS = Path(__file__).resolve().parents[2] / "agent" / "scripts"
 
@@ -65,12 +67,13 @@ def _checks():
 @require_GET
 @org_view()
 def register(request: HttpRequest) -> HttpResponse:
-    devices = list(org_objects(request, Device).order_by("hostname"))
+    every = org_objects(request, Device).order_by("hostname", "id")
+    page = Paginator(every, PAGE_SIZE).get_page(request.GET.get("page"))
     stale_before = timezone.now() - dt.timedelta(days=STALE_DAYS)
     return render(request, "devices/register.html", {
-        "org": request.org, "devices": devices, "checks": _checks(), "fleet": fleet(request.org),
+        "org": request.org, "devices": page.object_list, "page": page, "checks": _checks(), "fleet": fleet(request.org),
         "stale_before": stale_before, "stale_days": STALE_DAYS,
-        "stale": sum(1 for d in devices if d.last_seen < stale_before),
+        "stale": every.filter(last_seen__lt=stale_before).count(),
         "tokens": org_objects(request, EnrolmentToken) if request.membership.can_manage else [],
         "can_manage": request.membership.can_manage, "new_token": take_once(request, "new_token"),
         "api_url": request.build_absolute_uri("/api/v1/"),

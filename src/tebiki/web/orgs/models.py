@@ -27,6 +27,9 @@ class Organisation(models.Model):
     profile = models.JSONField(_("profile"), null=True, blank=True)  # tebiki.core.profile.Profile, validated
     draft = models.JSONField(default=dict, blank=True)  # onboarding answers not yet complete
     summary = models.JSONField(default=dict, blank=True)  # derived; refreshed after every change
+    # bumped by every saved item (assessments.service.save_item), in the same transaction: part of the key of
+    # everything derived from the records, so two changes in the same instant are still two versions
+    revision = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

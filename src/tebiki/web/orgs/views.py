@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from tebiki.catalog import get_catalog
 from tebiki.core.diagnose import diagnosis, questionnaire
-from tebiki.core.plan import actions, no_longer_applying
+from tebiki.core.plan import no_longer_applying
 from tebiki.core.profile import Profile
 from tebiki.web.assessments.service import plan_of, refresh_summary, summaries
 from tebiki.web.assessments.views import TOP_ACTIONS
@@ -249,7 +249,7 @@ def setup_ready(request: HttpRequest) -> HttpResponse:
     for row in plan.rows:
         if not row.applies:
             reasons[row.reason[lang]] = reasons.get(row.reason[lang], 0) + 1
-    todo = actions(plan)
+    todo = plan.measures()
     names = {r.scope: r.scope_name for r in plan.rows}
     stale = [(s, catalog.by_id[s.item].title, names.get(s.scope, s.scope))
              for s in no_longer_applying(plan.rows, plan.assessment)]
