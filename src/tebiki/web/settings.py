@@ -181,7 +181,8 @@ SESSION_ENGINE = "tebiki.web.sessions"
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_TOUCH_SECONDS = 5 * 60
 # Sessions (the default database engine) and the cache live in the database, so several app processes or machines
-# behind one proxy share them. `tebiki serve` creates the cache table (`python -m tebiki.web createcachetable`).
+# behind one proxy share them. `migrate` creates the cache table (orgs migration 0003; running `createcachetable`
+# again is harmless).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tebiki_cache"}}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
