@@ -81,7 +81,9 @@ def main() -> None:
     for path in ("/", "/checklist/", "/methods/", "/devices/", "/contacts/", "/reports/", "/policy/"):
         s.page(org + path)
 
-    for path, magic in (("/reports/report.xlsx", b"PK"), ("/reports/items.csv", "\ufeffitem".encode()),
+    # The items CSV is for people: a BOM for Excel, then its header in the session's language.
+    csv_start = tuple(f"\ufeff{h},".encode() for h in ("項目", "Item"))
+    for path, magic in (("/reports/report.xlsx", b"PK"), ("/reports/items.csv", csv_start),
                         ("/reports/report.pdf", b"%PDF")):
         status, _, body, headers = s.request(org + path)
         check(status == 200 and body.startswith(magic), f"GET {org + path}: {status}, {body[:8]!r}")
