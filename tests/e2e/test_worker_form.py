@@ -160,12 +160,12 @@ def test_closing_the_page_midway_loses_no_answer_and_the_link_shows_them_again(b
     assert "保存しました" in phone.inner_text("#wk-autosave")
     phone.locator("#q-1 details.wk-comment > summary").tap()
     phone.locator("#q-1 textarea").fill("家のパソコンでも確認します")  # still typing when the page is left
-    phone.goto("about:blank")  # the comment goes out with the last request (sendBeacon)
-    context.close()  # the worker closes the page without pressing anything
-    deadline = time.monotonic() + 10
+    phone.goto("about:blank")  # the worker leaves without pressing anything: the comment goes out (sendBeacon)
+    deadline = time.monotonic() + 20
     while not Answer.objects.filter(worker=worker, comment="家のパソコンでも確認します").exists():
         assert time.monotonic() < deadline, "the comment typed last was not saved"
         time.sleep(0.1)  # the beacon is handled by the live server's thread
+    context.close()  # only now: closing the browser at once could cancel the beacon still in flight
 
     stored = dict(Answer.objects.filter(worker=worker).values_list("item", "value"))
     assert stored == {items[n - 1]: v for n, v in given.items()}
