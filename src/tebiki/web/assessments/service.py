@@ -111,9 +111,6 @@ def derived_key(org: Organisation, records: int, last_change: dt.datetime | None
             f"{today.isoformat()}")
 
 
-summary_key = derived_key
-
-
 def _stamps(orgs: list[Organisation]) -> dict[int, tuple[int, dt.datetime | None]]:
     rows = (ItemRecord.objects.filter(organisation__in=orgs).order_by().values("organisation_id")
             .annotate(n=Count("id"), last=Max("updated_at")))
@@ -170,7 +167,7 @@ def refresh_summary(org: Organisation, stamp: tuple[int, dt.datetime | None] | N
     else:
         today = timezone.localdate()
         n, last = stamp or _stamp(org)
-        org.summary = {"key": summary_key(org, n, last, today),
+        org.summary = {"key": derived_key(org, n, last, today),
                        **plan_of(org).figures(today).as_dict()}
     org.save(update_fields=["summary"])
     return org.summary
@@ -186,7 +183,7 @@ def summaries(orgs: list[Organisation]) -> dict[int, dict[str, Any]]:
             out[org.id] = {}
             continue
         n, last = stamps.get(org.id, (0, None))
-        current = org.summary.get("key") == summary_key(org, n, last, today)
+        current = org.summary.get("key") == derived_key(org, n, last, today)
         out[org.id] = org.summary if current else refresh_summary(org, (n, last))
     return out
 
