@@ -108,6 +108,18 @@ def test_an_incoherent_change_is_422_and_changes_nothing(cast, tokens):
     assert call(tokens["write"], "patch", path, {}).status_code == 422
 
 
+@pytest.mark.parametrize("field,value", [("owner", "総務\u0000部"), ("owner", "a\x07"), ("reason", "line\x7f"),
+                                         ("reason", "\x00")])
+def test_a_control_character_in_a_text_is_422_at_that_field_and_changes_nothing(cast, tokens, field, value):
+    # PostgreSQL cannot store NUL in text: without the check this was a 500 there (and stored on SQLite)
+    path = f"/api/v1/orgs/{cast.org.id}/items/mic-v5:admin:A-1/organisation"
+    response = call(tokens["write"], "patch", path, {"status": "partly", field: value})
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == field
+    assert not ItemRecord.objects.filter(organisation=cast.org, item="mic-v5:admin:A-1").exists()
+    ok = call(tokens["write"], "patch", path, {"status": "partly", field: "総務部\t(本社)\n2階"})
+    assert ok.status_code == 200  # tab and line breaks are ordinary text
+
+
 def test_an_unknown_item_is_404(cast, tokens):
     path = f"/api/v1/orgs/{cast.org.id}/items/mic-v5:admin:Z-9/organisation"
     assert call(tokens["write"], "patch", path, {"status": "done"}).status_code == 404

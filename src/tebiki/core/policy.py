@@ -10,7 +10,6 @@ the catalog; policy statements come from the catalog. The same inputs give the C
 from __future__ import annotations
 
 import datetime as dt
-import re
 import string
 from dataclasses import dataclass
 from functools import cache
@@ -35,18 +34,10 @@ from tebiki.catalog.schema import Strict, check_condition
 from .applicability import ORG, Evaluator
 from .assessment import Assessment, ItemState
 from .errors import DataError
+from .text import has_control_characters, no_control_characters
 
 DATA = Path(__file__).parent / "data" / "policy_document.yaml"
 ASPECTS = ("confidentiality", "integrity", "availability", "accountability")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not storable in PostgreSQL text or Office XML
-
-
-def no_control_characters(text: str) -> str:
-    if _CONTROL.search(text):
-        raise ValueError("control characters are not allowed")
-    return text
-
-
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
                       AfterValidator(no_control_characters)]
 
@@ -351,7 +342,7 @@ class PolicyChoices(Strict):
     @classmethod
     def _no_control(cls, value: dict[str, int | str]) -> dict[str, int | str]:
         for name, v in value.items():
-            if isinstance(v, str) and _CONTROL.search(v):
+            if isinstance(v, str) and has_control_characters(v):
                 raise ValueError(f"{name}: control characters are not allowed")
         return value
 

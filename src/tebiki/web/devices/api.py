@@ -26,6 +26,7 @@ from typing_extensions import TypedDict  # pydantic needs this one on Python < 3
 
 from tebiki.agent.engine import REASONS
 from tebiki.agent.rules import CHECK_IDS, evaluate
+from tebiki.core.text import NO_CONTROL
 
 from .models import DeviceLink, EnrolmentToken
 from .service import Rejected, ingest_many
@@ -143,7 +144,6 @@ class In(BaseModel):
 # Reports are validated into plain dicts (TypedDicts, wrapped in a RootModel so that ninja reads the whole body
 # and documents it): pydantic-core does all the checking, and the storage code gets dicts without a dump step.
 strict = with_config(ConfigDict(extra="forbid"))
-NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"  # PostgreSQL refuses NUL in text; other controls are noise
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{8,100}$")]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NO_CONTROL)]
 Line = Annotated[str, StringConstraints(max_length=100, pattern=NO_CONTROL)]

@@ -12,11 +12,12 @@ from django.utils.translation import pgettext_lazy
 
 from tebiki.catalog import get_catalog
 from tebiki.core.incidents import GENERAL, situations
+from tebiki.core.text import NO_CONTROL
 from tebiki.web.assessments.templatetags.tebiki_tags import measure_label, tr
 
 from .models import Contact, Status
 
-no_control = RegexValidator(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", _("Remove the control characters."))
+no_control = RegexValidator(NO_CONTROL, _("Remove the control characters."))
 phone_chars = RegexValidator(r"^[0-9０-９+()（）\-－ 　#*ext.内線]*$", _("Use digits, spaces, + - ( ) only."))
 
 

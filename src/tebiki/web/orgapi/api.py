@@ -21,6 +21,7 @@ from ninja.security import HttpBearer
 from pydantic import ConfigDict, Field, StringConstraints
 
 from tebiki.core.plan import action_list
+from tebiki.core.text import NO_CONTROL
 from tebiki.web.assessments.service import InvalidState, plan_of, save_item
 from tebiki.web.audit import log as audit
 from tebiki.web.devices.models import Device
@@ -104,7 +105,7 @@ class CampaignOut(Schema):
     answered: int
 
 
-Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100, pattern=NO_CONTROL)]
 
 
 class ItemPatch(Schema):
@@ -114,7 +115,7 @@ class ItemPatch(Schema):
     decision: Literal["done", "will_do", "not_needed"] | None = None
     deadline: dt.date | None = None
     owner: Short | None = None
-    reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    reason: Annotated[str, StringConstraints(max_length=1000, pattern=NO_CONTROL)] | None = None
     unset: list[Literal["decision", "deadline", "owner", "reason"]] = Field(default_factory=list)
 
 

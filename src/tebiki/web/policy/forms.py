@@ -16,11 +16,11 @@ from tebiki.core.policy import (
     Candidate,
     ParameterInfo,
     PolicyChoices,
-    no_control_characters,
     parameters,
     template,
     validate_parameters,
 )
+from tebiki.core.text import no_control_characters
 
 ENCRYPT_CHOICES = [("", "–"), ("yes", _("Required")), ("no", _("Not required"))]
 ASPECT_LABELS = {"confidentiality": _("Confidentiality"), "integrity": _("Integrity"),
