@@ -37,11 +37,10 @@ demo-password: $(STAMP)
 browse: $(STAMP)
 	$(BIN)/tebiki browse
 
-## test: lint, the whole suite on SQLite, then the database tests again on PostgreSQL (when a server can run)
+## test: lint, then the whole suite on SQLite and, alongside it, the database tests on PostgreSQL (when a server can run)
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
-	$(BIN)/pytest -q
-	BIN=$(BIN) tools/test-postgres
+	BIN=$(BIN) tools/test-all
 
 ## bench: performance goals, printed as a table of ratios
 bench: $(STAMP)
