@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import tempfile
+import logging
 import threading
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from tebiki.web.audit import log as audit
 from tebiki.web.devices.service import contradictions
 from tebiki.web.orgs.access import org_view
 from tebiki.web.vocab import label, lang
+
+log = logging.getLogger(__name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -92,6 +95,9 @@ def html_to_pdf(html_text: str, timeout: float = 60) -> bytes:
         raise PdfBusy("Chromium is busy with other PDFs")
     try:
         return _print_pdf(html_text, timeout)
+    except PdfError as err:
+        log.warning("no PDF: %s", err)  # the operator's reason; the user gets a 503 with the printable HTML's way
+        raise
     finally:
         _CHROMIUM_SLOT.release()
 
@@ -104,11 +110,13 @@ def _print_pdf(html_text: str, timeout: float) -> bytes:
                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                f"--user-data-dir={tmp}/profile", "--no-pdf-header-footer", f"--print-to-pdf={out}", src.as_uri()]
         try:
-            subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+            done = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
         except (OSError, subprocess.TimeoutExpired) as err:
             raise PdfError(str(err)) from err
         if not out.exists() or out.stat().st_size == 0:
-            raise PdfError("Chromium produced no PDF")
+            # the report's text is never in Chromium's messages; its last lines say why (for the operator's log)
+            said = " | ".join(done.stderr.decode(errors="replace").strip().splitlines()[-3:])
+            raise PdfError(f"Chromium exited with {done.returncode} and produced no PDF: {said[:500]}")
         return out.read_bytes()
 
 
