@@ -277,3 +277,49 @@ def test_the_department_step_of_a_set_up_organisation_opens_and_saves_directly(c
     def same(profile):  # the form lists a department's methods in catalog order
         return {**profile, "departments": [{**d, "methods": sorted(d["methods"])} for d in profile["departments"]]}
     assert same(org.profile) == same(before)
+
+
+# ---------------------------------------------------------------- jargon explained where a new admin meets it
+
+def _glossary(entry_id: str):
+    from tebiki.catalog import get_catalog
+
+    return next(e for e in get_catalog().glossary if e.id == entry_id)
+
+
+def test_the_set_up_steps_explain_the_jargon_of_their_questions(cast):
+    from .test_selfcheck import term_notes
+
+    c, org = start(cast)
+    profile = c.get(reverse("setup_profile", args=[org.id])).content.decode()
+    notes = term_notes(profile)
+    assert _glossary("mic-v5:term:local-breakout").explanation.ja in notes["ローカルブレイクアウト"]
+    assert _glossary("mic-v5:term:vpn").explanation.ja in notes["VPN"]  # in the remote-access choices
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    departments = c.get(reverse("setup_departments", args=[org.id])).content.decode()
+    notes = term_notes(departments)
+    for word, entry in (("VPN", "vpn"), ("リモートデスクトップ", "remote-desktop"), ("VDI", "vdi"),
+                        ("私物端末", "byod")):
+        assert _glossary(f"mic-v5:term:{entry}").explanation.ja in notes[word], word
+    # never inside a label: a button there would tick the box instead of explaining
+    assert not re.search(r"<label[^>]*>(?:(?!</label>).)*<button", departments + profile, re.S)
+
+
+def test_the_first_actions_explain_their_jargon_once_beside_the_link(cast):
+    from tebiki.web.people.templatetags.glossary import _index
+
+    from .test_selfcheck import term_notes
+
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    c.post(reverse("setup_departments", args=[org.id]), formset(dept(0), dept(1, methods=["cloud_service"])))
+    for name in ("setup_ready", "dashboard"):
+        page = c.get(reverse(name, args=[org.id])).content.decode()
+        block = page.split('<ol class="action-list">')[1].split("</ol>")[0]
+        titles = re.findall(r'<a href="[^"]*/items/[^"]*"><strong>[^<]*</strong> ([^<]*)</a>', block)
+        pattern, by_word = _index()
+        jargon = {by_word[w].id for t in titles for w in pattern.findall(t)}
+        assert jargon, "the first actions of this profile use no glossary term; pick a profile that does"
+        explained = term_notes(block)
+        assert len(explained) == len(jargon)  # each term once, however many titles use it
+        assert not re.search(r"<a [^>]*>(?:(?!</a>).)*<button", block, re.S)  # never inside the link
