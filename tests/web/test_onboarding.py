@@ -194,15 +194,33 @@ def test_bad_profile_input_is_shown_next_to_the_field(cast):
     assert "profile" not in org.draft
 
 
-def test_add_a_department_shows_one_more_empty_form_without_saving(cast):
+def test_add_a_department_shows_one_more_form_like_the_one_above_without_saving(cast):
     c, org = start(cast)
     c.post(reverse("setup_profile", args=[org.id]), PROFILE)
-    r = c.post(reverse("setup_departments", args=[org.id]), {**formset(dept(0)), "add": "1"})
+    first = dept(0, people="12", methods=["vpn", "remote_desktop"], work_forms=["home", "mobile"],
+                 equipment=["pc:company", "mobile:private"])
+    r = c.post(reverse("setup_departments", args=[org.id]), {**formset(first), "add": "1"})
     page = r.content.decode()
     assert 'name="dept-1-name"' in page and 'name="dept-TOTAL_FORMS" value="2"' in page
+    assert re.search(r'name="dept-1-name"(?![^>]*value=)', page)  # the name is the newcomer's to type
+    assert 'name="dept-1-people" value="18"' in page  # the 30 employees not yet in a department
+    for field, values in (("methods", first["dept-0-methods"]), ("work_forms", first["dept-0-work_forms"]),
+                          ("equipment", first["dept-0-equipment"])):
+        ticked = re.findall(rf'name="dept-1-{field}" value="([^"]+)"[^>]*checked', page)
+        assert ticked == values, field
     assert "field-error" not in page
     org.refresh_from_db()
     assert org.profile is None
+
+
+def test_an_added_department_gets_no_people_when_everyone_is_counted_and_skips_a_removed_one(cast):
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    data = {**formset(dept(0, people="30"), dept(1, people="4", methods=["cloud_service"])), "dept-1-DELETE": "on",
+            "add": "1"}
+    page = c.post(reverse("setup_departments", args=[org.id]), data).content.decode()
+    assert re.search(r'name="dept-2-people"(?![^>]*value=)', page)
+    assert re.findall(r'name="dept-2-methods" value="([^"]+)"[^>]*checked', page) == ["vpn"]  # not the removed one's
 
 
 def test_departments_keep_their_ids_when_edited(cast):
@@ -303,6 +321,9 @@ def test_the_set_up_steps_explain_the_jargon_of_their_questions(cast):
         assert _glossary(f"mic-v5:term:{entry}").explanation.ja in notes[word], word
     # never inside a label: a button there would tick the box instead of explaining
     assert not re.search(r"<label[^>]*>(?:(?!</label>).)*<button", departments + profile, re.S)
+    two = c.post(reverse("setup_departments", args=[org.id]), {**formset(dept(0)), "add": "1"}).content.decode()
+    for fieldset in two.split('<fieldset class="department"')[1:]:
+        assert "VDI" in term_notes(fieldset)  # every department's methods, not only the first one's
 
 
 def test_the_first_actions_explain_their_jargon_once_beside_the_link(cast):

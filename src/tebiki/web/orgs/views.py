@@ -164,12 +164,25 @@ def _department_initial(org: Organisation, profile_data: dict) -> list[dict]:
              "work_forms": ["home"], "equipment": ["pc:company"]}]
 
 
-def _rework(data, action: str, index: str, catalog) -> tuple[object, dict]:
-    """Add, remove or suggest methods for one department: a new form state to show again; nothing is saved."""
+def _rework(data, action: str, index: str, catalog, size: int) -> tuple[object, dict]:
+    """Add, remove or suggest methods for one department: a new form state to show again; nothing is saved.
+
+    An added department starts like the one above it (methods, devices, where they work) with the people not yet
+    counted in any department, so a company that splits its staff mostly types names and numbers."""
     data = data.copy()
     notes: dict[int, dict] = {}
     if action == "add":
-        data["dept-TOTAL_FORMS"] = str(int(data.get("dept-TOTAL_FORMS") or 0) + 1)
+        raw = data.get("dept-TOTAL_FORMS", "")
+        total = min(int(raw), DepartmentFormSet.absolute_max) if raw.isdigit() else 0
+        data["dept-TOTAL_FORMS"] = str(total + 1)
+        kept = [i for i in range(total) if not data.get(f"dept-{i}-DELETE")]
+        if kept:
+            for field in ("methods", "work_forms", "equipment"):
+                data.setlist(f"dept-{total}-{field}", data.getlist(f"dept-{kept[-1]}-{field}"))
+        counted = [data.get(f"dept-{i}-people", "") for i in kept]
+        rest = size - sum(int(n) for n in counted if n.isdigit())
+        if rest > 0:
+            data[f"dept-{total}-people"] = str(rest)
     elif index.isdigit() and action == "remove":
         data[f"dept-{index}-DELETE"] = "on"
     elif index.isdigit() and action == "suggest":
@@ -205,7 +218,7 @@ def setup_departments(request: HttpRequest) -> HttpResponse:
     ctx = {"org": org, "step": 2, "methods": {m.id: m.definition for m in catalog.methods}, "notes": {}}
     action = next((a for a in ("add", "remove", "suggest") if data is not None and a in data), None)
     if action:  # the same page again with one change; nothing is stored and no error is shown yet
-        data, ctx["notes"] = _rework(data, action, data.get(action, ""), catalog)
+        data, ctx["notes"] = _rework(data, action, data.get(action, ""), catalog, int(profile_data["size"]))
         formset = DepartmentFormSet(data, initial=initial, prefix="dept")
         return render(request, "orgs/setup_departments.html", {**ctx, "formset": formset, "reworking": True})
     formset = DepartmentFormSet(data, initial=initial, prefix="dept")
