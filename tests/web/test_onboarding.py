@@ -344,3 +344,18 @@ def test_the_first_actions_explain_their_jargon_once_beside_the_link(cast):
         explained = term_notes(block)
         assert len(explained) == len(jargon)  # each term once, however many titles use it
         assert not re.search(r"<a [^>]*>(?:(?!</a>).)*<button", block, re.S)  # never inside the link
+
+
+def test_the_ready_page_counts_measures_as_the_checklist_does_and_says_what_the_items_are(cast):
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    c.post(reverse("setup_departments", args=[org.id]), formset(dept(0), dept(1, methods=["cloud_service"])))
+    ready = c.get(reverse("setup_ready", args=[org.id])).content.decode()
+    checklist = c.get(reverse("checklist", args=[org.id])).content.decode()
+    measures = int(re.search(r"当てはまる対策は全部で (\d+) 件", checklist).group(1))
+    org.refresh_from_db()
+    items = org.summary["applicable"]
+    assert measures < items  # two departments: some measures are recorded once per department
+    assert f"自組織に当てはまる対策は {measures} 件です。" in ready
+    assert f"記録する項目は全部で {items} 件です" in ready
+    assert f"未対応の対策 {measures} 件" in ready  # the link to all of them says the same number

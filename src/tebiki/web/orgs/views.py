@@ -17,6 +17,7 @@ from tebiki.catalog import get_catalog
 from tebiki.core.diagnose import diagnosis, questionnaire
 from tebiki.core.plan import no_longer_applying
 from tebiki.core.profile import Profile
+from tebiki.web.assessments.checklist import entries
 from tebiki.web.assessments.service import plan_of, refresh_summary, summaries
 from tebiki.web.assessments.views import TOP_ACTIONS
 from tebiki.web.audit import log as audit
@@ -269,6 +270,7 @@ def setup_ready(request: HttpRequest) -> HttpResponse:
     return render(request, "orgs/setup_ready.html", {
         "stale": stale,
         "org": org, "step": 3, "by_role": by_role.values(), "applicable": sum(r.applies for r in plan.rows),
+        "measures": sum(e.applies for e in entries(plan.rows)),  # as the checklist counts them
         "not_applicable": sorted(reasons.items(), key=lambda kv: -kv[1])[:8], "actions": todo[:TOP_ACTIONS],
         "action_count": len(todo),
     })
