@@ -343,9 +343,10 @@ def profile(request: HttpRequest) -> HttpResponse:
     from .forms import EQUIPMENT_CHOICES, WORK_FORM_CHOICES, method_choices
 
     def words(values, choices) -> str:
+        """The labels of the chosen values; nothing chosen reads as the field's own label for it ("Not sure …")."""
         label = dict(choices)
         values = values if isinstance(values, (list, tuple)) else [values]
-        return "、".join(str(label.get(v, v)) for v in values if v not in (None, "")) or "–"
+        return "、".join(str(label.get(v, v)) for v in values if v not in (None, "")) or str(label.get("", "–"))
 
     form = ProfileForm(initial=_profile_initial(request.org))
     facts = []
