@@ -119,6 +119,8 @@ def test_the_method_comparison_highlights_the_organisations_methods(cast):
 
 
 def test_the_progress_says_how_partly_done_items_count_and_its_numbers_give_the_percentage(cast):
+    before = cast.client(cast.executive).get(reverse("dashboard", args=[cast.org.id])).content.decode()
+    assert "一部実施の項目は 50% として数えます。" in before  # none yet: no "0 items … each"
     rows = [r for r in plan_of(cast.org).rows if r.applies][:10]
     for n, r in enumerate(rows):
         values = {"status": "done"} if n < 4 else {"status": "partly", "decision": "will_do", "owner": "佐藤",
