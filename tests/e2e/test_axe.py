@@ -115,11 +115,14 @@ def test_every_page_of_the_demo_passes_axe_as_its_admin(browser, live_server, de
 
 
 def worker_pages(org: Organisation) -> list[str]:
-    """A worker's personal link of the demo's open self-check, and each training module it asks for."""
+    """A worker's personal link of the demo's open self-check, each training module it asks for, and the "my
+    devices" page of a worker the demo gave devices (with their check results)."""
     campaign = Campaign.objects.filter(organisation=org).exclude(modules=[]).first()
     worker = Worker.objects.filter(organisation=org, department__in=campaign.departments).first()
     _, token = PersonalLink.issue(campaign, worker)
-    return [f"/w/{token}/", *(f"/w/{token}/training/{m}/" for m in campaign.modules)]
+    user = Worker.objects.filter(organisation=org, devices__isnull=False).exclude(pk=worker.pk).first()
+    _, own = PersonalLink.issue(campaign, user)
+    return [f"/w/{token}/", *(f"/w/{token}/training/{m}/" for m in campaign.modules), f"/w/{own}/devices/"]
 
 
 def test_the_pages_of_other_roles_and_of_no_one_pass_axe(browser, live_server, demo):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import urllib.request
 from pathlib import Path
@@ -131,3 +132,18 @@ def test_an_unreachable_server_keeps_the_whole_outbox(tmp_path):
     out = box.flush("http://127.0.0.1:9/api/v1/", "tbk_x")
     assert (out.sent, out.rejected, out.queued) == (0, 0, 3) and "could not reach" in out.last_error
     assert len(box.pending()) == 3
+
+
+def test_the_powershell_script_prints_the_posix_scripts_page_line_from_an_ascii_file():
+    """PowerShell 5.1 reads a script without BOM in the ANSI code page: the Japanese words are code points, and
+    the line they make is the one capture.sh prints (which the upload test above reads)."""
+    ps1 = (SCRIPTS / "capture.ps1").read_bytes()
+    ps1.decode("ascii")  # raises on any non-ASCII byte
+    text = ps1.decode()
+    escaped = re.search(r'\$ja = \[regex\]::Unescape\("((?:\\u[0-9a-f]{4})+)"\)', text).group(1)
+    ja = escaped.encode().decode("unicode_escape")
+    ps_line = re.search(r'if \(\$answer\.page\) \{ Write-Output "(.*?)" \}', text).group(1)
+    sh_line = re.search(r'echo "(tebiki: .*?\$PAGE)"', (SCRIPTS / "capture.sh").read_text(encoding="utf-8")).group(1)
+    url = "https://tebiki.example.jp/d/tbd_x/"
+    assert ps_line.replace("$ja", ja).replace("$($answer.page)", url) == sh_line.replace("$PAGE", url)
+    assert "結果と直し方はこちら" in sh_line

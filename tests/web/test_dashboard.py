@@ -116,3 +116,20 @@ def test_home_sends_a_single_organisation_member_to_its_dashboard(cast):
 def test_the_method_comparison_highlights_the_organisations_methods(cast):
     page = cast.client(cast.worker).get(reverse("methods", args=[cast.org.id])).content.decode()
     assert page.count('class="ours"') == len(cast.org.get_profile().methods)
+
+
+def test_the_progress_says_how_partly_done_items_count_and_its_numbers_give_the_percentage(cast):
+    before = cast.client(cast.executive).get(reverse("dashboard", args=[cast.org.id])).content.decode()
+    assert "一部実施の項目は 50% として数えます。" in before  # none yet: no "0 items … each"
+    rows = [r for r in plan_of(cast.org).rows if r.applies][:10]
+    for n, r in enumerate(rows):
+        values = {"status": "done"} if n < 4 else {"status": "partly", "decision": "will_do", "owner": "佐藤",
+                                                    "deadline": timezone.localdate() + dt.timedelta(days=30)}
+        save_item(cast.org, r.item, r.scope, values, cast.admin)
+    page = cast.client(cast.executive).get(reverse("dashboard", args=[cast.org.id])).content.decode()
+    how = re.search(r'id="overall-counts-how">([^<]*)<', page).group(1)
+    partly, weight = map(int, re.search(r"一部実施の (\d+) 件は、それぞれ (\d+)% として数えます", how).groups())
+    total, done = map(int, re.search(r"対象 (\d+) 件中 (\d+) 件が対応済み", page).groups())
+    shown = int(re.search(r'class="donut"[^>]*aria-label="[^"]*?(\d+)%"', page).group(1))
+    assert (done, partly, weight) == (4, 6, 50)
+    assert shown == round(100 * (done + partly * weight / 100) / total)

@@ -152,3 +152,22 @@ def test_the_demo_admin_sees_the_data_on_the_campaign_contacts_incident_and_trai
         response = client.get(f"/o/{org.id}/{path}")
         assert response.status_code == 200, path
         assert expect in response.content.decode(), path
+
+
+def test_a_demo_worker_sees_their_own_devices_with_results_in_japanese_through_their_link(db):
+    from django.test import Client
+
+    org = demo_org()
+    takahashi = Worker.objects.get(organisation=org, email="k.takahashi@example.jp")
+    assert set(takahashi.devices.values_list("hostname", flat=True)) == {"EIGYO-NB05", "takahashi-mbp"}
+    assert Worker.objects.get(organisation=org, email="i.suzuki@example.jp").devices.count() == 1
+    assert AuditEntry.objects.filter(organisation_id=org.id, action="device.edit").count() == 3
+    campaign = Campaign.objects.get(organisation=org)
+    url = people.issue_links(campaign, [takahashi], "http://testserver", send=False)[takahashi.id]
+    page = Client(HTTP_ACCEPT_LANGUAGE="ja").get(url.removeprefix("http://testserver") + "devices/")
+    text = page.content.decode()
+    assert page.status_code == 200 and "EIGYO-NB05" in text and "takahashi-mbp" in text and "SOUMU-PC01" not in text
+    assert "要対応" in text
+    assert "macos/xprotect.txt が取得されていません" in text  # an unknown check says why, in Japanese
+    assert text.count("判定不可は不合格ではありません。") == 1  # advice once, on the device with an undecided check
+    assert "not captured" not in text and "demo:" not in text

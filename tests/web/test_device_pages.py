@@ -16,7 +16,7 @@ from django.utils import timezone
 from tebiki.agent.rules import CHECK_IDS
 from tebiki.web.devices.models import CheckResult, Device, DeviceLink, EnrolmentToken
 from tebiki.web.people import service
-from tebiki.web.people.models import Worker
+from tebiki.web.people.models import PersonalLink, Worker
 from tests.agent.test_rules import WIN_GOOD, with_status
 from tests.web.test_devices import CAPTURES, post, report
 
@@ -143,7 +143,7 @@ def test_a_worker_link_shows_only_the_devices_assigned_to_that_worker(cast, toke
     assert "BEN-PC" in theirs and "AOI-PC" not in theirs
 
 
-def test_a_worker_link_that_was_replaced_or_closed_answers_404(cast, token):
+def test_a_worker_link_that_was_replaced_revoked_or_expired_answers_404(cast, token):
     aoi = Worker.objects.create(organisation=cast.org, name="青井", email="aoi@test.example", department="sales")
     campaign, link = _worker_link(cast.org, cast.admin, aoi)
     assert Client().get(link + "devices/").status_code == 200
@@ -153,8 +153,31 @@ def test_a_worker_link_that_was_replaced_or_closed_answers_404(cast, token):
     assert Client().get(link + "devices/").status_code == 404
     second, fresh = _worker_link(cast.org, cast.admin, aoi)
     assert Client().get(fresh + "devices/").status_code == 200
-    service.close_campaign(second)
+    with time_machine.travel(second.closes_at + dt.timedelta(minutes=1)):  # the link's expiry
+        assert Client().get(fresh + "devices/").status_code == 404
+    with time_machine.travel(second.closes_at - dt.timedelta(minutes=1)):
+        assert Client().get(fresh + "devices/").status_code == 200
+    assert cast.client(cast.admin).post(reverse("link_revoke", args=[cast.org.id, second.id, aoi.id])).status_code == 302
     assert Client().get(fresh + "devices/").status_code == 404
+
+
+def test_a_worker_reaches_their_devices_after_the_campaign_was_closed_early(cast, token):
+    aoi = Worker.objects.create(organisation=cast.org, name="青井", email="aoi@test.example", department="sales")
+    post(token, report(key="a" * 16, device_key="dev-aoi-1", hostname="AOI-PC", verdicts=FAILING))
+    Device.objects.filter(key="dev-aoi-1").update(worker=aoi)
+    campaign, link = _worker_link(cast.org, cast.admin, aoi)
+    service.close_campaign(campaign)  # no campaign is open now; the link has not expired
+    form = Client().get(link)
+    assert form.status_code == 410 and f'href="{link}devices/"' in form.content.decode()
+    mine = Client().get(link + "devices/")
+    assert mine.status_code == 200 and "AOI-PC" in mine.content.decode()
+    with time_machine.travel(campaign.closes_at + dt.timedelta(minutes=1)):
+        assert Client().get(link + "devices/").status_code == 404
+        expired = Client().get(link)
+        assert expired.status_code == 410 and "devices/" not in expired.content.decode()
+    assert cast.client(cast.admin).post(reverse("link_revoke", args=[cast.org.id, campaign.id, aoi.id])).status_code == 302
+    assert Client().get(link + "devices/").status_code == 404  # a manager can still withdraw it
+    assert not PersonalLink.objects.current().filter(worker=aoi).exists()
 
 
 def test_only_workers_of_the_organisation_can_be_assigned(cast, token):

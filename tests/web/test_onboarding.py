@@ -194,15 +194,33 @@ def test_bad_profile_input_is_shown_next_to_the_field(cast):
     assert "profile" not in org.draft
 
 
-def test_add_a_department_shows_one_more_empty_form_without_saving(cast):
+def test_add_a_department_shows_one_more_form_like_the_one_above_without_saving(cast):
     c, org = start(cast)
     c.post(reverse("setup_profile", args=[org.id]), PROFILE)
-    r = c.post(reverse("setup_departments", args=[org.id]), {**formset(dept(0)), "add": "1"})
+    first = dept(0, people="12", methods=["vpn", "remote_desktop"], work_forms=["home", "mobile"],
+                 equipment=["pc:company", "mobile:private"])
+    r = c.post(reverse("setup_departments", args=[org.id]), {**formset(first), "add": "1"})
     page = r.content.decode()
     assert 'name="dept-1-name"' in page and 'name="dept-TOTAL_FORMS" value="2"' in page
+    assert re.search(r'name="dept-1-name"(?![^>]*value=)', page)  # the name is the newcomer's to type
+    assert 'name="dept-1-people" value="18"' in page  # the 30 employees not yet in a department
+    for field, values in (("methods", first["dept-0-methods"]), ("work_forms", first["dept-0-work_forms"]),
+                          ("equipment", first["dept-0-equipment"])):
+        ticked = re.findall(rf'name="dept-1-{field}" value="([^"]+)"[^>]*checked', page)
+        assert ticked == values, field
     assert "field-error" not in page
     org.refresh_from_db()
     assert org.profile is None
+
+
+def test_an_added_department_gets_no_people_when_everyone_is_counted_and_skips_a_removed_one(cast):
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    data = {**formset(dept(0, people="30"), dept(1, people="4", methods=["cloud_service"])), "dept-1-DELETE": "on",
+            "add": "1"}
+    page = c.post(reverse("setup_departments", args=[org.id]), data).content.decode()
+    assert re.search(r'name="dept-2-people"(?![^>]*value=)', page)
+    assert re.findall(r'name="dept-2-methods" value="([^"]+)"[^>]*checked', page) == ["vpn"]  # not the removed one's
 
 
 def test_departments_keep_their_ids_when_edited(cast):
@@ -277,3 +295,67 @@ def test_the_department_step_of_a_set_up_organisation_opens_and_saves_directly(c
     def same(profile):  # the form lists a department's methods in catalog order
         return {**profile, "departments": [{**d, "methods": sorted(d["methods"])} for d in profile["departments"]]}
     assert same(org.profile) == same(before)
+
+
+# ---------------------------------------------------------------- jargon explained where a new admin meets it
+
+def _glossary(entry_id: str):
+    from tebiki.catalog import get_catalog
+
+    return next(e for e in get_catalog().glossary if e.id == entry_id)
+
+
+def test_the_set_up_steps_explain_the_jargon_of_their_questions(cast):
+    from .test_selfcheck import term_notes
+
+    c, org = start(cast)
+    profile = c.get(reverse("setup_profile", args=[org.id])).content.decode()
+    notes = term_notes(profile)
+    assert _glossary("mic-v5:term:local-breakout").explanation.ja in notes["ローカルブレイクアウト"]
+    assert _glossary("mic-v5:term:vpn").explanation.ja in notes["VPN"]  # in the remote-access choices
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    departments = c.get(reverse("setup_departments", args=[org.id])).content.decode()
+    notes = term_notes(departments)
+    for word, entry in (("VPN", "vpn"), ("リモートデスクトップ", "remote-desktop"), ("VDI", "vdi"),
+                        ("私物端末", "byod")):
+        assert _glossary(f"mic-v5:term:{entry}").explanation.ja in notes[word], word
+    # never inside a label: a button there would tick the box instead of explaining
+    assert not re.search(r"<label[^>]*>(?:(?!</label>).)*<button", departments + profile, re.S)
+    two = c.post(reverse("setup_departments", args=[org.id]), {**formset(dept(0)), "add": "1"}).content.decode()
+    for fieldset in two.split('<fieldset class="department"')[1:]:
+        assert "VDI" in term_notes(fieldset)  # every department's methods, not only the first one's
+
+
+def test_the_first_actions_explain_their_jargon_once_beside_the_link(cast):
+    from tebiki.web.people.templatetags.glossary import _index
+
+    from .test_selfcheck import term_notes
+
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    c.post(reverse("setup_departments", args=[org.id]), formset(dept(0), dept(1, methods=["cloud_service"])))
+    for name in ("setup_ready", "dashboard"):
+        page = c.get(reverse(name, args=[org.id])).content.decode()
+        block = page.split('<ol class="action-list">')[1].split("</ol>")[0]
+        titles = re.findall(r'<a href="[^"]*/items/[^"]*"><strong>[^<]*</strong> ([^<]*)</a>', block)
+        pattern, by_word = _index()
+        jargon = {by_word[w].id for t in titles for w in pattern.findall(t)}
+        assert jargon, "the first actions of this profile use no glossary term; pick a profile that does"
+        explained = term_notes(block)
+        assert len(explained) == len(jargon)  # each term once, however many titles use it
+        assert not re.search(r"<a [^>]*>(?:(?!</a>).)*<button", block, re.S)  # never inside the link
+
+
+def test_the_ready_page_counts_measures_as_the_checklist_does_and_says_what_the_items_are(cast):
+    c, org = start(cast)
+    c.post(reverse("setup_profile", args=[org.id]), PROFILE)
+    c.post(reverse("setup_departments", args=[org.id]), formset(dept(0), dept(1, methods=["cloud_service"])))
+    ready = c.get(reverse("setup_ready", args=[org.id])).content.decode()
+    checklist = c.get(reverse("checklist", args=[org.id])).content.decode()
+    measures = int(re.search(r"当てはまる対策は全部で (\d+) 件", checklist).group(1))
+    org.refresh_from_db()
+    items = org.summary["applicable"]
+    assert measures < items  # two departments: some measures are recorded once per department
+    assert f"自組織に当てはまる対策は {measures} 件です。" in ready
+    assert f"記録する項目は全部で {items} 件です" in ready
+    assert f"未対応の対策 {measures} 件" in ready  # the link to all of them says the same number

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -170,3 +172,12 @@ def test_invitation_states_are_words(cast):
     table = page.split("招待")[-1]
     assert "有効" in page and "取り消し済み" in page
     assert "<td>open</td>" not in table and "<td>revoked</td>" not in table
+
+
+def test_the_profile_page_says_not_sure_where_the_set_up_left_it_open(cast):
+    cast.org.profile = {**cast.org.profile, "servers": None}
+    cast.org.save(update_fields=["profile"])
+    page = cast.client(cast.admin).get(reverse("org_profile", args=[cast.org.id])).content.decode()
+    facts = page.split('id="profile-facts"')[1].split("</dl>")[0]
+    servers = re.search(r"<dt>社内のサーバや NAS</dt><dd>([^<]*)</dd>", facts).group(1)
+    assert servers == "わからない（テレワーク方式から判断）"  # the set-up's own words for the empty answer

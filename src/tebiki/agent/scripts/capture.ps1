@@ -90,9 +90,12 @@ try {
   $answer = Invoke-RestMethod -Method Post -Uri $endpoint -ContentType "application/json; charset=utf-8" `
     -Headers @{ Authorization = "Bearer $Token" } -Body ([Text.Encoding]::UTF8.GetBytes($body)) -TimeoutSec 30
   Write-Output "tebiki: report stored (device $($answer.device))"
-  # the answer to a new report holds a personal link to this PC's result and what to do about it
-  # (ASCII only: PowerShell 5.1 reads a script without BOM in the ANSI code page)
-  if ($answer.page) { Write-Output "tebiki: your result and what to do: $($answer.page)" }
+  # the answer to a new report holds a personal link to this PC's result and what to do about it; the line is the
+  # one capture.sh prints. The Japanese words are written as code points because the file must stay ASCII:
+  # PowerShell 5.1 reads a script without BOM in the ANSI code page.
+  $ja = [regex]::Unescape("\u7d50\u679c\u3068\u76f4\u3057\u65b9\u306f\u3053\u3061\u3089")
+  if ($answer.page) { Write-Output "tebiki: $ja (your result and what to do): $($answer.page)" } else {
+    Write-Output "tebiki: this report was stored before; its result is on the page of the first upload" }
   exit 0
 } catch {
   Write-Error "tebiki: upload failed: $($_.Exception.Message)"

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tebiki.core.assessment import applicability_problems
 from tebiki.core.figures import overdue_rows
-from tebiki.core.vocabulary import LEVEL, STATUS
+from tebiki.core.vocabulary import LEVEL, STATUS, STATUS_VALUE
 from tebiki.web.audit import log as audit
 from tebiki.web.devices.service import contradictions, fleet_for_measure
 from tebiki.web.incidents.models import Incident
@@ -51,6 +51,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     todo = plan.measures()
     return render(request, "assessments/dashboard.html", {
         "org": request.org, "overall": fig.score, "applicable": fig.applicable, "done": fig.done,
+        "partly": fig.partly, "partly_weight": round(STATUS_VALUE["partly"] * 100),
         "by_role": chart("role", role_titles), "by_category": chart("category", cat_titles),
         "by_level": chart("level", level_titles),
         "actions": todo[:TOP_ACTIONS], "action_count": len(todo), "open_count": fig.open,

@@ -2,8 +2,9 @@
 
 Two ways in, both secret links (hashed, masked in logs): the link in the answer to an upload (/d/<token>/, one
 device, 30 days, revocable on the device page) and the worker's self-check link (/w/<token>/devices/, the devices
-a manager assigned to that worker, while the campaign is open). Anything else, a revoked or expired link included,
-answers 404 and says nothing of what exists.
+a manager assigned to that worker, while that link is valid: not revoked and before its campaign's closing time,
+also when no campaign is open any more because it was closed early). Anything else, a revoked or expired link
+included, answers 404 and says nothing of what exists.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def device_link(request: HttpRequest, token: str) -> HttpResponse:
 def worker_devices(request: HttpRequest, token: str) -> HttpResponse:
     """The devices assigned to the worker whose self-check link this is."""
     link = PersonalLink.find(token)
-    if link is None or link.refusal:
+    if link is None or not link.valid:
         raise Http404
     devices = Device.objects.filter(organisation=link.organisation, worker=link.worker).order_by("hostname", "id")
     return _page(request, link.organisation.name, devices, link.worker.name)

@@ -17,6 +17,7 @@ from tebiki.catalog import get_catalog
 from tebiki.core.diagnose import diagnosis, questionnaire
 from tebiki.core.plan import no_longer_applying
 from tebiki.core.profile import Profile
+from tebiki.web.assessments.checklist import entries
 from tebiki.web.assessments.service import plan_of, refresh_summary, summaries
 from tebiki.web.assessments.views import TOP_ACTIONS
 from tebiki.web.audit import log as audit
@@ -164,12 +165,25 @@ def _department_initial(org: Organisation, profile_data: dict) -> list[dict]:
              "work_forms": ["home"], "equipment": ["pc:company"]}]
 
 
-def _rework(data, action: str, index: str, catalog) -> tuple[object, dict]:
-    """Add, remove or suggest methods for one department: a new form state to show again; nothing is saved."""
+def _rework(data, action: str, index: str, catalog, size: int) -> tuple[object, dict]:
+    """Add, remove or suggest methods for one department: a new form state to show again; nothing is saved.
+
+    An added department starts like the one above it (methods, devices, where they work) with the people not yet
+    counted in any department, so a company that splits its staff mostly types names and numbers."""
     data = data.copy()
     notes: dict[int, dict] = {}
     if action == "add":
-        data["dept-TOTAL_FORMS"] = str(int(data.get("dept-TOTAL_FORMS") or 0) + 1)
+        raw = data.get("dept-TOTAL_FORMS", "")
+        total = min(int(raw), DepartmentFormSet.absolute_max) if raw.isdigit() else 0
+        data["dept-TOTAL_FORMS"] = str(total + 1)
+        kept = [i for i in range(total) if not data.get(f"dept-{i}-DELETE")]
+        if kept:
+            for field in ("methods", "work_forms", "equipment"):
+                data.setlist(f"dept-{total}-{field}", data.getlist(f"dept-{kept[-1]}-{field}"))
+        counted = [data.get(f"dept-{i}-people", "") for i in kept]
+        rest = size - sum(int(n) for n in counted if n.isdigit())
+        if rest > 0:
+            data[f"dept-{total}-people"] = str(rest)
     elif index.isdigit() and action == "remove":
         data[f"dept-{index}-DELETE"] = "on"
     elif index.isdigit() and action == "suggest":
@@ -205,7 +219,7 @@ def setup_departments(request: HttpRequest) -> HttpResponse:
     ctx = {"org": org, "step": 2, "methods": {m.id: m.definition for m in catalog.methods}, "notes": {}}
     action = next((a for a in ("add", "remove", "suggest") if data is not None and a in data), None)
     if action:  # the same page again with one change; nothing is stored and no error is shown yet
-        data, ctx["notes"] = _rework(data, action, data.get(action, ""), catalog)
+        data, ctx["notes"] = _rework(data, action, data.get(action, ""), catalog, int(profile_data["size"]))
         formset = DepartmentFormSet(data, initial=initial, prefix="dept")
         return render(request, "orgs/setup_departments.html", {**ctx, "formset": formset, "reworking": True})
     formset = DepartmentFormSet(data, initial=initial, prefix="dept")
@@ -256,6 +270,7 @@ def setup_ready(request: HttpRequest) -> HttpResponse:
     return render(request, "orgs/setup_ready.html", {
         "stale": stale,
         "org": org, "step": 3, "by_role": by_role.values(), "applicable": sum(r.applies for r in plan.rows),
+        "measures": sum(e.applies for e in entries(plan.rows)),  # as the checklist counts them
         "not_applicable": sorted(reasons.items(), key=lambda kv: -kv[1])[:8], "actions": todo[:TOP_ACTIONS],
         "action_count": len(todo),
     })
@@ -328,9 +343,10 @@ def profile(request: HttpRequest) -> HttpResponse:
     from .forms import EQUIPMENT_CHOICES, WORK_FORM_CHOICES, method_choices
 
     def words(values, choices) -> str:
+        """The labels of the chosen values; nothing chosen reads as the field's own label for it ("Not sure …")."""
         label = dict(choices)
         values = values if isinstance(values, (list, tuple)) else [values]
-        return "、".join(str(label.get(v, v)) for v in values if v not in (None, "")) or "–"
+        return "、".join(str(label.get(v, v)) for v in values if v not in (None, "")) or str(label.get("", "–"))
 
     form = ProfileForm(initial=_profile_initial(request.org))
     facts = []

@@ -70,7 +70,8 @@ class LinkQuerySet(models.QuerySet):
 
 
 class PersonalLink(models.Model):
-    """A worker's link to one campaign. Only the token's hash is stored; it works while the campaign is open."""
+    """A worker's link to one campaign. Only the token's hash is stored; its form works while the campaign is open,
+    its "my devices" page while the link is valid."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="links")
@@ -105,6 +106,12 @@ class PersonalLink(models.Model):
             return None
         return (cls.objects.filter(token_hash=token_hash(token))
                 .select_related("campaign", "worker", "organisation").first())
+
+    @property
+    def valid(self) -> bool:
+        """Not revoked and not expired (its campaign opened and its closing time is still ahead). The worker's "my
+        devices" page follows this, not the campaign: it stays reachable after the campaign was closed early."""
+        return not self.revoked_at and self.campaign.opened_at is not None and self.campaign.closes_at > timezone.now()
 
     @property
     def refusal(self) -> str | None:

@@ -23,8 +23,8 @@ from .models import Answer, PersonalLink, Submission, TrainingAck
 from .service import acknowledge_training, items_for, save_answers
 
 
-def _refuse(request, reason: str, status: int) -> HttpResponse:
-    resp = render(request, "people/link_invalid.html", {"reason": reason}, status=status)
+def _refuse(request, reason: str, status: int, devices: str = "") -> HttpResponse:
+    resp = render(request, "people/link_invalid.html", {"reason": reason, "devices_token": devices}, status=status)
     resp["X-Robots-Tag"] = "noindex"
     return resp
 
@@ -34,8 +34,8 @@ def open_link(request, token: str) -> PersonalLink | HttpResponse:
     link = PersonalLink.find(token)
     if link is None:
         return _refuse(request, "unknown", 404)
-    if link.refusal:
-        return _refuse(request, link.refusal, 410)
+    if link.refusal:  # a closed campaign's link may still show the worker's devices
+        return _refuse(request, link.refusal, 410, token if link.valid else "")
     return link
 
 

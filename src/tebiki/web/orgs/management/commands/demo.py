@@ -121,6 +121,7 @@ def fill(org: Organisation, user, spec: dict) -> None:
     ItemChange.objects.bulk_create(changes)
     add_devices(org, user, spec.get("devices", []), today)
     add_people(org, user, spec.get("people"), spec["seed"], today)
+    assign_devices(org, user, spec.get("devices", []))
     add_contacts(org, user, spec.get("contacts", []))
     add_incidents(org, user, spec.get("incidents", []))
     refresh_summary(org)
@@ -143,10 +144,40 @@ def add_devices(org: Organisation, user, devices: list[dict], today: dt.date) ->
         for age, verdicts in zip(range(len(reports) - 1, -1, -1), reports, strict=True):
             if len(verdicts) != len(CHECK_IDS):
                 raise ValueError(f"demo.yaml: {d['hostname']}: {verdicts!r} needs one letter per check")
-            checks = {cid: {"verdict": VERDICTS[v], "reason": "" if v != "u" else "demo: not reported by this OS",
-                            "evidence": {}} for cid, v in zip(CHECK_IDS, verdicts, strict=True)}
+            checks = {cid: {"verdict": VERDICTS[v], "evidence": {}} | (_unknown(d["os"], cid) if v == "u" else {})
+                      for cid, v in zip(CHECK_IDS, verdicts, strict=True)}
             device = {k: d[k] for k in ("hostname", "os", "os_version", "owner", "ownership")} | {"key": f"demo-{n:03d}"}
             ingest(token, f"demo-{n:03d}-{age}", device, today - dt.timedelta(days=30 * age), checks, "agent")
+
+
+def _unknown(os_name: str, check_id: str) -> dict:
+    """Why a demo check is unknown, as the engine words it: the rule's first source was not captured."""
+    from tebiki.agent.engine import REGISTRY, reason_text
+
+    rule = REGISTRY[os_name].get(check_id)
+    code, params = ("not_captured", {"name": rule.sources[0]}) if rule and rule.sources else ("no_rule", {"os": os_name})
+    return {"reason": reason_text(code, params, "en"), "reason_code": code, "reason_params": params}
+
+
+def assign_devices(org: Organisation, user, devices: list[dict]) -> None:
+    """Give a device to the worker who uses it, through the device page's form and audited as its view does, so
+    that worker's personal link has a "my devices" page with results."""
+    from tebiki.web.audit import log as audit
+    from tebiki.web.devices.models import Device
+    from tebiki.web.devices.views import DeviceForm
+    from tebiki.web.people.models import Worker
+
+    for n, d in enumerate(devices):
+        if "worker" not in d:
+            continue
+        dev = Device.objects.get(organisation=org, key=f"demo-{n:03d}")
+        worker = Worker.objects.filter(organisation=org, email=d["worker"]).first()
+        form = DeviceForm({"owner": dev.owner, "ownership": dev.ownership, "worker": worker.id if worker else ""},
+                          instance=dev)
+        if worker is None or not form.is_valid():
+            raise ValueError(f"demo.yaml: devices[{n}]: worker {d['worker']!r} is not in people.workers")
+        form.save()
+        audit.record("device.edit", actor=user, organisation=org, target=dev.hostname, data={"worker": str(worker)})
 
 
 def add_people(org: Organisation, user, people: dict | None, seed: int, today: dt.date) -> None:
