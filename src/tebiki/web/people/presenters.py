@@ -18,10 +18,11 @@ def item_rows(c, res: Results) -> list[dict[str, Any]]:
 
 
 def campaign_rows(c, res: Results, workers, links, submitted, dept_names, new_links) -> dict[str, Any]:
+    """The page's rows: every item and department, and a row for each of *workers* (the page shown of them)."""
     late = {w.id for w in res.not_answered}
     departments = [{"id": d, "name": dept_names.get(d, d), "result": res.departments.get(d)} for d in c.departments]
     people = [{"worker": w, "department": dept_names.get(w.department, w.department), "progress": res.workers[w.id],
                "late": w.id in late, "link": links.get(w.id), "submitted_at": submitted.get(w.id),
                "new_link": new_links.get(w.id)} for w in workers]
-    return {"items": item_rows(c, res), "departments": departments, "people": people,
+    return {"items": item_rows(c, res), "departments": departments, "people": people, "worker_count": len(res.workers),
             "late_count": len(late), "new_links": bool(new_links)}
