@@ -536,3 +536,27 @@ def test_the_reminder_command_fails_clearly_when_mail_is_down(cast, mail_server_
     opened(cast.org, cast.admin)
     with pytest.raises(CommandError, match="mail server"):
         call_command("remind_campaigns", "--base-url", "https://tebiki.example.jp")
+
+
+def test_the_counted_results_are_those_of_every_answer_read_one_by_one(cast):
+    from tebiki.core.campaign import AnswerRef, WorkerRef, aggregate
+
+    sales = add_workers(cast.org, 4)
+    office = add_workers(cast.org, 3, "office")
+    c, _ = opened(cast.org, cast.admin)
+    for n, w in enumerate(sales[:3] + office):
+        answer(c, w, ("yes", "no", "unknown", "na")[n % 4], upto=n * 3)  # from none to everything
+    moved = sales[3]  # answered as sales, now in office: answers to items office is not asked no longer count
+    answer(c, moved, "no")
+    assert set(service.items_for(c.items, "sales")) - set(service.items_for(c.items, "office"))
+    Worker.objects.filter(pk=moved.pk).update(department="office")
+    gone = add_workers(cast.org, 1, "other")[0]  # not in the campaign's departments: not counted
+    Answer.objects.create(organisation=cast.org, campaign=c, worker=gone, item=next(iter(c.items)), value="no")
+    workers = list(service.campaign_workers(c))
+    one_by_one = aggregate(c.items, [WorkerRef(w.id, w.name, w.department) for w in workers],
+                           [AnswerRef(*a) for a in Answer.objects.filter(campaign=c).values_list("worker_id", "item",
+                                                                                                  "value")])
+    counted = service.results(c)
+    assert counted == one_by_one
+    assert counted.workers[moved.id].answered < len(service.items_for(c.items, "sales"))
+    assert {w.id for w in counted.not_answered} and counted.items
