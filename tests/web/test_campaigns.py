@@ -560,3 +560,20 @@ def test_the_counted_results_are_those_of_every_answer_read_one_by_one(cast):
     assert counted == one_by_one
     assert counted.workers[moved.id].answered < len(service.items_for(c.items, "sales"))
     assert {w.id for w in counted.not_answered} and counted.items
+
+
+def test_the_results_page_filtered_to_a_department_counts_its_items_and_lists_its_workers_only(cast):
+    a, b = add_workers(cast.org, 2)
+    o, = add_workers(cast.org, 1, "office")
+    c, _ = opened(cast.org, cast.admin)
+    answer(c, a, "yes")
+    answer(c, o, "no")
+    r = cast.client(cast.admin).get(url("campaign", cast.org, c.id), {"department": "office"})
+    assert [p["worker"] for p in r.context["people"]] == [o]
+    t = {row["id"]: row["tally"] for row in r.context["items"]}["mic-v5:worker:A-1"]
+    assert (t.asked, t.yes, t.no) == (1, 0, 1)
+    body = r.content.decode()
+    assert "組織全体で数える" in body and 'href="?department=sales#items"' in body
+    whole = {row["id"]: row["tally"] for row in cast.client(cast.admin).get(url("campaign", cast.org, c.id))
+             .context["items"]}["mic-v5:worker:A-1"]
+    assert (whole.asked, whole.yes, whole.no) == (3, 1, 1)

@@ -43,6 +43,11 @@ class PeopleFilter(forms.Form):
         self.fields["department"].choices = [("", _("All")), *((d, names.get(d, d)) for d in ids)]
 
     @property
+    def chosen_department(self) -> str:
+        """The department filtered on; empty for all."""
+        return self.cleaned_data["department"] if self.is_valid() else ""
+
+    @property
     def active(self) -> bool:
         return self.is_valid() and any(self.cleaned_data.values())
 

@@ -133,7 +133,8 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return render(request, "people/campaign.html", {
         "org": request.org, "campaign": c, "can_manage": request.membership.can_manage, "results": res,
         "comments": service.comments(c), "page": page, "filter": people,
-        **campaign_rows(c, res, shown, links, submitted, names, {int(k): v for k, v in new_links.items()}),
+        **campaign_rows(c, res, shown, links, submitted, names, {int(k): v for k, v in new_links.items()},
+                        scope=people.chosen_department or "organisation"),
     })
 
 
