@@ -158,17 +158,19 @@ def acknowledge_training(link: PersonalLink, module_id: str, right: int | None) 
 
 def results(campaign: Campaign, workers: list[Worker] | None = None) -> Results:
     """The campaign's aggregation, counted by the database (grouped by item, department and answer, and by worker):
-    four queries and no answer read one by one, whatever the number of workers. *workers* are the campaign's
+    three queries and no answer read one by one, whatever the number of workers. *workers* are the campaign's
     (campaign_workers), read when not given."""
-    workers = list(campaign_workers(campaign)) if workers is None else workers
+    refs = [WorkerRef(*w) for w in campaign_workers(campaign).values_list("id", "name", "department")] \
+        if workers is None else [WorkerRef(w.id, w.name, w.department) for w in workers]
     items = campaign.items
-    answers = Answer.objects.filter(campaign=campaign, worker__in=campaign_workers(campaign), value__in=ANSWERS).order_by()
+    # only the campaign's departments count: aggregate_counted drops the others from *counts*, *asked* names them
+    answers = Answer.objects.filter(campaign=campaign, value__in=ANSWERS).order_by()
     asked = Q(pk__in=[])
-    for dept in {w.department for w in workers}:
+    for dept in {w.department for w in refs}:
         asked |= Q(worker__department=dept, item__in=campaign_core.items_for(items, dept))
     answered = dict(answers.filter(asked).values_list("worker_id").annotate(n=Count("id")))
     counts = answers.values_list("item", "worker__department", "value").annotate(n=Count("id"))
-    return aggregate_counted(items, [WorkerRef(w.id, w.name, w.department) for w in workers], answered, counts)
+    return aggregate_counted(items, refs, answered, counts)
 
 
 def comments(campaign: Campaign) -> list[Answer]:
