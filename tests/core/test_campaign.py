@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from tebiki.catalog import CatalogError, get_catalog
-from tebiki.core.campaign import AnswerRef, WorkerRef, aggregate, campaign_items, items_for, worker_entries
+from tebiki.core.campaign import ANSWERS, AnswerRef, WorkerRef, aggregate, campaign_items, items_for, worker_entries
 from tebiki.core.profile import Profile
 from tebiki.core.worker_guide import DATA, guide, minutes, missing, not_asked, parse_guide, question_for, questions
 
@@ -240,3 +240,29 @@ def test_questions_come_back_in_the_guides_order_whatever_order_the_database_kep
     shuffled = sorted(g, key=len)  # roughly what PostgreSQL's jsonb does to the keys of campaign.items
     assert in_order(shuffled) == g
     assert in_order(["made-up", g[1], g[0]]) == [g[0], g[1], "made-up"]
+
+
+def _counted(items, workers, answers):
+    """What a database gives aggregate_counted: answers per worker to items asked of them, and grouped counts."""
+    from collections import Counter
+
+    dept = {w.id: w.department for w in workers}
+    answered = Counter(a.worker for a in answers if a.value in ANSWERS and a.worker in dept
+                       and dept[a.worker] in items.get(a.item, ()))
+    counts = Counter((a.item, dept[a.worker], a.value) for a in answers if a.worker in dept and a.value in ANSWERS)
+    return answered, [(*k, n) for k, n in counts.items()]
+
+
+@pytest.mark.parametrize("answers", [
+    [],
+    [AnswerRef(1, "q1", "yes"), AnswerRef(1, "q2", "no"), AnswerRef(2, "q1", "na")],
+    [AnswerRef(1, "q1", "yes"), AnswerRef(1, "q2", "unknown"), AnswerRef(2, "q1", "no"), AnswerRef(2, "q3", "yes"),
+     AnswerRef(3, "q2", "yes"), AnswerRef(3, "q1", "yes"), AnswerRef(9, "q1", "no")],  # q2 not asked of b; 9 unknown
+])
+def test_counted_results_equal_the_results_of_every_answer(answers):
+    from tebiki.core.campaign import aggregate_counted
+
+    items = {"q1": ["a", "b"], "q2": ["a"], "q3": ["b"]}
+    workers = [WorkerRef(1, "一", "a"), WorkerRef(2, "二", "b"), WorkerRef(3, "三", "b"), WorkerRef(4, "四", "a")]
+    answered, counts = _counted(items, workers, answers)
+    assert aggregate_counted(items, workers, answered, counts) == aggregate(items, workers, answers)

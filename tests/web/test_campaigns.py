@@ -536,3 +536,44 @@ def test_the_reminder_command_fails_clearly_when_mail_is_down(cast, mail_server_
     opened(cast.org, cast.admin)
     with pytest.raises(CommandError, match="mail server"):
         call_command("remind_campaigns", "--base-url", "https://tebiki.example.jp")
+
+
+def test_the_counted_results_are_those_of_every_answer_read_one_by_one(cast):
+    from tebiki.core.campaign import AnswerRef, WorkerRef, aggregate
+
+    sales = add_workers(cast.org, 4)
+    office = add_workers(cast.org, 3, "office")
+    c, _ = opened(cast.org, cast.admin)
+    for n, w in enumerate(sales[:3] + office):
+        answer(c, w, ("yes", "no", "unknown", "na")[n % 4], upto=n * 3)  # from none to everything
+    moved = sales[3]  # answered as sales, now in office: answers to items office is not asked no longer count
+    answer(c, moved, "no")
+    assert set(service.items_for(c.items, "sales")) - set(service.items_for(c.items, "office"))
+    Worker.objects.filter(pk=moved.pk).update(department="office")
+    gone = add_workers(cast.org, 1, "other")[0]  # not in the campaign's departments: not counted
+    Answer.objects.create(organisation=cast.org, campaign=c, worker=gone, item=next(iter(c.items)), value="no")
+    workers = list(service.campaign_workers(c))
+    one_by_one = aggregate(c.items, [WorkerRef(w.id, w.name, w.department) for w in workers],
+                           [AnswerRef(*a) for a in Answer.objects.filter(campaign=c).values_list("worker_id", "item",
+                                                                                                  "value")])
+    counted = service.results(c)
+    assert counted == one_by_one
+    assert counted.workers[moved.id].answered < len(service.items_for(c.items, "sales"))
+    assert {w.id for w in counted.not_answered} and counted.items
+
+
+def test_the_results_page_filtered_to_a_department_counts_its_items_and_lists_its_workers_only(cast):
+    a, b = add_workers(cast.org, 2)
+    o, = add_workers(cast.org, 1, "office")
+    c, _ = opened(cast.org, cast.admin)
+    answer(c, a, "yes")
+    answer(c, o, "no")
+    r = cast.client(cast.admin).get(url("campaign", cast.org, c.id), {"department": "office"})
+    assert [p["worker"] for p in r.context["people"]] == [o]
+    t = {row["id"]: row["tally"] for row in r.context["items"]}["mic-v5:worker:A-1"]
+    assert (t.asked, t.yes, t.no) == (1, 0, 1)
+    body = r.content.decode()
+    assert "組織全体で数える" in body and 'href="?department=sales#items"' in body
+    whole = {row["id"]: row["tally"] for row in cast.client(cast.admin).get(url("campaign", cast.org, c.id))
+             .context["items"]}["mic-v5:worker:A-1"]
+    assert (whole.asked, whole.yes, whole.no) == (3, 1, 1)

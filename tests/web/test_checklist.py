@@ -144,7 +144,7 @@ def test_the_checklist_is_paged_and_each_page_renders_without_one_template_per_r
     ids = [set(re.findall(r'<tr id="(m-[^"]+)"', p.content.decode())) for p in (first, second)]
     assert len(ids[0]) == PAGE_SIZE and ids[1] and not ids[0] & ids[1]
     ours = [t.name for t in first.templates if not t.name.startswith("django/")]  # form widgets are Django's
-    assert ours == ["assessments/checklist.html", "base.html", "assessments/_rows.html"]
+    assert ours == ["assessments/checklist.html", "base.html", "assessments/_rows.html", "_pager.html"]
 
 
 def test_checklist_queries_do_not_grow_with_recorded_items(cast):

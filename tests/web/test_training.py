@@ -134,13 +134,13 @@ def test_the_manager_sees_who_is_overdue_after_the_deadline(cast, setup, frozen)
     Client().post(module_url(links[workers[0]], "mail"), {"q-0": "2", "understood": "on"})
     client = cast.client(cast.consultant)
     r = client.get(reverse("training", args=[cast.org.id]))
-    block, = r.context["blocks"]
+    block = r.context["training"]
     assert block["overdue"] == 0
     states = {row["worker"].id: [s.state for s in row["statuses"]] for row in block["rows"]}
     assert states[workers[0].id] == ["pending", "done"]
     frozen.move_to(dt.datetime(2026, 12, 5, 3, 0, tzinfo=dt.UTC))  # past the deadline (Dec 4)
     r = cast.client(cast.consultant).get(reverse("training", args=[cast.org.id]))
-    block, = r.context["blocks"]
+    block = r.context["training"]
     assert block["overdue"] == 3
     assert {row["worker"].id: [s.state for s in row["statuses"]] for row in block["rows"]}[workers[0].id] == \
         ["overdue", "done"]
@@ -155,7 +155,7 @@ def test_the_manager_sees_a_wrong_quiz_answer_as_a_score_with_its_total_and_no_t
     Client().post(module_url(links[workers[0]], "device"), {**wrong, "understood": "on"})
     Client().post(module_url(links[workers[1]], "device"), {**right, "understood": "on"})
     r = cast.client(cast.admin).get(reverse("training", args=[cast.org.id]))
-    block, = r.context["blocks"]
+    block = r.context["training"]
     device = {row["worker"].id: row["statuses"][0] for row in block["rows"]}
     assert (device[workers[0].id].score, device[workers[0].id].quiz_total) == (0, len(m.quiz))
     assert not device[workers[0].id].quiz_passed and device[workers[1].id].quiz_passed
@@ -167,7 +167,7 @@ def test_the_manager_sees_a_wrong_quiz_answer_as_a_score_with_its_total_and_no_t
 def test_the_training_page_needs_an_editor_and_hides_other_organisations(cast, setup):
     assert cast.client(cast.viewer).get(reverse("training", args=[cast.org.id])).status_code == 403
     r = cast.client(cast.outsider).get(reverse("training", args=[cast.other.id]))
-    assert r.status_code == 200 and r.context["blocks"] == []
+    assert r.status_code == 200 and r.context["training"] is None
 
 
 def test_reminders_also_reach_those_who_answered_but_have_not_done_the_training(cast, setup):

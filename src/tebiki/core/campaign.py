@@ -133,6 +133,46 @@ class Results:
         return dept.items.get(item) if dept else None
 
 
+def aggregate_counted(items: dict[str, list[str]], workers: Iterable[WorkerRef], answered: dict[int, int],
+                      counts: Iterable[tuple[str, str, str, int]]) -> Results:
+    """What aggregate() gives, from counts a database made instead of every answer: *answered* is, by worker, how
+    many items asked of them they answered (a value in ANSWERS); *counts* are (item, department, value, number) over
+    the answers of *workers*. Answers to items a department is not asked are ignored, as in aggregate()."""
+    workers = list(workers)
+    given: dict[tuple[str, str], dict[str, int]] = {}
+    for item, dept, value, n in counts:
+        if value in ANSWERS and dept in items.get(item, ()):
+            by_value = given.setdefault((item, dept), {})
+            by_value[value] = by_value.get(value, 0) + n
+    totals = {item: Tally() for item in items}
+    departments: dict[str, DepartmentResult] = {}
+    asked_in: dict[str, int] = {}
+    for w in workers:
+        departments.setdefault(w.department, DepartmentResult()).workers += 1
+    for dept, result in departments.items():
+        asked = items_for(items, dept)
+        asked_in[dept] = len(asked)
+        for item in asked:
+            t = result.items[item] = Tally(asked=result.workers, **given.get((item, dept), {}))
+            total = totals[item]
+            total.asked += t.asked
+            for value in ANSWERS:
+                setattr(total, value, getattr(total, value) + getattr(t, value))
+    progress: dict[int, Progress] = {}
+    not_answered: list[WorkerRef] = []
+    for w in workers:
+        p = progress[w.id] = Progress(asked=asked_in[w.department], answered=answered.get(w.id, 0))
+        dept = departments[w.department]
+        dept.progress.asked += p.asked
+        dept.progress.answered += p.answered
+        if p.complete:
+            dept.complete += 1
+        else:
+            not_answered.append(w)
+    return Results(items={k: v for k, v in totals.items() if v.asked}, departments=departments, workers=progress,
+                   not_answered=not_answered)
+
+
 def aggregate(items: dict[str, list[str]], workers: Iterable[WorkerRef], answers: Iterable[AnswerRef]) -> Results:
     """Counts per item and per department, each worker's progress, and who has not answered.
 

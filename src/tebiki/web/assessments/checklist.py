@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
-
 from tebiki.core.plan import Action, Row, actions
 
 PAGE_SIZE = 40
@@ -120,7 +118,3 @@ def sectioned(items: list[Entry], grouping: str, titles: dict[str, str]) -> list
     for e in items:
         e.section = titles.get(key(e), key(e))
     return sorted(items, key=lambda e: order.get(key(e), len(order)))
-
-
-def page_of(items: list[Entry], number) -> object:
-    return Paginator(items, PAGE_SIZE).get_page(number)

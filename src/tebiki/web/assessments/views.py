@@ -20,10 +20,11 @@ from tebiki.web.audit import log as audit
 from tebiki.web.devices.service import contradictions, fleet_for_measure
 from tebiki.web.incidents.models import Incident
 from tebiki.web.orgs.access import org_object_or_404, org_objects, org_view
+from tebiki.web.paging import page_of
 from tebiki.web.people.service import evidence_for_measure
 from tebiki.web.vocab import lang as current_lang
 
-from .checklist import entries, matches, page_of, sectioned
+from .checklist import PAGE_SIZE, entries, matches, sectioned
 from .forms import PROBLEM_MESSAGES, EvidenceForm, FilterForm, ItemForm, PriorityForm, StatusForm
 from .models import Evidence, ItemChange, ItemRecord
 from .service import InvalidState, item_scopes, plan_of, save_item
@@ -89,13 +90,11 @@ def checklist(request: HttpRequest) -> HttpResponse:
     everything = entries(plan.rows)
     shown = sectioned([e for e in everything if matches(e, filters)], grouping,
                       _section_titles(plan.catalog, grouping, lang))
-    page = page_of(shown, request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = page_of(request, shown, PAGE_SIZE)
     return render(request, "assessments/checklist.html", {
         "org": request.org, "form": form, "page": page, "entries": page.object_list, "shown": len(shown),
         "total": sum(e.applies for e in everything), "can_edit": request.membership.can_edit,
-        "query": query.urlencode(), "grouping": grouping, "statuses": _statuses(),
+        "grouping": grouping, "statuses": _statuses(),
     })
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from tebiki.documents.report import safe_cell
 from tebiki.web.orgs.access import org_view
+from tebiki.web.paging import page_of
 
 from . import log
 from .models import AuditEntry
@@ -25,7 +25,7 @@ def _entries(request: HttpRequest):
 @require_GET
 @org_view("manage")
 def audit_log(request: HttpRequest) -> HttpResponse:
-    page = Paginator(_entries(request), 100).get_page(request.GET.get("page"))
+    page = page_of(request, _entries(request), 100)
     return render(request, "audit/log.html", {"org": request.org, "page": page})
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from tebiki.agent.rules import CHECK_IDS, check_texts
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_object_or_404, org_objects, org_view
 from tebiki.web.orgs.revoking import token_revoke_view
+from tebiki.web.paging import page_of
 from tebiki.web.people.models import Worker
 from tebiki.web.sealed import show_once, take_once
 
@@ -68,7 +68,7 @@ def _checks():
 @org_view()
 def register(request: HttpRequest) -> HttpResponse:
     every = org_objects(request, Device).order_by("hostname", "id")
-    page = Paginator(every, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, every, PAGE_SIZE)
     stale_before = timezone.now() - dt.timedelta(days=STALE_DAYS)
     return render(request, "devices/register.html", {
         "org": request.org, "devices": page.object_list, "page": page, "checks": _checks(), "fleet": fleet(request.org),

@@ -8,6 +8,7 @@ import io
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,40 @@ MAX_BULK_LINES = 500
 
 def department_choices(org) -> list[tuple[str, str]]:
     return [(d["id"], d["name"]) for d in (org.profile or {}).get("departments", [])]
+
+
+class PeopleFilter(forms.Form):
+    """Filters of a list of workers (the roster, a campaign's results, training): a department, a name or email.
+    A value that is not valid filters nothing and is named at its field."""
+
+    department = forms.ChoiceField(label=_("Department"), required=False)
+    q = forms.CharField(label=_("Name or email"), required=False, max_length=100)
+
+    def __init__(self, data, *, org, departments=None):
+        super().__init__(data)
+        names = dict(department_choices(org))
+        ids = list(names) if departments is None else departments
+        self.fields["department"].choices = [("", _("All")), *((d, names.get(d, d)) for d in ids)]
+
+    @property
+    def chosen_department(self) -> str:
+        """The department filtered on; empty for all."""
+        return self.cleaned_data["department"] if self.is_valid() else ""
+
+    @property
+    def active(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.values())
+
+    def apply(self, workers):
+        """*workers* (a queryset) narrowed to the filters."""
+        if not self.is_valid():
+            return workers
+        department, q = self.cleaned_data["department"], self.cleaned_data["q"].strip()
+        if department:
+            workers = workers.filter(department=department)
+        if q:
+            workers = workers.filter(Q(name__icontains=q) | Q(email__icontains=q))
+        return workers
 
 
 class WorkerForm(forms.Form):

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_object_or_404, org_objects, org_view
 from tebiki.web.orgs.revoking import revoke
+from tebiki.web.paging import PEOPLE_PER_PAGE, page_of
 from tebiki.web.sealed import show_once, take_once
 
 from . import service
-from .forms import BulkWorkersForm, CampaignForm, WorkerForm, department_choices
+from .forms import BulkWorkersForm, CampaignForm, PeopleFilter, WorkerForm, department_choices
 from .models import Campaign, PersonalLink, Submission, TrainingAck, Worker
 from .presenters import campaign_rows
 
@@ -44,9 +45,12 @@ def workers(request: HttpRequest) -> HttpResponse:
 
 def _roster(request, form, bulk_form, status=200):
     names = dict(department_choices(request.org))
+    people = PeopleFilter(request.GET, org=request.org)
+    page = page_of(request, people.apply(org_objects(request, Worker)), PEOPLE_PER_PAGE)
     return render(request, "people/workers.html", {
         "org": request.org, "form": form, "bulk_form": bulk_form, "can_manage": request.membership.can_manage,
-        "workers": [(w, names.get(w.department, w.department)) for w in org_objects(request, Worker)],
+        "workers": [(w, names.get(w.department, w.department)) for w in page.object_list], "page": page,
+        "filter": people,
     }, status=status)
 
 
@@ -118,16 +122,19 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 @org_view("edit")
 def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
     c = org_object_or_404(request, Campaign, id=campaign_id)
-    workers = list(service.campaign_workers(c))
-    res = service.results(c, workers)
-    links = {link.worker_id: link for link in PersonalLink.objects.current().filter(campaign=c)}
-    submitted = dict(Submission.objects.filter(campaign=c).values_list("worker_id", "submitted_at"))
+    res = service.results(c)
+    people = PeopleFilter(request.GET, org=request.org, departments=c.departments)
+    page = page_of(request, people.apply(service.campaign_workers(c)), PEOPLE_PER_PAGE)
+    shown = list(page.object_list)
+    links = {link.worker_id: link for link in PersonalLink.objects.current().filter(campaign=c, worker__in=shown)}
+    submitted = dict(Submission.objects.filter(campaign=c, worker__in=shown).values_list("worker_id", "submitted_at"))
     new_links = take_once(request, f"campaign-links-{c.id}") or {}
     names = dict(department_choices(request.org))
     return render(request, "people/campaign.html", {
         "org": request.org, "campaign": c, "can_manage": request.membership.can_manage, "results": res,
-        "comments": service.comments(c),
-        **campaign_rows(c, res, workers, links, submitted, names, {int(k): v for k, v in new_links.items()}),
+        "comments": service.comments(c), "page": page, "filter": people,
+        **campaign_rows(c, res, shown, links, submitted, names, {int(k): v for k, v in new_links.items()},
+                        scope=people.chosen_department or "organisation"),
     })
 
 
@@ -224,27 +231,31 @@ def link_revoke(request: HttpRequest, campaign_id: int, worker_id: int) -> HttpR
 @require_GET
 @org_view("edit")
 def training(request: HttpRequest) -> HttpResponse:
-    """Who has confirmed which module, per campaign with training; overdue once the deadline has passed."""
+    """Who has confirmed which module, for one campaign with training at a time (the newest unless ?campaign=
+    names another); overdue once the deadline has passed. The workers are filtered and paged."""
     from tebiki.core.training import Ack, modules, quiz_sizes, statuses
 
+    camps = [c for c in org_objects(request, Campaign).filter(opened_at__isnull=False).order_by("-opened_at", "-id")
+             if c.modules]
+    c = next((c for c in camps if str(c.id) == request.GET.get("campaign")), camps[0] if camps else None)
+    if c is None:
+        return render(request, "people/training.html", {"org": request.org, "campaigns": [], "training": None})
     all_modules = modules()
-    camps = [c for c in org_objects(request, Campaign).filter(opened_at__isnull=False) if c.modules]
-    workers = list(org_objects(request, Worker))
-    acks: dict[int, list[Ack]] = {}
-    for cid, w, m, at, sc in TrainingAck.objects.filter(campaign__in=camps).values_list(
-            "campaign_id", "worker_id", "module", "acknowledged_at", "score"):
-        acks.setdefault(cid, []).append(Ack(w, m, at, sc))
+    people = PeopleFilter(request.GET, org=request.org, departments=c.departments)
+    page = page_of(request, people.apply(service.campaign_workers(c)), PEOPLE_PER_PAGE)
+    shown = list(page.object_list)
+    acks = [Ack(*a) for a in TrainingAck.objects.filter(campaign=c).values_list(
+        "worker_id", "module", "acknowledged_at", "score")]
+    today, sizes = timezone.localdate(), quiz_sizes(c.modules)
+    everyone = list(service.campaign_workers(c).values_list("id", flat=True))
+    overdue = {s.worker for s in statuses(c.modules, everyone, acks, c.deadline, today, sizes) if s.state == "overdue"}
+    by_worker: dict[int, list] = {}
+    for s in statuses(c.modules, [w.id for w in shown], acks, c.deadline, today, sizes):
+        by_worker.setdefault(s.worker, []).append(s)
     names = dict(department_choices(request.org))
-    today = timezone.localdate()
-    blocks = []
-    for c in camps:
-        people = [w for w in workers if w.department in c.departments]
-        by_worker: dict[int, list] = {}
-        for s in statuses(c.modules, [w.id for w in people], acks.get(c.id, []), c.deadline, today,
-                          quiz_sizes(c.modules)):
-            by_worker.setdefault(s.worker, []).append(s)
-        rows = [{"worker": w, "department": names.get(w.department, w.department), "statuses": by_worker[w.id]}
-                for w in people]
-        blocks.append({"campaign": c, "modules": [all_modules[m] for m in c.modules if m in all_modules],
-                       "rows": rows, "overdue": sum(1 for r in rows if any(s.state == "overdue" for s in r["statuses"]))})
-    return render(request, "people/training.html", {"org": request.org, "blocks": blocks})
+    rows = [{"worker": w, "department": names.get(w.department, w.department), "statuses": by_worker[w.id]}
+            for w in shown]
+    block = {"campaign": c, "modules": [all_modules[m] for m in c.modules if m in all_modules], "rows": rows,
+             "overdue": len(overdue)}
+    return render(request, "people/training.html", {"org": request.org, "campaigns": camps, "training": block,
+                                                    "page": page, "filter": people})

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 
 from tebiki.core.vocabulary import ROLE_SHORT, SETS
 from tebiki.web.assessments import charts
+from tebiki.web.paging import pager_context
 from tebiki.web.vocab import lang
 
 register = template.Library()
@@ -41,6 +42,13 @@ def short_id(item_id: str) -> str:
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.inclusion_tag("_pager.html", takes_context=True)
+def pager(context, page):
+    """{% pager page %}: Previous / numbered / Next links that keep the request's other parameters (the filters),
+    and "page N of M"; nothing when everything fits on one page."""
+    return pager_context(context["request"], page)
 
 
 @register.simple_tag
