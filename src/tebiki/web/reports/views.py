@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import subprocess
 import tempfile
-import logging
 import threading
 from pathlib import Path
 
