@@ -46,3 +46,15 @@ def test_a_pdf_request_that_cannot_get_chromium_in_time_answers_503_with_retry_a
         views._CHROMIUM_SLOT.release()
     assert r.status_code == 503 and r["Retry-After"] == "30"
     assert cast.client(cast.admin).get(reverse("report_pdf", args=[cast.org.id])).content.startswith(b"%PDF")
+
+
+def test_a_chromium_that_makes_no_pdf_is_a_503_and_the_log_says_why(cast, tmp_path, caplog):
+    broken = tmp_path / "chromium"
+    broken.write_text('#!/bin/sh\necho "first line" >&2\necho "cannot open display" >&2\nexit 3\n')
+    broken.chmod(0o755)
+    with override_settings(CHROMIUM=str(broken)), caplog.at_level("WARNING", logger="tebiki.web.reports.views"):
+        r = cast.client(cast.admin).get(reverse("report_pdf", args=[cast.org.id]))
+    assert r.status_code == 503 and "Retry-After" not in r  # not busy: retrying soon would not help
+    assert b"printable HTML" in r.content
+    said = [rec.getMessage() for rec in caplog.records if rec.name == "tebiki.web.reports.views"]
+    assert said == ["no PDF: Chromium exited with 3 and produced no PDF: first line | cannot open display"]
