@@ -63,6 +63,28 @@ def test_organisation_items_are_decided_once_and_department_items_per_department
     assert c2 == {"a": True, "b": False}
 
 
+def test_each_csaj_policy_is_decided_once_for_the_organisation_by_its_own_condition():
+    res = [r for r in applicability(catalog, profile()) if r.item.startswith("csaj-2018:")]
+    assert [(r.item, r.scope) for r in res] == [(p.id, "organisation") for p in catalog.policies]
+    evaluator = Evaluator(catalog, profile())
+    assert [r.applies for r in res] == [bool(evaluate(p.applies_when, evaluator.org_facts)) for p in catalog.policies]
+    assert not all(r.applies for r in res)  # some policy's condition does not hold for this profile
+
+
+def test_a_derived_fact_names_only_the_methods_of_the_department_it_is_decided_for():
+    two = profile(departments=[
+        {"id": "sales", "name": "営業部", "methods": ["vpn"], "work_forms": ["home"], "terminals": ["company"],
+         "devices": ["pc"]},
+        {"id": "design", "name": "設計部", "methods": ["remote_desktop", "cloud_service"], "work_forms": ["home"],
+         "terminals": ["company"], "devices": ["pc"]}])
+    res = results(two)
+    c2 = res[("mic-v5:admin:C-2", "sales")]  # office connection, through VPN in sales only
+    assert "VPN" in c2.reason["ja"] and "リモートデスクトップ" not in c2.reason["ja"]
+    e7 = res[("mic-v5:admin:E-7", "design")]  # data on the terminal: cloud services, not remote desktop
+    assert "クラウドサービス方式" in e7.reason["ja"] and "リモートデスクトップ" not in e7.reason["ja"]
+    assert [v["ja"] for part in e7.why.parts for v in part.via] == ["クラウドサービス方式"]
+
+
 def test_the_example_profiles_load_and_yield_plausible_counts():
     for path in sorted(EXAMPLES.glob("*.yaml")):
         p = load_profile(path)
