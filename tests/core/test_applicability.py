@@ -85,6 +85,19 @@ def test_a_derived_fact_names_only_the_methods_of_the_department_it_is_decided_f
     assert [v["ja"] for part in e7.why.parts for v in part.via] == ["クラウドサービス方式"]
 
 
+def test_every_fact_a_condition_may_test_is_provided_with_the_schemas_values():
+    from tebiki.catalog.schema import FACTS
+    from tebiki.core.applicability import department_facts
+
+    p = profile(departments=[{"id": "sales", "name": "営業部", "methods": ["vpn"], "work_forms": ["home"],
+                              "equipment": [{"kind": "pc", "owner": "company"}, {"kind": "mobile", "owner": "private"}]}])
+    facts = department_facts(catalog, p, p.departments[0])
+    assert set(FACTS) <= set(facts)
+    for key, allowed in FACTS.items():
+        assert facts[key] <= set(allowed), key
+    assert facts["equipment"] == {"company_pc", "private_mobile"}
+
+
 def test_the_example_profiles_load_and_yield_plausible_counts():
     for path in sorted(EXAMPLES.glob("*.yaml")):
         p = load_profile(path)
