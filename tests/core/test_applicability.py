@@ -98,6 +98,20 @@ def test_every_fact_a_condition_may_test_is_provided_with_the_schemas_values():
     assert facts["equipment"] == {"company_pc", "private_mobile"}
 
 
+def test_a_department_result_names_the_facts_that_decided_it_in_that_department():
+    two = profile(departments=[
+        {"id": "sales", "name": "営業部", "methods": ["vpn"], "work_forms": ["home"], "terminals": ["company"],
+         "devices": ["pc"]},
+        {"id": "design", "name": "設計部", "methods": ["remote_desktop"], "work_forms": ["home"],
+         "terminals": ["company"], "devices": ["pc"]}])
+    res = results(two)
+    # E-8: data on the terminal and a company terminal; in design only the first is missing (sales has it)
+    e8 = res[("mic-v5:admin:E-8", "design")]
+    assert not e8.applies and [(p.fact, p.value) for p in e8.why.parts] == [("data_on_terminal", True)]
+    assert [(p.fact, p.value) for p in res[("mic-v5:admin:E-8", "sales")].why.parts] == [
+        ("data_on_terminal", True), ("terminal", "company")]
+
+
 def test_the_example_profiles_load_and_yield_plausible_counts():
     for path in sorted(EXAMPLES.glob("*.yaml")):
         p = load_profile(path)
