@@ -304,3 +304,21 @@ def test_the_plan_as_data_says_what_the_engine_says():
     assert data["scores"] == scores(rows)
     assert data["counts"] == {"rows": len(rows), "applicable": sum(r.applies for r in rows),
                               "open": sum(r.is_open for r in rows), "overdue": 1, "actions": len(grouped)}
+
+
+def test_an_override_keeps_the_measures_risk_score_and_trouble_cases_for_this_organisation():
+    mixed = parse_profile({"name": "テスト製作所", "size": 20, "departments": [
+        {"id": "sales", "name": "営業部", "people": 12, "methods": ["vpn"], "work_forms": ["home"],
+         "equipment": [{"kind": "pc", "owner": "company"}]},
+        {"id": "office", "name": "総務部", "people": 8, "methods": ["cloud_service"], "work_forms": ["home"],
+         "equipment": [{"kind": "pc", "owner": "company"}]}], "cloud": ["mail"]})
+    a = new_assessment(mixed)
+    c2 = "mic-v5:admin:C-2"  # VPN appliance patching: only sales, 12 of 20 people
+
+    def row(assessment):
+        return next(r for r in build_rows(catalog, assessment) if (r.item, r.scope) == (c2, "sales"))
+
+    before = row(a).priority
+    after = row(record(a, c2, "sales", "t", NOW, importance="low", override_reason="委託先が対応")).priority
+    assert after.overridden and after.importance == "low"
+    assert (after.score, after.cases) == (before.score, before.cases)
