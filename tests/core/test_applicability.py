@@ -112,6 +112,66 @@ def test_a_department_result_names_the_facts_that_decided_it_in_that_department(
         ("data_on_terminal", True), ("terminal", "company")]
 
 
+def test_local_breakout_concerns_the_departments_that_go_online():
+    def i5(local_breakout):
+        p = profile(local_breakout=local_breakout, departments=[
+            {"id": "sales", "name": "営業部", "methods": ["vpn"], "work_forms": ["home"], "terminals": ["company"],
+             "devices": ["pc"]},
+            {"id": "field", "name": "現場", "methods": ["standalone"], "work_forms": ["mobile"], "terminals": ["company"],
+             "devices": ["pc"]}])
+        return {scope: r.applies for (item, scope), r in results(p).items() if item == "mic-v5:admin:I-5"}
+    assert i5(True) == {"sales": True, "field": False}  # the standalone department is offline
+    assert i5(False) == {"sales": False, "field": False}
+
+
+def test_the_organisation_facts_reach_only_the_departments_they_concern():
+    from tebiki.core.applicability import department_facts
+
+    p = profile(admin="outsourced", remote_access=["vpn_appliance"], departments=[
+        {"id": "sales", "name": "営業部", "methods": ["vpn"], "work_forms": ["home"], "terminals": ["company"],
+         "devices": ["pc"]},
+        {"id": "office", "name": "総務部", "methods": ["cloud_service"], "work_forms": ["home"], "terminals": ["company"],
+         "devices": ["pc"]}])
+    sales, office = (department_facts(catalog, p, d) for d in p.departments)
+    assert (sales["remote_access"], office["remote_access"]) == ({"vpn_appliance"}, set())
+    assert sales["inhouse_admin"] == office["inhouse_admin"] == {False}
+    assert department_facts(catalog, profile(), profile().departments[0])["inhouse_admin"] == {True}
+
+
+def test_a_measure_for_everyone_says_so_in_its_scope():
+    from tebiki.core.reasons import Reason
+
+    res = results(profile())
+    assert res[("mic-v5:executive:A-1", "organisation")].why == Reason(applies=True, everyone=True, scope=None)
+    department_measure = next(m.id for m in catalog.measures if m.scope == "department" and m.applies_when is None)
+    assert res[(department_measure, "sales")].why == Reason(applies=True, everyone=True, scope="営業部")
+
+
+def test_a_policy_on_a_method_names_the_methods_title():
+    vpn = profile(departments=[{"id": "sales", "name": "営業部", "methods": ["vpn"], "work_forms": ["home"],
+                                "terminals": ["company"], "devices": ["pc"]}])
+    res = results(vpn)[("csaj-2018:7.1.1-1", "organisation")]
+    (part,) = res.why.parts
+    assert (part.fact, part.value, part.label) == ("method", "vpn", catalog.method("vpn").title.model_dump())
+    assert "VPN方式を使う" in res.reason["ja"]
+
+
+def test_a_result_concerns_the_departments_its_facts_hold_for_and_no_others():
+    p = profile(departments=[
+        {"id": "sales", "name": "営業部", "methods": ["vpn"], "work_forms": ["home"], "terminals": ["company"],
+         "devices": ["pc"], "cloud": ["chat"]},
+        {"id": "office", "name": "総務部", "methods": ["cloud_service"], "work_forms": ["home"], "terminals": ["company"],
+         "devices": ["pc"], "cloud": ["meeting"]}])
+    res = results(p)
+    g2 = res[("mic-v5:admin:G-2", "organisation")]  # chat or meeting: each holds in one department
+    assert g2.departments == ("sales", "office")
+    assert [p.departments for p in g2.why.parts] == [("営業部",), ("総務部",)]
+    c2 = res[("mic-v5:admin:C-2", "office")]  # no office connection in 総務部
+    assert not c2.applies and c2.departments == ()
+    sales = res[("mic-v5:admin:C-2", "sales")]  # a department's own result names no departments in its parts
+    assert sales.applies and sales.departments == ("sales",) and [p.departments for p in sales.why.parts] == [()]
+
+
 def test_the_example_profiles_load_and_yield_plausible_counts():
     for path in sorted(EXAMPLES.glob("*.yaml")):
         p = load_profile(path)
