@@ -63,6 +63,115 @@ def test_organisation_items_are_decided_once_and_department_items_per_department
     assert c2 == {"a": True, "b": False}
 
 
+def test_each_csaj_policy_is_decided_once_for_the_organisation_by_its_own_condition():
+    res = [r for r in applicability(catalog, profile()) if r.item.startswith("csaj-2018:")]
+    assert [(r.item, r.scope) for r in res] == [(p.id, "organisation") for p in catalog.policies]
+    evaluator = Evaluator(catalog, profile())
+    assert [r.applies for r in res] == [bool(evaluate(p.applies_when, evaluator.org_facts)) for p in catalog.policies]
+    assert not all(r.applies for r in res)  # some policy's condition does not hold for this profile
+
+
+def test_a_derived_fact_names_only_the_methods_of_the_department_it_is_decided_for():
+    two = profile(departments=[
+        {"id": "sales", "name": "営業部", "methods": ["vpn"], "work_forms": ["home"], "terminals": ["company"],
+         "devices": ["pc"]},
+        {"id": "design", "name": "設計部", "methods": ["remote_desktop", "cloud_service"], "work_forms": ["home"],
+         "terminals": ["company"], "devices": ["pc"]}])
+    res = results(two)
+    c2 = res[("mic-v5:admin:C-2", "sales")]  # office connection, through VPN in sales only
+    assert "VPN" in c2.reason["ja"] and "リモートデスクトップ" not in c2.reason["ja"]
+    e7 = res[("mic-v5:admin:E-7", "design")]  # data on the terminal: cloud services, not remote desktop
+    assert "クラウドサービス方式" in e7.reason["ja"] and "リモートデスクトップ" not in e7.reason["ja"]
+    assert [v["ja"] for part in e7.why.parts for v in part.via] == ["クラウドサービス方式"]
+
+
+def test_every_fact_a_condition_may_test_is_provided_with_the_schemas_values():
+    from tebiki.catalog.schema import FACTS
+    from tebiki.core.applicability import department_facts
+
+    p = profile(departments=[{"id": "sales", "name": "営業部", "methods": ["vpn"], "work_forms": ["home"],
+                              "equipment": [{"kind": "pc", "owner": "company"}, {"kind": "mobile", "owner": "private"}]}])
+    facts = department_facts(catalog, p, p.departments[0])
+    assert set(FACTS) <= set(facts)
+    for key, allowed in FACTS.items():
+        assert facts[key] <= set(allowed), key
+    assert facts["equipment"] == {"company_pc", "private_mobile"}
+
+
+def test_a_department_result_names_the_facts_that_decided_it_in_that_department():
+    two = profile(departments=[
+        {"id": "sales", "name": "営業部", "methods": ["vpn"], "work_forms": ["home"], "terminals": ["company"],
+         "devices": ["pc"]},
+        {"id": "design", "name": "設計部", "methods": ["remote_desktop"], "work_forms": ["home"],
+         "terminals": ["company"], "devices": ["pc"]}])
+    res = results(two)
+    # E-8: data on the terminal and a company terminal; in design only the first is missing (sales has it)
+    e8 = res[("mic-v5:admin:E-8", "design")]
+    assert not e8.applies and [(p.fact, p.value) for p in e8.why.parts] == [("data_on_terminal", True)]
+    assert [(p.fact, p.value) for p in res[("mic-v5:admin:E-8", "sales")].why.parts] == [
+        ("data_on_terminal", True), ("terminal", "company")]
+
+
+def test_local_breakout_concerns_the_departments_that_go_online():
+    def i5(local_breakout):
+        p = profile(local_breakout=local_breakout, departments=[
+            {"id": "sales", "name": "営業部", "methods": ["vpn"], "work_forms": ["home"], "terminals": ["company"],
+             "devices": ["pc"]},
+            {"id": "field", "name": "現場", "methods": ["standalone"], "work_forms": ["mobile"], "terminals": ["company"],
+             "devices": ["pc"]}])
+        return {scope: r.applies for (item, scope), r in results(p).items() if item == "mic-v5:admin:I-5"}
+    assert i5(True) == {"sales": True, "field": False}  # the standalone department is offline
+    assert i5(False) == {"sales": False, "field": False}
+
+
+def test_the_organisation_facts_reach_only_the_departments_they_concern():
+    from tebiki.core.applicability import department_facts
+
+    p = profile(admin="outsourced", remote_access=["vpn_appliance"], departments=[
+        {"id": "sales", "name": "営業部", "methods": ["vpn"], "work_forms": ["home"], "terminals": ["company"],
+         "devices": ["pc"]},
+        {"id": "office", "name": "総務部", "methods": ["cloud_service"], "work_forms": ["home"], "terminals": ["company"],
+         "devices": ["pc"]}])
+    sales, office = (department_facts(catalog, p, d) for d in p.departments)
+    assert (sales["remote_access"], office["remote_access"]) == ({"vpn_appliance"}, set())
+    assert sales["inhouse_admin"] == office["inhouse_admin"] == {False}
+    assert department_facts(catalog, profile(), profile().departments[0])["inhouse_admin"] == {True}
+
+
+def test_a_measure_for_everyone_says_so_in_its_scope():
+    from tebiki.core.reasons import Reason
+
+    res = results(profile())
+    assert res[("mic-v5:executive:A-1", "organisation")].why == Reason(applies=True, everyone=True, scope=None)
+    department_measure = next(m.id for m in catalog.measures if m.scope == "department" and m.applies_when is None)
+    assert res[(department_measure, "sales")].why == Reason(applies=True, everyone=True, scope="営業部")
+
+
+def test_a_policy_on_a_method_names_the_methods_title():
+    vpn = profile(departments=[{"id": "sales", "name": "営業部", "methods": ["vpn"], "work_forms": ["home"],
+                                "terminals": ["company"], "devices": ["pc"]}])
+    res = results(vpn)[("csaj-2018:7.1.1-1", "organisation")]
+    (part,) = res.why.parts
+    assert (part.fact, part.value, part.label) == ("method", "vpn", catalog.method("vpn").title.model_dump())
+    assert "VPN方式を使う" in res.reason["ja"]
+
+
+def test_a_result_concerns_the_departments_its_facts_hold_for_and_no_others():
+    p = profile(departments=[
+        {"id": "sales", "name": "営業部", "methods": ["vpn"], "work_forms": ["home"], "terminals": ["company"],
+         "devices": ["pc"], "cloud": ["chat"]},
+        {"id": "office", "name": "総務部", "methods": ["cloud_service"], "work_forms": ["home"], "terminals": ["company"],
+         "devices": ["pc"], "cloud": ["meeting"]}])
+    res = results(p)
+    g2 = res[("mic-v5:admin:G-2", "organisation")]  # chat or meeting: each holds in one department
+    assert g2.departments == ("sales", "office")
+    assert [p.departments for p in g2.why.parts] == [("営業部",), ("総務部",)]
+    c2 = res[("mic-v5:admin:C-2", "office")]  # no office connection in 総務部
+    assert not c2.applies and c2.departments == ()
+    sales = res[("mic-v5:admin:C-2", "sales")]  # a department's own result names no departments in its parts
+    assert sales.applies and sales.departments == ("sales",) and [p.departments for p in sales.why.parts] == [()]
+
+
 def test_the_example_profiles_load_and_yield_plausible_counts():
     for path in sorted(EXAMPLES.glob("*.yaml")):
         p = load_profile(path)

@@ -61,3 +61,35 @@ def test_broken_yaml_and_missing_files_are_clear(tmp_path):
         load_profile(tmp_path / "nope.yaml")
     with pytest.raises(DataError, match="departments: required field is missing"):
         load_profile(write(tmp_path, "name: a\nsize: 1\n"))
+
+
+def _two(**dept_extra):
+    from tebiki.core.profile import parse_profile
+
+    return parse_profile({"name": "テスト商事", "size": 10, "cloud": [], "wifi": ["home"], "departments": [
+        {"id": "sales", "name": "営業部", "people": 5, "methods": ["vpn"], "work_forms": ["home"],
+         "equipment": [{"kind": "pc", "owner": "company"}]},
+        {"id": "office", "name": "総務部", "people": 5, "methods": ["cloud_service"], "work_forms": ["home"],
+         "equipment": [{"kind": "pc", "owner": "company"}], **dept_extra}]})
+
+
+def test_a_cloud_department_with_no_service_listed_uses_some_saas_and_a_listed_one_is_kept():
+    p = _two()
+    assert p.department("office").name == "総務部"
+    assert (p.cloud_of(p.department("sales")), p.cloud_of(p.department("office"))) == ([], ["saas"])
+    listed = _two(cloud=["mail"])
+    assert listed.cloud_of(listed.department("office")) == ["mail"]
+
+
+def test_a_departments_own_wifi_replaces_the_organisations():
+    p = _two(wifi=[])
+    assert (p.wifi_of(p.department("sales")), p.wifi_of(p.department("office"))) == (["home"], [])
+
+
+def test_a_profile_error_names_the_profile_and_a_repeated_value():
+    from tebiki.core.profile import parse_profile
+
+    with pytest.raises(DataError, match=r"^<profile>: .*terminals: a value is listed twice"):
+        parse_profile({"name": "a", "size": 3, "departments": [
+            {"id": "x", "name": "X", "methods": ["vpn"], "work_forms": ["home"], "terminals": ["byod", "byod"],
+             "devices": ["pc"]}]})
