@@ -33,6 +33,7 @@ def setup() -> None:
         return
     os.environ.setdefault("TEBIKI_DATA_DIR", tempfile.mkdtemp(prefix="tebiki-bench-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tebiki.web.settings")
+    os.environ.setdefault("DEBUG", "0")  # as served: DEBUG on would also keep every query in connection.queries
     if os.environ.get("TEBIKI_BENCH_KEEP_DB") != "1":
         os.environ.pop("DATABASE_URL", None)
     import django
@@ -324,11 +325,15 @@ def ingestion_pg_rows() -> list[Row]:
     with pg_database() as url:
         if url is None:
             return [("PostgreSQL: ingestion", float("nan"), "–", "no PostgreSQL (set TEBIKI_BENCH_PG_URL)")]
-        env = _env(url, tempfile.mkdtemp(prefix="tebiki-bench-pg-")) | {"TEBIKI_BENCH_KEEP_DB": "1"}
-        out = subprocess.run([sys.executable, "-c", "import json, bench.web as w; "
-                              "print(json.dumps(w.ingestion_rows(label='PostgreSQL')))"],
-                             env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    return [tuple(r) for r in json.loads(out.splitlines()[-1])]
+        # the API is called through Django's test client, whose requests name the host "testserver"
+        env = _env(url, tempfile.mkdtemp(prefix="tebiki-bench-pg-")) | {"TEBIKI_BENCH_KEEP_DB": "1",
+                                                                        "ALLOWED_HOSTS": "testserver"}
+        done = subprocess.run([sys.executable, "-c", "import json, bench.web as w; "
+                               "print(json.dumps(w.ingestion_rows(label='PostgreSQL')))"],
+                              env=env, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError((done.stderr.strip().splitlines() or ["no output"])[-1])
+    return [tuple(r) for r in json.loads(done.stdout.splitlines()[-1])]
 
 
 # ---------------------------------------------------------------- PostgreSQL databases for a run
@@ -343,9 +348,16 @@ def pg_database() -> Iterator[str | None]:
     name = f"tebiki_bench_{os.getpid()}_{secrets.token_hex(3)}"
     if admin:
         import psycopg
+        from psycopg.conninfo import make_conninfo
 
         def sql(statement: str) -> None:
-            with psycopg.connect(admin, autocommit=True) as conn:
+            # The role's own database need not exist (a role with CREATEDB only): then the maintenance database,
+            # as Django itself does when it creates a test database.
+            try:
+                conn = psycopg.connect(admin, autocommit=True)
+            except psycopg.OperationalError:
+                conn = psycopg.connect(make_conninfo(admin, dbname="postgres"), autocommit=True)
+            with conn:
                 conn.execute(statement)
 
         sql(f"CREATE DATABASE {name}")

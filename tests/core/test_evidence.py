@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tebiki.core.evidence import FailingCheck, NoAnswers, contradictions
+from tebiki.core.evidence import NAMED, FailingCheck, NoAnswers, contradictions
 from tests.core.test_security_action import rows_for
 
 DISK = FailingCheck("disk_encryption", {"ja": "ディスクの暗号化", "en": "Disk encryption"}, ("PC-1", "PC-3"))
@@ -35,3 +35,12 @@ def test_no_answers_contradict_the_row_of_their_item_and_scope_only():
     assert (found.row.item, found.checks, found.answers.no, found.answers.asked) == (key[0], (), 2, 5)
     assert contradictions(rows, [], {(key[0], "elsewhere"): said}) == []
     assert contradictions(rows, [], {key: NoAnswers("x", 5, ())}) == []  # nobody said no
+
+
+def test_a_flag_names_the_first_few_devices_and_workers_and_counts_the_rest():
+    many = tuple(f"PC-{i}" for i in range(NAMED + 3))
+    check, answers = FailingCheck("disk_encryption", DISK.title, many), NoAnswers("点検", 20, many)
+    assert (check.named, check.more) == (many[:NAMED], 3)
+    assert (answers.named, answers.more, answers.no) == (many[:NAMED], 3, NAMED + 3)
+    exactly = FailingCheck("disk_encryption", DISK.title, many[:NAMED])
+    assert (exactly.named, exactly.more) == (many[:NAMED], 0)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from .plan import Row
 
+NAMED = 5  # a flag on a screen names this many devices or workers and counts the rest: its size does not grow with them
+
 
 @dataclass(frozen=True)
 class FailingCheck:
@@ -20,6 +22,15 @@ class FailingCheck:
     id: str
     title: Mapping[str, str]
     devices: tuple[str, ...]
+
+    @property
+    def named(self) -> tuple[str, ...]:
+        """The devices a screen names (the first NAMED); `more` counts the others."""
+        return self.devices[:NAMED]
+
+    @property
+    def more(self) -> int:
+        return max(len(self.devices) - NAMED, 0)
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,15 @@ class NoAnswers:
     @property
     def no(self) -> int:
         return len(self.who)
+
+    @property
+    def named(self) -> tuple[str, ...]:
+        """The workers a screen names (the first NAMED); `more` counts the others."""
+        return self.who[:NAMED]
+
+    @property
+    def more(self) -> int:
+        return max(len(self.who) - NAMED, 0)
 
 
 @dataclass(frozen=True)

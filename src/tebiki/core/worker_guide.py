@@ -162,7 +162,20 @@ def questions(guidance: dict[str, Guidance] | None = None) -> dict[str, tuple[st
 
 def question_for(item: str, guidance: dict[str, Guidance] | None = None) -> str | None:
     """The question whose answers evidence catalog entry *item*; None for an entry no question asks."""
+    if guidance is None:
+        return _asked_by().get(item)
     return next((q for q, ev in questions(guidance).items() if item in ev), None)
+
+
+@cache
+def _asked_by() -> dict[str, str]:
+    """Entry -> the first question (in the guide's order) that evidences it, for the packaged guide: pages ask this
+    for every done row, so it is looked up, not searched."""
+    out: dict[str, str] = {}
+    for q, evidences in questions().items():
+        for item in evidences:
+            out.setdefault(item, q)
+    return out
 
 
 def in_order(items: list[str], guidance: dict[str, Guidance] | None = None) -> list[str]:

@@ -7,6 +7,8 @@ SECRET_KEY_FALLBACKS  comma-separated earlier secret keys, still accepted after 
 TEBIKI_AUDIT_RETENTION_DAYS  age beyond which `tebiki audit purge` removes audit entries (default 730, minimum 365)
 TEBIKI_BACKUP_MAX_BYTES      largest unpacked size `tebiki restore` accepts (default 8 GiB)
 TEBIKI_BACKUP_KEY            the key that authenticates backups (default: a key file in the data directory)
+TEBIKI_SQLITE_SYNCHRONOUS    "full" (default: each commit is on disk before it is answered) or "normal" (SQLite only;
+                             faster, may lose the last commits on a power cut; docs/deploy.md)
 TEBIKI_ENV        "production" turns on HTTPS-only cookies, HSTS and DEBUG off; anything else is development
 TEBIKI_SIGNUP     "1" lets anyone create an account and an organisation from the sign-in page (「新しく始める」);
                   on by default in development (`make run`), off by default in production
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -129,8 +132,15 @@ DATABASES = {"default": dj_database_url.parse(
     os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'tebiki.sqlite3'}", conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets pages read while a report is written; IMMEDIATE avoids "database is locked" between writers.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
-                                       "transaction_mode": "IMMEDIATE"}
+    # synchronous=FULL (the default) makes every commit durable before it is answered: the audit log, an enrolment
+    # token or a device link shown once are never lost to a power cut. NORMAL is faster (no fsync per commit) and
+    # never corrupts the database, but may lose the last commits on a power cut: docs/deploy.md.
+    SQLITE_SYNCHRONOUS = os.environ.get("TEBIKI_SQLITE_SYNCHRONOUS", "full").lower()
+    if SQLITE_SYNCHRONOUS not in ("full", "normal"):
+        raise ImproperlyConfigured(f"TEBIKI_SQLITE_SYNCHRONOUS must be full or normal, not {SQLITE_SYNCHRONOUS!r}")
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={SQLITE_SYNCHRONOUS.upper()};",
+        "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if not PRODUCTION else 60
     _db = str(DATABASES["default"]["NAME"])
     if not _db.startswith(":memory:") and "mode=memory" not in _db and Path(_db).parent.is_dir():

@@ -86,13 +86,15 @@ class Entry:
         return "m-" + "".join(c if c.isalnum() else "-" for c in self.item.lower())
 
 
-def entries(rows: list[Row]) -> list[Entry]:
-    """Every measure once: those that apply in the organisation's action order, then those that apply nowhere."""
+def entries(rows: list[Row], measures: list[Action] | None = None) -> list[Entry]:
+    """Every measure once: those that apply in the organisation's action order, then those that apply nowhere.
+    *measures*: actions(rows, include_closed=True) when the caller has them (Plan.every_measure keeps them)."""
     na: dict[str, list[Row]] = {}
     for r in rows:
         if not r.applies:
             na.setdefault(r.item, []).append(r)
-    out = [Entry(a.item, a, na.pop(a.item, [])) for a in actions(rows, include_closed=True)]
+    out = [Entry(a.item, a, na.pop(a.item, []))
+           for a in (actions(rows, include_closed=True) if measures is None else measures)]
     return out + [Entry(item, None, group) for item, group in na.items()]
 
 

@@ -83,6 +83,10 @@ class Plan:
         """core.plan.actions(): one Action per measure with an open row, in the organisation's order."""
         return self._once("measures", lambda: actions(self.rows))
 
+    def every_measure(self) -> list[Action]:
+        """core.plan.actions(include_closed=True): every applicable measure, open or closed (the checklist)."""
+        return self._once("every measure", lambda: actions(self.rows, include_closed=True))
+
     def actions(self) -> list[Row]:
         return self._once("actions", lambda: action_list(self.rows))
 

@@ -87,7 +87,7 @@ def checklist(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None, catalog=plan.catalog, scopes=scopes, lang=lang)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     grouping = filters.get("group") or "priority"
-    everything = entries(plan.rows)
+    everything = entries(plan.rows, plan.every_measure())
     shown = sectioned([e for e in everything if matches(e, filters)], grouping,
                       _section_titles(plan.catalog, grouping, lang))
     page = page_of(request, shown, PAGE_SIZE)
@@ -186,7 +186,8 @@ def item_status(request: HttpRequest, item_id: str, scope: str) -> HttpResponse:
             error = " ".join(str(PROBLEM_MESSAGES[c]) for _, c in err.problems)
     if error is None:
         plan = plan_of(request.org)
-    entry = next(e for e in entries(plan.rows) if e.item == item_id)  # every row: department names come from them
+    # every row: department names come from them
+    entry = next(e for e in entries(plan.rows, plan.every_measure()) if e.item == item_id)
     if not request.htmx:
         if error:
             messages.error(request, error)

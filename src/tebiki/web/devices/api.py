@@ -14,6 +14,7 @@ import math
 import re
 from typing import Annotated, Any, Literal, NotRequired
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -241,9 +242,16 @@ def answer(request: HttpRequest, item: dict) -> Status:
     return Status(201 if item["created"] else 200, body)
 
 
+def upload(request: HttpRequest, report: dict, source: str, param: str) -> Status:
+    """One report stored and its device's link issued in one transaction: one commit (one fsync) per upload, and
+    no link without its report."""
+    with transaction.atomic():
+        return answer(request, store(request, [report], source, param)[0])
+
+
 @api.post("/agent/reports", response={200: Uploaded, 201: Uploaded}, summary="Upload an evaluated check report")
 def post_report(request: HttpRequest, report: ReportBody):
-    return answer(request, store(request, [report.root], "agent")[0])
+    return upload(request, report.root, "agent", "report")
 
 
 @api.post("/agent/captures", response={200: Uploaded, 201: Uploaded},
@@ -257,8 +265,8 @@ def post_capture(request: HttpRequest, capture: CaptureIn):
     # the engine has taken NUL characters and non-finite numbers out of reasons and evidence
     checks = {cid: {k: c[k] for k in ("verdict", "reason", "evidence", "reason_code", "reason_params")}
               for cid, c in result["checks"].items()}
-    return answer(request, store(request, [{"idempotency_key": capture.idempotency_key, "device": capture.device,
-                                   "as_of": as_of, "checks": checks}], "capture", "capture")[0])
+    return upload(request, {"idempotency_key": capture.idempotency_key, "device": capture.device, "as_of": as_of,
+                            "checks": checks}, "capture", "capture")
 
 
 @api.post("/agent/reports/batch", response=list[BatchItem], summary="Upload many evaluated reports at once (outbox)")

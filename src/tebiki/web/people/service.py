@@ -260,19 +260,28 @@ def no_answers(org, keys) -> dict[tuple[str, str], NoAnswers]:
             newest[(item, scope)] = found
     if not newest:
         return {}
-    workers = list(Worker.objects.filter(organisation=org).only("id", "name", "department"))
-    said = set(Answer.objects.filter(campaign__in={c.id for c, _ in newest.values()},
-                                     item__in={q for _, q in newest.values()}, value=Answer.Value.NO)
-               .values_list("campaign_id", "item", "worker_id"))
-    out = {}
+    roster: dict[str, list[tuple[int, str]]] = {}  # department -> (id, name) in the roster's order
+    for wid, name, dept in Worker.objects.filter(organisation=org).values_list("id", "name", "department"):
+        roster.setdefault(dept, []).append((wid, name))
+    said: dict[tuple[int, str], set[int]] = {}
+    asking = list(newest.values())
+    for cid, question, wid in (Answer.objects.filter(campaign__in={c.id for c, q in asking},
+                                                     item__in={q for c, q in asking}, value=Answer.Value.NO)
+                               .values_list("campaign_id", "item", "worker_id")):
+        said.setdefault((cid, question), set()).add(wid)
+    out, tallied = {}, {}  # many rows share a question and departments: each tally is made once
     for (item, scope), (c, question) in newest.items():
         depts = set(c.items[question]) & set(c.departments)
         if scope != "organisation":
             depts &= {scope}
-        asked = [w for w in workers if w.department in depts]
-        if asked:
-            out[(item, scope)] = NoAnswers(c.title, len(asked),
-                                           tuple(w.name for w in asked if (c.id, question, w.id) in said))
+        key = (c.id, question, tuple(sorted(depts)))
+        if key not in tallied:
+            asked = [w for d, ws in roster.items() if d in depts for w in ws]  # in the roster's order
+            no = said.get((c.id, question), set())
+            tallied[key] = NoAnswers(c.title, len(asked), tuple(name for wid, name in asked if wid in no)) \
+                if asked else None
+        if tallied[key] is not None:
+            out[(item, scope)] = tallied[key]
     return out
 
 
