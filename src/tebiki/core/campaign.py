@@ -177,29 +177,16 @@ def aggregate(items: dict[str, list[str]], workers: Iterable[WorkerRef], answers
     """Counts per item and per department, each worker's progress, and who has not answered.
 
     Answers to items not asked of a worker (e.g. after a move to another department) and answers of
-    workers not in *workers* are ignored.
+    workers not in *workers* are ignored. The counting itself is aggregate_counted's (one rule for both).
     """
     workers = list(workers)
-    given: dict[tuple[int, str], str] = {(a.worker, a.item): a.value for a in answers if a.value in ANSWERS}
-    totals = {item: Tally() for item in items}
-    departments: dict[str, DepartmentResult] = {}
-    progress: dict[int, Progress] = {}
-    not_answered: list[WorkerRef] = []
-    for w in workers:
-        dept = departments.setdefault(w.department, DepartmentResult())
-        dept.workers += 1
-        p = progress[w.id] = Progress()
-        for item in items_for(items, w.department):
-            value = given.get((w.id, item))
-            totals[item].add(value)
-            dept.items.setdefault(item, Tally()).add(value)
-            p.asked += 1
-            p.answered += value is not None
-        dept.progress.asked += p.asked
-        dept.progress.answered += p.answered
-        if p.complete:
-            dept.complete += 1
-        else:
-            not_answered.append(w)
-    return Results(items={k: v for k, v in totals.items() if v.asked}, departments=departments, workers=progress,
-                   not_answered=not_answered)
+    department = {w.id: w.department for w in workers}
+    given = {(a.worker, a.item): a.value for a in answers if a.value in ANSWERS and a.worker in department}
+    answered: dict[int, int] = {}
+    counts: dict[tuple[str, str, str], int] = {}
+    for (worker, item), value in given.items():
+        dept = department[worker]
+        if dept in items.get(item, ()):
+            answered[worker] = answered.get(worker, 0) + 1
+            counts[item, dept, value] = counts.get((item, dept, value), 0) + 1
+    return aggregate_counted(items, workers, answered, ((i, d, v, n) for (i, d, v), n in counts.items()))
