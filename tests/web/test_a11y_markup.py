@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.template import Context, Template, TemplateSyntaxError
+from django.urls import reverse
 from django.utils import translation
 
 from tebiki.web.assessments import charts
@@ -34,7 +35,20 @@ def test_the_scroll_tag_needs_a_name():
         render("{% scroll %}<table></table>{% endscroll %}")
 
 
-@pytest.mark.parametrize(("verdict", "words"), [("pass", "OK"), ("fail", "要対応"), ("unknown", "判定不可"), (None, "未確認")])
-def test_a_check_symbol_has_words_for_screen_readers(verdict, words):
-    html = render('{% include "devices/_verdict.html" %}', v=verdict)
-    assert '<span aria-hidden="true">' in html and f'<span class="visually-hidden">{words}</span>' in html
+@pytest.mark.parametrize(("verdict", "symbol", "words"), [("pass", "✓", "OK"), ("fail", "✗", "要対応"),
+                                                      ("unknown", "?", "判定不可"), (None, "–", "未確認"),
+                                                      ("", "–", "未確認"), ("PASS", "–", "未確認")])
+def test_a_check_symbol_has_words_for_screen_readers(verdict, symbol, words):
+    html = render("{{ v|verdict_mark }}", v=verdict)
+    assert html == f'<span aria-hidden="true">{symbol}</span><span class="visually-hidden">{words}</span>'
+
+
+def test_the_register_marks_each_devices_verdicts_in_words(cast):
+    from tebiki.web.devices.models import Device
+
+    Device.objects.create(organisation=cast.org, key="dev-mark-0001", hostname="PC-1", os="linux",
+                          latest={"firewall": "fail", "disk_encryption": "pass"})
+    html = cast.client(cast.admin).get(reverse("devices", args=[cast.org.id])).content.decode()
+    assert ('<td class="verdict verdict-fail"><span aria-hidden="true">✗</span>'
+            '<span class="visually-hidden">要対応</span></td>') in html
+    assert '<td class="verdict verdict-none"><span aria-hidden="true">–</span>' in html

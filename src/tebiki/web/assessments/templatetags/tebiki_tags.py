@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 
 from tebiki.core.vocabulary import ROLE_SHORT, SETS
 from tebiki.web.assessments import charts
@@ -114,3 +115,16 @@ def scroll(parser, token):
     nodelist = parser.parse(("endscroll",))
     parser.delete_first_token()
     return ScrollNode(parser.compile_filter(bits[1]), nodelist)
+
+
+# One check's verdict as a symbol with its words for screen readers (the symbol alone is not a text alternative).
+# A filter, not an include: the device register shows one per check and device (about 1,000 on a page).
+_VERDICT_MARKS = {"pass": ("✓", gettext_lazy("OK")), "fail": ("✗", gettext_lazy("Needs action")),
+                  "unknown": ("?", gettext_lazy("Could not tell"))}
+_NOT_CHECKED = ("–", gettext_lazy("Not checked"))
+
+
+@register.filter
+def verdict_mark(verdict: str | None) -> str:
+    symbol, words = _VERDICT_MARKS.get(verdict or "", _NOT_CHECKED)
+    return format_html('<span aria-hidden="true">{}</span><span class="visually-hidden">{}</span>', symbol, words)
