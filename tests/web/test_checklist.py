@@ -284,3 +284,20 @@ def test_a_save_without_javascript_passes_the_csrf_check(cast):
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     r = c.post(status_url(cast.org), {"status": "done", "csrfmiddlewaretoken": token})
     assert r.status_code == 302 and ItemRecord.objects.get(item=ITEM).status == "done"
+
+
+def test_the_count_line_says_how_many_are_shown_only_when_a_filter_hides_some(cast):
+    import re
+
+    c = cast.client(cast.viewer)
+
+    def count_line(**filters) -> str:
+        html = checklist(c, cast.org, **filters).content.decode()
+        return re.search(r'<p class="hint" id="shown-count">(.*?)</p>', html).group(1)
+
+    everything = count_line()
+    total = int(re.search(r"当てはまる対策は全部で (\d+) 件", everything).group(1))
+    assert "を表示" not in everything  # the same number twice said nothing
+    filtered = count_line(role="worker")
+    shown = int(re.search(r"(\d+) 件の対策を表示", filtered).group(1))
+    assert 0 < shown < total and f"全部で {total} 件" in filtered
