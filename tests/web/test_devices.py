@@ -371,3 +371,16 @@ def test_a_device_page_tells_in_japanese_what_to_do_step_by_step_for_its_os(cast
     assert step in steps and other not in steps and "<br>" in steps
     assert page.count('class="steps"') == 1  # only the failed check
     assert "もう一度実行してください" in page.split('id="check-again">')[1]
+
+
+def test_an_empty_register_says_how_to_start_instead_of_empty_tables(cast):
+    url = reverse("devices", args=[cast.org.id])
+    admin = cast.client(cast.admin).get(url).content.decode()
+    assert 'id="no-devices"' in admin and "登録トークンを作成" in admin and 'class="table devices"' not in admin
+    assert reverse("devices_xlsx", args=[cast.org.id]) not in admin and 'id="enrol"' in admin
+    viewer = cast.client(cast.viewer).get(url).content.decode()
+    assert "管理者がここで登録します" in viewer and "登録トークンを作成" not in viewer and 'id="enrol"' not in viewer
+    Device.objects.create(organisation=cast.org, key="dev-empty-0001", hostname="PC-1", os="linux",
+                          latest={"firewall": "pass"})
+    listed = cast.client(cast.viewer).get(url).content.decode()
+    assert 'id="no-devices"' not in listed and 'class="table devices"' in listed and "PC-1" in listed
