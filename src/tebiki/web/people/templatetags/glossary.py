@@ -8,7 +8,7 @@ Use it on running text only, never inside a link, a label or another button.
 
 Where the jargon sits in text that cannot hold a button (a form field's label and choices, a link's title),
 `{% glossary_terms field_or_text %}` puts the same buttons beside it, in a line of their own ("用語: VPN …");
-with `once="name"` each term only once per template, so a list of actions explains a repeated word at its first row.
+with `first_in="name"` each term only once per template, so a list of actions explains a repeated word at its first row.
 """
 
 from __future__ import annotations
@@ -98,8 +98,8 @@ def glossary(value):
 
 
 @register.simple_tag(takes_context=True)
-def glossary_terms(context, value, once: str = ""):
+def glossary_terms(context, value, first_in: str = ""):
     """The explanation buttons for the jargon in a field's label and choices or in a text (see the module);
-    with *once*, a term already explained under the same name in this template is left out (a list's rows)."""
-    seen = context.render_context.setdefault(f"glossary_terms_{once}", set()) if once else None
+    with *first_in*, a term already explained under the same name in this template is left out (a list's rows)."""
+    seen = context.render_context.setdefault(f"glossary_terms_{first_in}", set()) if first_in else None
     return mark_safe(terms(_texts(value), seen))  # noqa: S308 (escaped in terms())
