@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
+import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tebiki.agent.rules import CHECK_IDS
 from tebiki.web.audit.models import AuditEntry
@@ -289,10 +294,6 @@ def test_only_managers_of_the_organisation_may_edit_or_remove_devices(cast, toke
 
 
 def test_devices_silent_for_over_30_days_are_flagged_in_the_register(cast, token):
-    import datetime as dt
-
-    from django.utils import timezone
-
     post(token, report(key="fresh-0001", device_key="dev-fresh"))
     post(token, report(key="quiet-0001", device_key="dev-quiet", hostname="PC-QUIET"))
     c = cast.client(cast.viewer)
@@ -384,3 +385,33 @@ def test_an_empty_register_says_how_to_start_instead_of_empty_tables(cast):
                           latest={"firewall": "pass"})
     listed = cast.client(cast.viewer).get(url).content.decode()
     assert 'id="no-devices"' not in listed and 'class="table devices"' in listed and "PC-1" in listed
+
+
+def test_one_new_report_is_written_in_one_transaction_with_no_look_up_after_its_inserts(cast, token, monkeypatch):
+    monkeypatch.setattr(DeviceLink, "_purged_at", timezone.now())  # expired links were just purged
+    with CaptureQueriesContext(connection) as queries:
+        assert post(token, report()).status_code == 201
+    sqls = [q["sql"].split(" times: ", 1)[-1].split() for q in queries.captured_queries]  # executemany: "9 times: …"
+    verbs = [sql[0] + (" " + sql[2] if sql[0] == "INSERT" else "") for sql in sqls]
+    # the token; the transaction (a savepoint here only because the test runs inside one); the stored keys; the
+    # device, report and results written with RETURNING or executemany; the token's "last used" (its first use; then
+    # at most every 5 minutes); the device's new link
+    assert verbs == ["SELECT", "SAVEPOINT", "SELECT", 'INSERT "devices_device"', 'INSERT "devices_checkreport"',
+                     'INSERT "devices_checkresult"', "UPDATE", 'INSERT "devices_devicelink"', "RELEASE"]
+
+
+def test_expired_device_links_are_purged_by_an_upload_at_most_every_ten_minutes(cast, token, monkeypatch):
+    monkeypatch.setattr(DeviceLink, "_purged_at", None)
+    assert post(token, report(key="first-report")).status_code == 201
+    old = DeviceLink.objects.get()
+    later = timezone.now() + DeviceLink.VALID_FOR + dt.timedelta(days=1)
+    with time_machine.travel(later):
+        assert post(token, report(key="second-report")).status_code == 201
+        assert not DeviceLink.objects.filter(pk=old.pk).exists() and DeviceLink.objects.count() == 1
+        expired, clear = DeviceLink.issue(cast.org, "upload", None, device=old.device, expires_at=later)
+    with time_machine.travel(later + dt.timedelta(minutes=5)):
+        assert post(token, report(key="third-report")).status_code == 201  # within 10 minutes of the last purge
+        assert DeviceLink.objects.filter(pk=expired.pk).exists() and DeviceLink.find(clear) is None
+    with time_machine.travel(later + dt.timedelta(minutes=11)):
+        assert post(token, report(key="fourth-report")).status_code == 201
+        assert not DeviceLink.objects.filter(pk=expired.pk).exists() and DeviceLink.objects.count() == 3

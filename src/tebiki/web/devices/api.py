@@ -14,7 +14,6 @@ import math
 import re
 from typing import Annotated, Any, Literal, NotRequired
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +28,7 @@ from tebiki.agent.engine import REASONS
 from tebiki.agent.rules import CHECK_IDS, evaluate
 from tebiki.core.text import NO_CONTROL
 
-from .models import DeviceLink, EnrolmentToken
+from .models import EnrolmentToken
 from .service import Rejected, ingest_many
 
 MAX_BODY = 256 * 1024
@@ -222,31 +221,27 @@ class BatchItem(Stored):
     key: str
 
 
-def store(request: HttpRequest, reports: list[dict], source: str, param: str = "report") -> list[dict]:
+def store(request: HttpRequest, reports: list[dict], source: str, param: str = "report",
+          links: bool = False) -> list[dict]:
     """Store validated reports; evidence refused by the service is answered like any other 422."""
     try:
         return ingest_many(request.auth, [{"key": r["idempotency_key"], "device": r["device"], "as_of": r["as_of"],
-                                           "checks": r["checks"]} for r in reports], source)
+                                           "checks": r["checks"]} for r in reports], source, links=links)
     except Rejected as err:
         single = param != "batch"  # a single report's errors point into it, not into a list
         raise ValidationError([{**e, "loc": ["body", param, *e["loc"][2 if single else 0:]]}
                                for e in err.errors]) from None
 
 
-def answer(request: HttpRequest, item: dict) -> Status:
-    """201 with a new personal link to the device's page for a new report; 200 for a repeated one (no write)."""
+def upload(request: HttpRequest, report: dict, source: str, param: str) -> Status:
+    """One report stored and, when it is new, its device's link issued in the same transaction (one commit, one
+    fsync, per upload; no link without its report): 201 with the link to the device's page, a personal link shown
+    only in this answer; 200 for a repeated report (no write, no link)."""
+    item = store(request, [report], source, param, links=True)[0]
     body = {k: item[k] for k in ("report", "device", "created")}
     if item["created"]:
-        token = DeviceLink.for_device(request.auth.organisation, item["device"])
-        body["page"] = request.build_absolute_uri(reverse("device_link", args=[token]))
+        body["page"] = request.build_absolute_uri(reverse("device_link", args=[item["link"]]))
     return Status(201 if item["created"] else 200, body)
-
-
-def upload(request: HttpRequest, report: dict, source: str, param: str) -> Status:
-    """One report stored and its device's link issued in one transaction: one commit (one fsync) per upload, and
-    no link without its report."""
-    with transaction.atomic():
-        return answer(request, store(request, [report], source, param)[0])
 
 
 @api.post("/agent/reports", response={200: Uploaded, 201: Uploaded}, summary="Upload an evaluated check report")

@@ -61,12 +61,25 @@ class DeviceLink(BearerToken):
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="links")
     expires_at = models.DateTimeField()
 
+    PURGE_EVERY = dt.timedelta(minutes=10)
+    _purged_at: dt.datetime | None = None  # in this process
+
     @classmethod
     def for_device(cls, organisation: Organisation, device_id: int) -> str:
-        """A new link to the device's page (its clear token); the device's expired links are dropped."""
+        """A new link to the device's page (its clear token)."""
         now = timezone.now()
-        cls.objects.filter(device_id=device_id, expires_at__lte=now).delete()
+        cls.purge_expired(now)
         return cls.issue(organisation, "upload", None, device_id=device_id, expires_at=now + cls.VALID_FOR)[1]
+
+    @classmethod
+    def purge_expired(cls, now: dt.datetime) -> None:
+        """Drop every expired link, at most once per PURGE_EVERY in a process (and again if the clock went back).
+        An expired link opens nothing (find), so this only keeps the table small; a delete on every upload was
+        one statement of about ten per report."""
+        last = cls._purged_at
+        if last is None or not last <= now < last + cls.PURGE_EVERY:
+            cls.objects.filter(expires_at__lte=now).delete()
+            cls._purged_at = now
 
     @classmethod
     def find(cls, token: str):

@@ -20,7 +20,7 @@ from tebiki.core.evidence import Contradiction, FailingCheck
 from tebiki.core.evidence import contradictions as find_contradictions
 from tebiki.web.people.service import no_answers
 
-from .models import CheckReport, CheckResult, Device, EnrolmentToken
+from .models import CheckReport, CheckResult, Device, DeviceLink, EnrolmentToken
 
 VERDICTS = ("pass", "fail", "unknown")
 MAX_EVIDENCE = 4096  # characters of one check's evidence, as stored JSON
@@ -71,7 +71,8 @@ def ingest(token: EnrolmentToken, key: str, device: dict[str, Any], as_of: dt.da
     return ingest_many(token, [{"key": key, "device": device, "as_of": as_of, "checks": checks}], source)[0]
 
 
-def ingest_many(token: EnrolmentToken, reports: list[dict[str, Any]], source: str = "agent") -> list[dict[str, Any]]:
+def ingest_many(token: EnrolmentToken, reports: list[dict[str, Any]], source: str = "agent",
+                links: bool = False) -> list[dict[str, Any]]:
     """Store reports (one upload, or an agent's outbox) in one transaction with one statement per table.
 
     Each entry: {"key", "device": {"key", "hostname", "os", "os_version"?, "owner"?, "ownership"?}, "as_of",
@@ -79,50 +80,60 @@ def ingest_many(token: EnrolmentToken, reports: list[dict[str, Any]], source: st
     key is stored already are answered with the stored report and not written again; a key twice in one batch
     counts once. Each device's entry in the register takes the last of its reports in the batch; owner, OS version
     and ownership are only changed when a report gives them. Answers one {"key", "report", "device", "created"}
-    per distinct key, in order.
+    per distinct key, in order; with *links*, each new report's answer also has "link", a new personal link to its
+    device's page (DeviceLink.for_device), issued in the same transaction.
     """
     texts = evidence_texts(reports)  # before any write: a bad report stores nothing
-    try:
-        return _store(token, reports, texts, source)
-    except IntegrityError:  # a concurrent upload stored one of these keys first; now they are known: once more
-        return _store(token, reports, texts, source)
+    for attempt in (1, 2):
+        try:
+            # the retry is outside the transaction: an upload is one BEGIN … COMMIT, with no savepoint inside
+            with transaction.atomic():
+                items = _store(token, reports, texts, source)
+                if links:  # no link without its report, and one commit (one fsync) for both
+                    for item in items:
+                        if item["created"]:
+                            item["link"] = DeviceLink.for_device(token.organisation, item["device"])
+                return items
+        except IntegrityError:  # a concurrent upload stored one of these keys first; now they are known: once more
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _store(token: EnrolmentToken, reports: list[dict[str, Any]], texts: list[list[str]],
            source: str) -> list[dict[str, Any]]:
+    """The writes of ingest_many, inside its transaction."""
     org_id = token.organisation_id  # every statement below is scoped by it
     now = timezone.now()
     ops = connection.ops
     keys = list(dict.fromkeys(r["key"] for r in reports))
-    with transaction.atomic():
-        # .order_by(): the models' default ordering would only add sorting to these look-ups
-        known = {k: (rid, did) for k, rid, did in CheckReport.objects.filter(
-            organisation=org_id, idempotency_key__in=keys).order_by().values_list("idempotency_key", "id", "device_id")}
-        fresh: dict[str, int] = {}  # key -> index into reports
-        for i, r in enumerate(reports):
-            if r["key"] not in known:
-                fresh.setdefault(r["key"], i)
-        received = ops.adapt_datetimefield_value(now)
-        newest = {reports[i]["device"]["key"]: reports[i] for i in fresh.values()}  # the last one wins
-        _execute(_device_upsert(), [
-            (org_id, d["key"], d["hostname"], d.get("owner") or "", d.get("ownership") or "unknown", d["os"],
-             d.get("os_version") or "", received, received,
-             to_json({cid: c["verdict"] for cid, c in r["checks"].items()}))
-            for r in newest.values() for d in (r["device"],)])
-        ids = dict(Device.objects.filter(organisation=org_id, key__in=list(newest)).order_by().values_list("key", "id"))
-        _insert(CheckReport, ("organisation", "device", "idempotency_key", "received_at", "as_of", "source"),
-                [(org_id, ids[reports[i]["device"]["key"]], k, received, ops.adapt_datefield_value(reports[i]["as_of"]),
-                  source) for k, i in fresh.items()])
-        stored = dict(CheckReport.objects.filter(organisation=org_id, idempotency_key__in=list(fresh)).order_by()
-                      .values_list("idempotency_key", "id"))
-        _insert(CheckResult, ("report", "check_id", "verdict", "reason", "evidence", "reason_code", "reason_params"),
-                [(stored[k], cid, c["verdict"], (c.get("reason") or "")[:500], text, c.get("reason_code") or "",
-                  to_json(c.get("reason_params") or {}))
-                 for k, i in fresh.items()
-                 for (cid, c), text in zip(reports[i]["checks"].items(), texts[i], strict=True)])
-        if fresh and (token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH):
-            EnrolmentToken.objects.filter(pk=token.pk).update(last_used_at=now)
-            token.last_used_at = now
+    # .order_by(): the models' default ordering would only add sorting to this look-up
+    known = {k: (rid, did) for k, rid, did in CheckReport.objects.filter(
+        organisation=org_id, idempotency_key__in=keys).order_by().values_list("idempotency_key", "id", "device_id")}
+    fresh: dict[str, int] = {}  # key -> index into reports
+    for i, r in enumerate(reports):
+        if r["key"] not in known:
+            fresh.setdefault(r["key"], i)
+    received = ops.adapt_datetimefield_value(now)
+    newest = {reports[i]["device"]["key"]: reports[i] for i in fresh.values()}  # the last one wins
+    # RETURNING gives the ids of the rows written, so no look-up follows each insert
+    ids = dict(_returning(_device_upsert(len(newest)), [
+        v for r in newest.values() for d in (r["device"],)
+        for v in (org_id, d["key"], d["hostname"], d.get("owner") or "", d.get("ownership") or "unknown", d["os"],
+                  d.get("os_version") or "", received, received,
+                  to_json({cid: c["verdict"] for cid, c in r["checks"].items()}))]))
+    stored = dict(_returning(_insert_sql(CheckReport, _REPORT_FIELDS, len(fresh), "idempotency_key"), [
+        v for k, i in fresh.items()
+        for v in (org_id, ids[reports[i]["device"]["key"]], k, received, ops.adapt_datefield_value(reports[i]["as_of"]),
+                  source)]))
+    _execute(_insert_sql(CheckResult, _RESULT_FIELDS), [
+        (stored[k], cid, c["verdict"], (c.get("reason") or "")[:500], text, c.get("reason_code") or "",
+         to_json(c.get("reason_params") or {}))
+        for k, i in fresh.items()
+        for (cid, c), text in zip(reports[i]["checks"].items(), texts[i], strict=True)])
+    if fresh and (token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH):
+        EnrolmentToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
     return [{"key": k, "report": stored[k], "device": ids[reports[fresh[k]]["device"]["key"]], "created": True}
             if k in fresh else {"key": k, "report": known[k][0], "device": known[k][1], "created": False}
             for k in keys]
@@ -136,40 +147,58 @@ def _store(token: EnrolmentToken, reports: list[dict[str, Any]], texts: list[lis
 # batch's cost. The goal for moving was ≥ 0.5×; so the statements stay, built from the models' metadata.
 
 
-@functools.cache
-def _device_upsert() -> str:
-    """One device row per (organisation, key): inserted, or updated keeping first_seen, and keeping owner,
-    OS version and ownership when the report does not give them. ON CONFLICT … DO UPDATE is the same on
-    SQLite and PostgreSQL."""
-    meta = Device._meta
-    t = connection.ops.quote_name(meta.db_table)
+_REPORT_FIELDS = ("organisation", "device", "idempotency_key", "received_at", "as_of", "source")
+_RESULT_FIELDS = ("report", "check_id", "verdict", "reason", "evidence", "reason_code", "reason_params")
 
-    def q(name: str) -> str:
-        return connection.ops.quote_name(meta.get_field(name).column)
 
+def _q(model, name: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(name).column)
+
+
+def _values(width: int, rows: int) -> str:
+    return ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * rows)
+
+
+@functools.lru_cache(maxsize=64)
+def _device_upsert(rows: int) -> str:
+    """*rows* device rows per (organisation, key): inserted, or updated keeping first_seen, and keeping owner,
+    OS version and ownership when the report does not give them; returns (key, id) of each. ON CONFLICT … DO UPDATE
+    and RETURNING are the same on SQLite (3.35+) and PostgreSQL."""
+    t = connection.ops.quote_name(Device._meta.db_table)
     cols = ("organisation", "key", "hostname", "owner", "ownership", "os", "os_version", "first_seen", "last_seen",
             "latest")
     keep_unless = {"owner": "''", "os_version": "''", "ownership": "'unknown'"}
-    sets = [f"{q(n)} = excluded.{q(n)}" for n in ("hostname", "os", "last_seen", "latest")] + [
-        f"{q(n)} = CASE WHEN excluded.{q(n)} = {empty} THEN {t}.{q(n)} ELSE excluded.{q(n)} END"
-        for n, empty in keep_unless.items()]
-    return (f"INSERT INTO {t} ({', '.join(q(n) for n in cols)}) VALUES ({', '.join(['%s'] * len(cols))}) "
-            f"ON CONFLICT ({q('organisation')}, {q('key')}) DO UPDATE SET {', '.join(sets)}")
+    sets = [f"{_q(Device, n)} = excluded.{_q(Device, n)}" for n in ("hostname", "os", "last_seen", "latest")] + [
+        f"{_q(Device, n)} = CASE WHEN excluded.{_q(Device, n)} = {empty} THEN {t}.{_q(Device, n)} "
+        f"ELSE excluded.{_q(Device, n)} END" for n, empty in keep_unless.items()]
+    return (f"INSERT INTO {t} ({', '.join(_q(Device, n) for n in cols)}) VALUES {_values(len(cols), rows)} "
+            f"ON CONFLICT ({_q(Device, 'organisation')}, {_q(Device, 'key')}) DO UPDATE SET {', '.join(sets)} "
+            f"RETURNING {_q(Device, 'key')}, {_q(Device, 'id')}")
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_sql(model, fields: tuple[str, ...], rows: int = 1, returning: str | None = None) -> str:
+    """An INSERT of *rows* rows (one for executemany), with RETURNING (*returning*, id) if asked."""
+    cols = ", ".join(_q(model, n) for n in fields)
+    back = f" RETURNING {_q(model, returning)}, {_q(model, 'id')}" if returning else ""
+    return f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({cols}) VALUES {_values(len(fields), rows)}{back}"
+
+
+def _returning(sql: str, params: list) -> list[tuple]:
+    """Run one multi-row INSERT … RETURNING; nothing when there are no rows."""
+    if not params:
+        return []
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
 
 
 def _execute(sql: str, rows: list[tuple]) -> None:
+    """Rows with one executemany: the ORM's per-object work is most of a batch's cost, and these rows need
+    none of it (no signals; every column is given). Values must already be in database form."""
     if rows:
         with connection.cursor() as cur:
             cur.executemany(sql, rows)
-
-
-def _insert(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
-    """Rows with one executemany: the ORM's per-object work is most of a batch's cost, and these rows need
-    none of it (no signals; every column is given). Values must already be in database form."""
-    meta = model._meta
-    qn = connection.ops.quote_name
-    cols = ", ".join(qn(meta.get_field(n).column) for n in fields)
-    _execute(f"INSERT INTO {qn(meta.db_table)} ({cols}) VALUES ({', '.join(['%s'] * len(fields))})", rows)
 
 
 def fleet(org, checks: tuple[str, ...] | list[str] = CHECK_IDS) -> dict[str, dict[str, int]]:
