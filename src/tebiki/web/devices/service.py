@@ -84,20 +84,21 @@ def ingest_many(token: EnrolmentToken, reports: list[dict[str, Any]], source: st
     device's page (DeviceLink.for_device), issued in the same transaction.
     """
     texts = evidence_texts(reports)  # before any write: a bad report stores nothing
-    for attempt in (1, 2):
-        try:
-            # the retry is outside the transaction: an upload is one BEGIN … COMMIT, with no savepoint inside
-            with transaction.atomic():
-                items = _store(token, reports, texts, source)
-                if links:  # no link without its report, and one commit (one fsync) for both
-                    for item in items:
-                        if item["created"]:
-                            item["link"] = DeviceLink.for_device(token.organisation, item["device"])
-                return items
-        except IntegrityError:  # a concurrent upload stored one of these keys first; now they are known: once more
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+
+    def attempt() -> list[dict[str, Any]]:
+        # one BEGIN … COMMIT per upload, with no savepoint inside; the retry below is outside it
+        with transaction.atomic():
+            items = _store(token, reports, texts, source)
+            if links:  # no link without its report, and one commit (one fsync) for both
+                for item in items:
+                    if item["created"]:
+                        item["link"] = DeviceLink.for_device(token.organisation, item["device"])
+            return items
+
+    try:
+        return attempt()
+    except IntegrityError:  # a concurrent upload stored one of these keys first; now they are known: once more
+        return attempt()
 
 
 def _store(token: EnrolmentToken, reports: list[dict[str, Any]], texts: list[list[str]],
