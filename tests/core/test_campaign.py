@@ -266,3 +266,40 @@ def test_counted_results_equal_the_results_of_every_answer(answers):
     workers = [WorkerRef(1, "一", "a"), WorkerRef(2, "二", "b"), WorkerRef(3, "三", "b"), WorkerRef(4, "四", "a")]
     answered, counts = _counted(items, workers, answers)
     assert aggregate_counted(items, workers, answered, counts) == aggregate(items, workers, answers)
+
+
+def test_answers_alike_in_one_department_add_up_and_every_complete_worker_counts():
+    workers = [WorkerRef(1, "一", "d1"), WorkerRef(2, "二", "d1"), WorkerRef(3, "三", "d1")]
+    res = aggregate({"a": ["d1"]}, workers, [AnswerRef(1, "a", "yes"), AnswerRef(2, "a", "yes"), AnswerRef(3, "a", "no")])
+    assert (res.items["a"].yes, res.items["a"].no) == (2, 1) and res.tally("a", "d1").yes == 2
+    assert res.departments["d1"].complete == 3 and res.not_answered == []
+
+
+def test_a_worker_without_answers_has_answered_nothing():
+    res = aggregate({"a": ["d1"], "b": ["d1"]}, [WorkerRef(1, "一", "d1")], [])
+    assert (res.workers[1].asked, res.workers[1].answered) == (2, 0) and not res.workers[1].complete
+    assert res.departments["d1"].complete == 0 and [w.id for w in res.not_answered] == [1]
+
+
+def test_answers_to_an_item_no_longer_in_the_campaign_are_ignored():
+    res = aggregate({"a": ["d1"]}, [WorkerRef(1, "一", "d1")], [AnswerRef(1, "gone", "yes"), AnswerRef(1, "a", "no")])
+    assert set(res.items) == {"a"} and res.items["a"].no == 1 and res.workers[1].answered == 1
+
+
+def test_counts_from_the_database_are_summed_and_values_that_are_no_answer_are_left_out():
+    from tebiki.core.campaign import aggregate_counted
+
+    workers = [WorkerRef(1, "一", "d1"), WorkerRef(2, "二", "d1")]
+    counts = [("a", "d1", "yes", 1), ("a", "d1", "yes", 1), ("a", "d1", "maybe", 5), ("gone", "d1", "yes", 4),
+              ("a", "d9", "no", 2)]
+    res = aggregate_counted({"a": ["d1"]}, workers, {1: 1, 2: 1}, counts)
+    a = res.items["a"]
+    assert (a.asked, a.yes, a.no, a.answered) == (2, 2, 0, 2) and set(res.items) == {"a"}
+
+
+def test_a_tally_is_looked_up_for_the_organisation_or_one_department():
+    res = aggregate({"a": ["d1", "d2"]}, [WorkerRef(1, "一", "d1"), WorkerRef(2, "二", "d2")],
+                    [AnswerRef(1, "a", "yes"), AnswerRef(2, "a", "no")])
+    assert res.tally("a").asked == 2 and res.tally("a", "organisation").yes == 1
+    assert res.tally("a", "d2").no == 1 and res.tally("a", "d2").yes == 0
+    assert res.tally("a", "d9") is None and res.tally("b") is None

@@ -88,11 +88,6 @@ class Tally:
     def share_answered(self) -> float:
         return self.answered / self.asked if self.asked else 0.0
 
-    def add(self, value: str | None) -> None:
-        self.asked += 1
-        if value in ANSWERS:
-            setattr(self, value, getattr(self, value) + 1)
-
 
 @dataclass
 class Progress:
