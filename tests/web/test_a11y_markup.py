@@ -43,6 +43,34 @@ def test_a_check_symbol_has_words_for_screen_readers(verdict, symbol, words):
     assert html == f'<span aria-hidden="true">{symbol}</span><span class="visually-hidden">{words}</span>'
 
 
+def cell(verdict_class: str, symbol: str, words: str) -> str:
+    return (f'<td class="verdict verdict-{verdict_class}"><span aria-hidden="true">{symbol}</span>'
+            f'<span class="visually-hidden">{words}</span></td>')
+
+
+def test_a_register_row_has_one_cell_per_check_in_the_checks_order():
+    checks = [{"id": "firewall"}, {"id": "disk_encryption"}, {"id": "screen_lock"}, {"id": "os_updates"}]
+    latest = {"disk_encryption": "pass", "firewall": "fail", "screen_lock": "unknown", "smb1": "pass"}
+    assert render("{{ latest|verdict_cells:checks }}", latest=latest, checks=checks) == (
+        cell("fail", "✗", "要対応") + cell("pass", "✓", "OK") + cell("unknown", "?", "判定不可")
+        + cell("none", "–", "未確認"))
+
+
+@pytest.mark.parametrize("latest", [None, {}, {"firewall": "PASS"}, {"firewall": ["pass"]}, ["pass"]])
+def test_a_register_cell_without_a_known_verdict_is_not_checked(latest):
+    assert render("{{ latest|verdict_cells:checks }}", latest=latest, checks=[{"id": "firewall"}]) == cell(
+        "none", "–", "未確認")
+
+
+def test_register_cells_follow_the_language():
+    with translation.override("en"):
+        html = Template("{% load tebiki_tags %}{{ l|verdict_cells:c }}").render(Context(
+            {"l": {"firewall": "fail"}, "c": [{"id": "firewall"}]}))
+    assert html == cell("fail", "✗", "Needs action")
+    assert render("{{ l|verdict_cells:c }}", l={"firewall": "fail"}, c=[{"id": "firewall"}]) == cell(
+        "fail", "✗", "要対応")
+
+
 def test_the_register_marks_each_devices_verdicts_in_words(cast):
     from tebiki.web.devices.models import Device
 

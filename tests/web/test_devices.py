@@ -218,6 +218,18 @@ def test_a_single_report_with_bad_evidence_points_into_the_report(cast, token):
     assert not CheckReport.objects.exists()
 
 
+def test_each_register_row_links_its_device_page_and_names_its_ownership(cast, token):
+    post(token, report(key="row-00001", device_key="dev-0001", hostname="PC-会社", ownership="company"))
+    post(token, report(key="row-00002", device_key="dev-0002", hostname="PC-私物", ownership="byod"))
+    c = cast.client(cast.viewer)
+    page = c.get(reverse("devices", args=[cast.org.id])).content.decode()
+    for device, words in ((Device.objects.get(key="dev-0001"), "会社支給"),
+                           (Device.objects.get(key="dev-0002"), "私物（BYOD）")):
+        url = reverse("device", args=[cast.org.id, device.id])
+        assert f'<a href="{url}">{device.hostname}</a><br><small>{words}</small>' in page
+        assert c.get(url).status_code == 200
+
+
 def test_a_later_report_without_owner_keeps_what_the_register_knows(cast, token):
     post(token, report(key="own-00001", owner="山田", os_version="11 23H2"))
     dev = Device.objects.get()

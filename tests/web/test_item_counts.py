@@ -38,3 +38,18 @@ def test_fleet_counts_for_one_measure_are_the_fleets(db):
     measure = check_texts()["disk_encryption"]["measures"][0]
     for entry in fleet_for_measure(org, measure):
         assert {k: entry[k] for k in ("pass", "fail", "unknown", "devices")} == whole[entry["id"]]
+
+
+def test_the_fleet_adds_up_devices_with_the_same_and_with_different_verdicts(db):
+    from tebiki.web.devices.models import Device
+
+    org, other = Organisation.objects.create(name="fleet"), Organisation.objects.create(name="other")
+    latests = [{"firewall": "pass", "smb1": "fail"}, {"firewall": "pass", "smb1": "fail"},
+               {"smb1": "fail", "firewall": "pass"}, {"firewall": "fail"}, {"firewall": "unknown", "smb1": "pass"}, {}]
+    for n, latest in enumerate(latests):
+        Device.objects.create(organisation=org, key=f"dev-{n:04d}", hostname=f"PC-{n}", os="linux", latest=latest)
+    Device.objects.create(organisation=other, key="dev-9999", hostname="PC-X", os="linux", latest={"firewall": "fail"})
+    counts = fleet(org, ["firewall", "smb1", "screen_lock"])
+    assert counts == {"firewall": {"pass": 3, "fail": 1, "unknown": 1, "devices": 5},
+                      "smb1": {"pass": 1, "fail": 3, "unknown": 0, "devices": 4},
+                      "screen_lock": {"pass": 0, "fail": 0, "unknown": 0, "devices": 0}}

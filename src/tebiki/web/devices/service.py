@@ -12,7 +12,6 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
-from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from tebiki.agent.rules import CHECK_IDS, check_texts
@@ -203,17 +202,22 @@ def _execute(sql: str, rows: list[tuple]) -> None:
 
 
 def fleet(org, checks: tuple[str, ...] | list[str] = CHECK_IDS) -> dict[str, dict[str, int]]:
-    """Per check, how many devices passed, failed or are unknown in their newest report.
+    """Per check, how many devices passed, failed or are unknown in their newest report ("devices": how many have a
+    verdict for it).
 
-    Counted by the database (one grouped query per check), so the cost does not grow with the fleet's reports.
+    One query, grouped by the newest verdicts themselves: devices with the same verdicts are one row, and a fleet has
+    few distinct combinations (9 rows for the bench's 300 devices), so Python adds up a handful of rows whatever the
+    fleet's size. Nine grouped queries on a JSON key, one per check, cost ten times as much.
     """
-    out = {}
-    for cid in checks:
-        counts = Counter({row["v"]: row["n"] for row in Device.objects.filter(organisation=org).order_by()
-                          .values(v=KeyTextTransform(cid, "latest")).annotate(n=Count("id")) if row["v"]})
-        out[cid] = {"pass": counts["pass"], "fail": counts["fail"], "unknown": counts["unknown"],
-                    "devices": sum(counts.values())}
-    return out
+    counts = {cid: Counter() for cid in checks}
+    for latest, n in (Device.objects.filter(organisation=org).order_by().values_list("latest")
+                      .annotate(n=Count("id"))):
+        if isinstance(latest, dict):
+            for cid in checks:
+                if isinstance(verdict := latest.get(cid), str) and verdict:
+                    counts[cid][verdict] += n
+    return {cid: {"pass": c["pass"], "fail": c["fail"], "unknown": c["unknown"], "devices": c.total()}
+            for cid, c in counts.items()}
 
 
 def fleet_for_measure(org, measure_id: str) -> list[dict[str, Any]]:

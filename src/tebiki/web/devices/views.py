@@ -73,6 +73,10 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "devices/register.html", {
         "org": request.org, "devices": page.object_list, "page": page, "checks": _checks(), "fleet": fleet(request.org),
         "stale_before": stale_before, "stale_days": STALE_DAYS,
+        # per row, a label looked up and a link joined, not get_ownership_display and {% url %} on 100 rows:
+        # each rebuilt the choices or resolved the URL pattern again (a device's page is devices/<id>/)
+        "ownership": {code: str(label) for code, label in Device._meta.get_field("ownership").flatchoices},
+        "devices_url": reverse("devices", args=[request.org.id]),
         "stale": every.filter(last_seen__lt=stale_before).count(),
         "tokens": org_objects(request, EnrolmentToken) if request.membership.can_manage else [],
         "can_manage": request.membership.can_manage, "new_token": take_once(request, "new_token"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 
 from tebiki.core.vocabulary import ROLE_SHORT, SETS
 from tebiki.web.assessments import charts
@@ -126,5 +129,23 @@ _NOT_CHECKED = ("–", gettext_lazy("Not checked"))
 
 @register.filter
 def verdict_mark(verdict: str | None) -> str:
-    symbol, words = _VERDICT_MARKS.get(verdict or "", _NOT_CHECKED)
+    symbol, words = _VERDICT_MARKS.get(verdict if isinstance(verdict, str) else "", _NOT_CHECKED)
     return format_html('<span aria-hidden="true">{}</span><span class="visually-hidden">{}</span>', symbol, words)
+
+
+@functools.lru_cache(maxsize=8)
+def _verdict_cells(language: str) -> dict[str | None, str]:
+    """The register's four possible cells in *language*: the marks are constants, built once."""
+    return {v: format_html('<td class="verdict verdict-{}">{}</td>', v or "none", verdict_mark(v))
+            for v in (*_VERDICT_MARKS, None)}
+
+
+@register.filter
+def verdict_cells(verdicts: dict | None, checks) -> str:
+    """A device's row of cells, one per check in *checks* ({"id": …}), from its latest verdicts ({check id: verdict});
+    an unknown or missing verdict is "not checked". One filter per row, not one with-block per cell: the register
+    shows about 900 cells a page."""
+    cells = _verdict_cells(get_language() or "")
+    verdicts = verdicts if isinstance(verdicts, dict) else {}
+    return mark_safe("".join(cells.get(v if isinstance(v, str) else None, cells[None])
+                             for v in (verdicts.get(c["id"]) for c in checks)))
