@@ -60,3 +60,23 @@ def test_a_self_check_flag_names_the_first_workers_who_said_no_and_counts_the_re
     board = c.get(reverse("dashboard", args=[cast.org.id])).content.decode()
     section = board.split('id="contradictions">')[1].split("</section>")[0]
     assert f"{named} ほか 2 人" in section and f"勤務者{NAMED:02d}" not in section
+
+
+def test_the_dashboard_names_the_first_contradicted_items_and_points_to_the_report(cast):
+    from tebiki.agent.rules import check_texts
+    from tebiki.web.assessments.views import DASHBOARD_LIST
+
+    token, _ = EnrolmentToken.issue(cast.org, "test", cast.admin)
+    ingest_many(token, [{"key": "r-all-fail-0001", "as_of": dt.date.today(),
+                         "device": {"key": "d-001", "hostname": "PC-001", "os": "windows"},
+                         "checks": {cid: {"verdict": "fail"} for cid in CHECK_IDS}}])
+    evidenced = {m for t in check_texts().values() for m in t["measures"]}
+    rows = [r for r in plan_of(cast.org).rows if r.applies and r.item in evidenced]
+    assert len(rows) > DASHBOARD_LIST
+    for r in rows:
+        save_item(cast.org, r.item, r.scope, {"status": "done"}, cast.admin)
+    board = cast.client(cast.viewer).get(reverse("dashboard", args=[cast.org.id])).content.decode()
+    section = board.split('id="contradictions">')[1].split("</section>")[0]
+    assert section.count("<li") == DASHBOARD_LIST
+    more = section.split('id="contradictions-more">')[1].split("</p>")[0]
+    assert f"ほかに {len(rows) - DASHBOARD_LIST} 件" in more and reverse("reports", args=[cast.org.id]) in more

@@ -133,3 +133,42 @@ def test_the_progress_says_how_partly_done_items_count_and_its_numbers_give_the_
     shown = int(re.search(r'class="donut"[^>]*aria-label="[^"]*?(\d+)%"', page).group(1))
     assert (done, partly, weight) == (4, 6, 50)
     assert shown == round(100 * (done + partly * weight / 100) / total)
+
+
+def test_the_dashboard_names_the_first_overdue_decisions_and_links_to_all_of_them(cast):
+    from tebiki.web.assessments.views import DASHBOARD_LIST
+
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    late = set_items(cast.org, cast.admin, DASHBOARD_LIST + 3, status="not_done", decision="will_do",
+                     deadline=yesterday, owner="佐藤")
+    c = cast.client(cast.admin)
+    page = c.get(reverse("dashboard", args=[cast.org.id])).content.decode()
+    overdue = page.split('id="overdue"')[1].split("</section>")[0]
+    assert overdue.count("<li") == DASHBOARD_LIST
+    listed = re.findall(r'/items/([^/]+)/([^/]+)/', overdue)
+    assert listed == [(r.item, r.scope) for r in late[:DASHBOARD_LIST]]  # the first ones, in the plan's order
+    more = overdue.split('id="overdue-more">')[1].split("</p>")[0]
+    assert "ほか 3 件" in more and "?show=overdue" in more
+    checklist = c.get(reverse("checklist", args=[cast.org.id]) + "?show=overdue").content.decode()
+    shown = set(re.findall(r'/items/([^/]+)/', checklist))
+    assert shown == {r.item for r in late}
+
+
+def test_a_dashboard_with_few_overdue_decisions_has_no_more_link(cast):
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    set_items(cast.org, cast.admin, 2, status="not_done", decision="will_do", deadline=yesterday, owner="佐藤")
+    page = cast.client(cast.admin).get(reverse("dashboard", args=[cast.org.id])).content.decode()
+    assert page.split('id="overdue"')[1].split("</section>")[0].count("<li") == 2
+    assert 'id="overdue-more"' not in page
+
+
+def test_the_overdue_filter_leaves_out_future_deadlines_and_closed_decisions(cast):
+    today = timezone.localdate()
+    rows = [r for r in plan_of(cast.org).rows if r.applies][:3]
+    plan = {"status": "not_done", "decision": "will_do", "owner": "佐藤"}
+    save_item(cast.org, rows[0].item, rows[0].scope, plan | {"deadline": today - dt.timedelta(days=1)}, cast.admin)
+    save_item(cast.org, rows[1].item, rows[1].scope, plan | {"deadline": today}, cast.admin)
+    save_item(cast.org, rows[2].item, rows[2].scope, {"status": "done", "deadline": today - dt.timedelta(days=9)},
+              cast.admin)
+    page = cast.client(cast.viewer).get(reverse("checklist", args=[cast.org.id]) + "?show=overdue").content.decode()
+    assert set(re.findall(r'/items/([^/]+)/', page)) == {rows[0].item}

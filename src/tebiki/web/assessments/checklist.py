@@ -6,6 +6,7 @@ scope agrees and one line per scope only where they differ.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from tebiki.core.plan import Action, Row, actions
@@ -98,9 +99,13 @@ def entries(rows: list[Row], measures: list[Action] | None = None) -> list[Entry
     return out + [Entry(item, None, group) for item, group in na.items()]
 
 
-def matches(entry: Entry, f: dict[str, str]) -> bool:
-    """Filters of the checklist form; a scope or status filter matches when any scope of the measure does."""
-    if f.get("show", "applicable") != "all" and not entry.applies:
+def matches(entry: Entry, f: dict[str, str], today: dt.date | None = None) -> bool:
+    """Filters of the checklist form; a scope or status filter matches when any scope of the measure does.
+    show=overdue keeps the measures with an open row past its deadline on *today* (what the dashboard counts)."""
+    show = f.get("show") or "applicable"
+    if show != "all" and not entry.applies:
+        return False
+    if show == "overdue" and not (today and any(r.overdue(today) for r in entry.rows)):
         return False
     for key, value in (("role", entry.role), ("category", entry.category), ("level", entry.level),
                        ("priority", entry.priority.priority)):

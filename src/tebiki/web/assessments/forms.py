@@ -140,7 +140,8 @@ class FilterForm(forms.Form):
     level = forms.ChoiceField(required=False)
     priority = forms.ChoiceField(required=False)
     status = forms.ChoiceField(required=False)
-    show = forms.ChoiceField(required=False, choices=[("applicable", _("Applicable only")), ("all", _("All items"))])
+    show = forms.ChoiceField(required=False, choices=[("applicable", _("Applicable only")), ("all", _("All items")),
+                                                      ("overdue", _("Past their deadline"))])
     group = forms.ChoiceField(required=False, choices=[("priority", _("By priority")), ("category", _("By category")),
                                                        ("role", _("By role"))])
 

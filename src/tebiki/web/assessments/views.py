@@ -30,6 +30,13 @@ from .models import Evidence, ItemChange, ItemRecord
 from .service import InvalidState, item_scopes, plan_of, save_item
 
 TOP_ACTIONS = 10  # the dashboard and the set-up result show the same first actions
+DASHBOARD_LIST = 10  # overdue decisions and contradictions the dashboard names; the rest are counted and linked
+
+
+def _first(found: list, name: str) -> dict:
+    """*found*[:DASHBOARD_LIST] as *name*, how many more as *name*_more: a dashboard names the first ones (in the
+    plan's order) and links to all of them, so that its size does not grow with the organisation's records."""
+    return {name: found[:DASHBOARD_LIST], f"{name}_more": max(len(found) - DASHBOARD_LIST, 0)}
 
 
 @require_GET
@@ -56,9 +63,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "by_role": chart("role", role_titles), "by_category": chart("category", cat_titles),
         "by_level": chart("level", level_titles),
         "actions": todo[:TOP_ACTIONS], "action_count": len(todo), "open_count": fig.open,
-        "overdue": overdue_rows(plan.rows, today),
+        **_first(overdue_rows(plan.rows, today), "overdue"),
         "cases": exp["trouble_cases"], "risks": exp["risk_types"], "today": today,
-        "contradictions": contradictions(request.org, plan.rows),
+        **_first(contradictions(request.org, plan.rows), "contradictions"),
         "open_incidents": org_objects(request, Incident).open().count()
         if request.membership.can_edit else None,
     })
@@ -88,7 +95,8 @@ def checklist(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     grouping = filters.get("group") or "priority"
     everything = entries(plan.rows, plan.every_measure())
-    shown = sectioned([e for e in everything if matches(e, filters)], grouping,
+    today = timezone.localdate()
+    shown = sectioned([e for e in everything if matches(e, filters, today)], grouping,
                       _section_titles(plan.catalog, grouping, lang))
     page = page_of(request, shown, PAGE_SIZE)
     return render(request, "assessments/checklist.html", {
