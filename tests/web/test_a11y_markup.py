@@ -80,3 +80,11 @@ def test_the_register_marks_each_devices_verdicts_in_words(cast):
     assert ('<td class="verdict verdict-fail"><span aria-hidden="true">✗</span>'
             '<span class="visually-hidden">要対応</span></td>') in html
     assert '<td class="verdict verdict-none"><span aria-hidden="true">–</span>' in html
+
+
+def test_a_status_select_offers_each_status_with_the_current_one_selected():
+    statuses = [("unchecked", "未確認"), ("done", "実施済み"), ("not_done", "<未実施>")]
+    assert render("{{ s|status_options:statuses }}", s="done", statuses=statuses) == (
+        '<option value="unchecked">未確認</option><option value="done" selected>実施済み</option>'
+        '<option value="not_done">&lt;未実施&gt;</option>')
+    assert " selected" not in render("{{ s|status_options:statuses }}", s="partly", statuses=statuses)
