@@ -77,3 +77,12 @@ def audit_anchor_file(settings, tmp_path):
     """Each test its own audit anchor file: anchors outlive the test database, and another test's would not match."""
     settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.jsonl"
     return settings.AUDIT_ANCHOR_FILE
+
+
+@pytest.fixture(autouse=True)
+def no_results_from_another_test():
+    """Campaign results are kept per process under their inputs; each test's database starts again at the same IDs
+    (and often at the same frozen time), so another test's entry would answer for this one's."""
+    from tebiki.web.people import service
+
+    service._recent_results.clear()

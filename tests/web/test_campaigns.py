@@ -418,6 +418,48 @@ def test_the_results_page_issues_the_same_number_of_queries_for_more_workers(cas
     assert count() == few
 
 
+def fresh(c) -> Campaign:
+    return Campaign.objects.get(pk=c.pk)  # as a request loads it
+
+
+def test_results_are_counted_once_until_something_they_count_changes(cast):
+    a, b = add_workers(cast.org, 2)
+    c, _ = opened(cast.org, cast.admin)
+    answer(c, a, "yes")
+    first, loaded = service.results(fresh(c)), fresh(c)
+    with CaptureQueriesContext(connection) as ctx:
+        again = service.results(loaded)
+    assert again is first and len(ctx) == 2  # the workers and the answers' stamp; nothing counted again
+    answer(c, b, "no", upto=1)  # a write that did not come through save_answers: a new count
+    item = service.items_for(c.items, "sales")[0]
+    assert service.results(fresh(c)).items[item].no == 1
+
+
+def test_an_answer_changed_in_the_same_instant_is_counted_again(cast, frozen):
+    w, = add_workers(cast.org, 1)
+    c, _ = opened(cast.org, cast.admin)
+    link = PersonalLink.objects.get(worker=w, campaign=c)
+    item = service.items_for(c.items, "sales")[0]
+    service.save_answers(link, {item: ("yes", "")}, submit=False)
+    assert service.results(fresh(c)).items[item].yes == 1
+    service.save_answers(link, {item: ("no", "")}, submit=False)  # same count, same time (the clock is frozen)
+    counted = service.results(fresh(c)).items[item]
+    assert (counted.yes, counted.no) == (0, 1)
+    assert fresh(c).revision == 2
+
+
+def test_a_worker_who_moves_department_is_counted_in_the_new_one(cast):
+    w, = add_workers(cast.org, 1)
+    c, _ = opened(cast.org, cast.admin)
+    answer(c, w, "yes", upto=1)
+    assert service.results(fresh(c)).departments["sales"].workers == 1
+    Worker.objects.filter(pk=w.pk).update(department="office")
+    moved = service.results(fresh(c))
+    assert "sales" not in moved.departments and moved.departments["office"].workers == 1
+    Worker.objects.filter(pk=w.pk).update(name="改名")
+    assert [r.name for r in service.results(fresh(c)).not_answered] == ["改名"]
+
+
 def test_reminders_mail_a_new_link_to_those_who_have_not_answered(cast):
     done, late = add_workers(cast.org, 2)
     c, links = opened(cast.org, cast.admin)

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 import smtplib
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Max, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tebiki import __version__
 from tebiki.catalog import get_catalog
 from tebiki.core import campaign as campaign_core
 from tebiki.core.campaign import ANSWERS, Results, Tally, WorkerRef, aggregate_counted, campaign_items
@@ -63,7 +68,7 @@ def items_for(items: dict[str, list[str]], department: str) -> list[str]:
 
 
 def campaign_workers(campaign: Campaign):
-    return Worker.objects.filter(organisation=campaign.organisation, department__in=campaign.departments)
+    return Worker.objects.filter(organisation_id=campaign.organisation_id, department__in=campaign.departments)
 
 
 def link_url(base: str, token: str) -> str:
@@ -138,6 +143,7 @@ def save_answers(link: PersonalLink, answers: dict[str, tuple[str, str]], submit
         if rows:
             Answer.objects.bulk_create(rows, update_conflicts=True, unique_fields=["campaign", "worker", "item"],
                                        update_fields=["value", "comment", "answered_at"])
+            Campaign.objects.filter(pk=link.campaign_id).update(revision=F("revision") + 1)
         if submit:
             Submission.objects.update_or_create(campaign=link.campaign, worker=link.worker,
                                                 defaults={"organisation": link.organisation, "submitted_at": now})
@@ -156,12 +162,45 @@ def acknowledge_training(link: PersonalLink, module_id: str, right: int | None) 
                      target=module_id, data={"campaign": campaign.id, "worker": worker.id, "score": right})
 
 
+# A campaign's results are counted once per change, not per request: kept in a small per-process LRU under a key that
+# names everything they are counted from — the campaign (its items, departments and revision, which every stored
+# answer bumps in its transaction), its answers (how many and the latest answer's time, so that a write that did not
+# come through save_answers still makes a new key) and its workers (id, name and department of each, read anyway).
+# A change of any of them is a new key: nothing has to be invalidated and nothing stale is shown.
+RESULTS_FORMAT = 1  # bump when Results changes shape
+RESULTS_CACHE_SIZE = 16
+_recent_results: OrderedDict[str, Results] = OrderedDict()
+_results_lock = threading.Lock()
+
+
 def results(campaign: Campaign, workers: list[Worker] | None = None) -> Results:
-    """The campaign's aggregation, counted by the database (grouped by item, department and answer, and by worker):
-    three queries and no answer read one by one, whatever the number of workers. *workers* are the campaign's
-    (campaign_workers), read when not given."""
+    """The campaign's aggregation (see _count), from the per-process cache when nothing it is counted from has
+    changed since. *workers* are the campaign's (campaign_workers), read when not given. Callers must not change
+    the Results they get: it may be shared."""
     refs = [WorkerRef(*w) for w in campaign_workers(campaign).values_list("id", "name", "department")] \
         if workers is None else [WorkerRef(w.id, w.name, w.department) for w in workers]
+    stamp = Answer.objects.filter(campaign=campaign).aggregate(n=Count("id"), last=Max("answered_at"))
+    key = hashlib.sha256(json.dumps(
+        [RESULTS_FORMAT, __version__, campaign.id, campaign.revision, campaign.items, campaign.departments,
+         stamp["n"], stamp["last"].isoformat() if stamp["last"] else None,
+         [(r.id, r.name, r.department) for r in refs]],
+        ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    with _results_lock:
+        found = _recent_results.get(key)
+        if found is not None:
+            _recent_results.move_to_end(key)
+            return found
+    counted = _count(campaign, refs)
+    with _results_lock:
+        _recent_results[key] = counted
+        while len(_recent_results) > RESULTS_CACHE_SIZE:
+            _recent_results.popitem(last=False)
+    return counted
+
+
+def _count(campaign: Campaign, refs: list[WorkerRef]) -> Results:
+    """Counted by the database (grouped by item, department and answer, and by worker): two queries and no answer
+    read one by one, whatever the number of workers."""
     items = campaign.items
     # only the campaign's departments count: aggregate_counted drops the others from *counts*, *asked* names them
     answers = Answer.objects.filter(campaign=campaign, value__in=ANSWERS).order_by()
