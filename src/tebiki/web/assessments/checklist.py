@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from tebiki.core.plan import Action, Row, actions
 
@@ -18,7 +19,8 @@ GROUPINGS = ("priority", "category", "role")
 @dataclass
 class Entry:
     """One measure on the checklist: its action (the applicable rows, in the organisation's order) and the rows
-    of the scopes where it does not apply."""
+    of the scopes where it does not apply. Built per request (entries()), so what a page asks of it many times is
+    worked out once (cached_property)."""
 
     item: str
     action: Action | None  # None: the measure applies nowhere here
@@ -57,11 +59,11 @@ class Entry:
     def departments(self) -> tuple[str, ...]:
         return self.action.department_names if self.action else ()
 
-    @property
+    @cached_property
     def applicable(self) -> tuple[Row, ...]:
         return self.action.rows if self.action else ()
 
-    @property
+    @cached_property
     def rows(self) -> list[Row]:
         return [*self.applicable, *self.not_applicable]
 
@@ -73,7 +75,7 @@ class Entry:
     def applies(self) -> bool:
         return self.action is not None
 
-    @property
+    @cached_property
     def uniform(self) -> bool:
         """Every applicable scope has the same status and decision, so one control sets them all."""
         return len({(r.status, r.decision, r.deadline, r.owner) for r in self.applicable}) <= 1
@@ -82,7 +84,7 @@ class Entry:
     def scopes(self) -> tuple[str, ...]:
         return self.action.scopes if self.action else ()
 
-    @property
+    @cached_property
     def anchor(self) -> str:
         return "m-" + "".join(c if c.isalnum() else "-" for c in self.item.lower())
 
