@@ -316,6 +316,15 @@ def test_devices_silent_for_over_30_days_are_flagged_in_the_register(cast, token
     assert page.count('class="stale"') == 1 and 'id="stale-note"' in page
     row = page[page.index("PC-QUIET"):]
     assert row.index('class="stale"') < row.index("</tr>")
+    assert "<small>1ヶ月, 1週間 報告なし</small>" in row[:row.index("</tr>")]  # 40 days, in words
+
+
+def test_register_rows_escape_what_devices_report(cast, token):
+    post(token, report(key="xss-00001", hostname="<b>PC</b>", owner='"><script>x</script>', os_version="<i>11</i>"))
+    page = cast.client(cast.viewer).get(reverse("devices", args=[cast.org.id])).content.decode()
+    assert "&lt;b&gt;PC&lt;/b&gt;" in page and "&quot;&gt;&lt;script&gt;x&lt;/script&gt;" in page
+    assert "&lt;i&gt;11&lt;/i&gt;" in page
+    assert "<b>PC" not in page and "<script>x" not in page and "<i>11" not in page
 
 
 def test_the_register_downloads_as_xlsx_with_verdicts_and_the_fleet(cast, token):
