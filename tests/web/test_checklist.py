@@ -106,6 +106,10 @@ def test_departments_that_differ_get_one_control_each(cast):
     fragment = r.content.decode()
     assert fragment.count("<select") == len(scopes)
     assert 'class="scope"' in fragment and "selected" in fragment
+    assert 'name="scope"' not in fragment  # each control saves its own department
+    for scope in scopes:  # each form posts to its own scope and names it to a screen reader
+        assert f'action="{status_url(cast.org, item, scope)}"' in fragment
+        assert re.search(rf'<select id="st-[a-z0-9-]+-{scope}" name="status" aria-label="実施状況: [^"]+"', fragment)
 
 
 def test_an_unknown_status_is_refused_and_nothing_is_stored(cast):
