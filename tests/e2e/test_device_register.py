@@ -52,3 +52,32 @@ def test_an_admin_corrects_an_owner_and_retires_a_device(page, shot):
     assert "takahashi-mbp" not in page.inner_text("table.devices")
     assert not Device.objects.filter(organisation=org, hostname="takahashi-mbp").exists()
     assert AuditEntry.objects.filter(action="device.remove", target="takahashi-mbp").exists()
+
+
+@pytest.mark.parametrize("size", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_reader_narrows_the_register_from_the_fleet_summary_and_by_name(page, shot, size):
+    from tebiki.web.orgs.models import Role
+
+    org = make_org("サンプル商事")
+    admin = make_user("admin@sample.example", org)
+    make_user("viewer@sample.example", org, Role.VIEWER)
+    add_devices(org, admin, yaml.safe_load(DEMO.read_text(encoding="utf-8"))["devices"], dt.date(2026, 12, 1))
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    sign_in(page, "viewer@sample.example")
+    page.wait_for_load_state()
+    page.goto(f"/o/{org.id}/devices/")
+
+    def listed() -> list[str]:
+        return page.locator("table.devices tbody tr td:first-child a").all_inner_texts()
+
+    assert len(listed()) == 5
+    page.click('a[href="?check=os_updates&verdict=fail#devices"]')  # the demo's two terminals behind on updates
+    at(page, f"/o/{org.id}/devices/", query=True)
+    assert sorted(listed()) == ["EIGYO-NB05", "SOUMU-PC02"]
+    assert "2 台を表示" in page.inner_text("#devices-shown")
+    page.fill("form.filters input[name=q]", "高橋")
+    page.click("form.filters button")
+    page.wait_for_load_state()
+    assert listed() == ["EIGYO-NB05"]  # 高橋's laptop is up to date; the filters add up
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways page scroll
+    shot(f"device-register-filtered-{size[0]}")

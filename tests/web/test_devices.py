@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 import time_machine
@@ -436,3 +437,70 @@ def test_expired_device_links_are_purged_by_an_upload_at_most_every_ten_minutes(
     with time_machine.travel(later + dt.timedelta(minutes=11)):
         assert post(token, report(key="fourth-report")).status_code == 201
         assert not DeviceLink.objects.filter(pk=expired.pk).exists() and DeviceLink.objects.count() == 3
+
+
+def register_names(client, org, query: str = "") -> list[str]:
+    page = client.get(reverse("devices", args=[org.id]) + query)
+    assert page.status_code == 200
+    html = page.content.decode()
+    return re.findall(r'<tr><td><a href="[^"]+">([^<]+)</a>', html.split('id="devices"')[1])
+
+
+def test_the_register_filters_by_name_owner_os_verdict_and_silence(cast, token):
+    post(token, report(key="flt-00001", device_key="dev-0001", hostname="PC-営業-1", owner="山田"))
+    post(token, report(key="flt-00002", device_key="dev-0002", hostname="PC-営業-2", owner="佐藤",
+                       verdicts={cid: "pass" for cid in CHECK_IDS} | {"disk_encryption": "fail"}))
+    post(token, report(key="flt-00003", device_key="dev-0003", hostname="MAC-設計", os="macos",
+                       verdicts={"firewall": "unknown"}))
+    Device.objects.filter(key="dev-0001").update(last_seen=timezone.now() - dt.timedelta(days=31))
+    c = cast.client(cast.viewer)
+    assert register_names(c, cast.org) == ["MAC-設計", "PC-営業-1", "PC-営業-2"]
+    assert register_names(c, cast.org, "?q=営業") == ["PC-営業-1", "PC-営業-2"]
+    assert register_names(c, cast.org, "?q=佐藤") == ["PC-営業-2"]
+    assert register_names(c, cast.org, "?os=macos") == ["MAC-設計"]
+    assert register_names(c, cast.org, "?check=disk_encryption&verdict=fail") == ["PC-営業-2"]
+    assert register_names(c, cast.org, "?verdict=fail") == ["PC-営業-2"]  # any check
+    assert register_names(c, cast.org, "?verdict=unknown") == ["MAC-設計"]
+    assert register_names(c, cast.org, "?check=disk_encryption&verdict=none") == ["MAC-設計"]
+    assert register_names(c, cast.org, "?stale=on") == ["PC-営業-1"]
+    assert register_names(c, cast.org, "?q=営業&verdict=pass&check=disk_encryption") == ["PC-営業-1"]
+
+
+def test_a_filter_that_matches_nothing_says_so_and_a_bad_value_filters_nothing(cast, token):
+    post(token, report(key="flt-00001", device_key="dev-0001", hostname="PC-1"))
+    c = cast.client(cast.viewer)
+    html = c.get(reverse("devices", args=[cast.org.id]) + "?q=存在しない").content.decode()
+    assert "この条件に合う端末はありません。" in html and 'id="no-devices"' not in html and "0 台を表示" in html
+    bad = c.get(reverse("devices", args=[cast.org.id]) + "?verdict=PASS&os=dos&check=nope")
+    assert bad.status_code == 200 and register_names(c, cast.org, "?verdict=PASS&os=dos") == ["PC-1"]
+    assert 'class="errorlist"' in bad.content.decode()
+
+
+def test_the_fleet_summary_links_failing_and_unknown_counts_to_the_devices(cast, token):
+    post(token, report(key="flt-00001", device_key="dev-0001", hostname="PC-1",
+                       verdicts={cid: "pass" for cid in CHECK_IDS} | {"disk_encryption": "fail", "firewall": "unknown"}))
+    c = cast.client(cast.viewer)
+    html = c.get(reverse("devices", args=[cast.org.id])).content.decode()
+    assert 'href="?check=disk_encryption&amp;verdict=fail#devices">1</a>' in html
+    assert 'href="?check=firewall&amp;verdict=unknown#devices">1</a>' in html
+    assert 'href="?check=smb1&amp;verdict=fail' not in html  # no link to an empty list
+    assert register_names(c, cast.org, "?check=firewall&verdict=unknown") == ["PC-1"]
+
+
+def test_the_register_filters_keep_to_the_organisation_and_page_with_the_filter(cast, token):
+    from tebiki.web.devices.views import PAGE_SIZE
+    from tebiki.web.orgs.models import Organisation
+
+    other = Organisation.objects.create(name="他社")
+    Device.objects.bulk_create([Device(organisation=other, key=f"x-{i:04d}", hostname=f"PC-他社-{i}", os="linux",
+                                       latest={"firewall": "fail"}) for i in range(3)])
+    Device.objects.bulk_create([Device(organisation=cast.org, key=f"d-{i:04d}", hostname=f"PC-{i:04d}", os="linux",
+                                       latest={"firewall": "fail" if i % 2 else "pass"})
+                                for i in range(2 * PAGE_SIZE + 10)])
+    c = cast.client(cast.viewer)
+    first = register_names(c, cast.org, "?check=firewall&verdict=fail")
+    assert len(first) == PAGE_SIZE and all(not n.startswith("PC-他社") for n in first)
+    html = c.get(reverse("devices", args=[cast.org.id]) + "?check=firewall&verdict=fail").content.decode()
+    assert "check=firewall&amp;verdict=fail&amp;page=2" in html
+    second = register_names(c, cast.org, "?check=firewall&verdict=fail&page=2")
+    assert len(second) == 5 and not set(first) & set(second)  # 105 of the 210 fail

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from pathlib import Path
 
 from django import forms
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,12 +20,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tebiki.agent.rules import CHECK_IDS, check_texts
+from tebiki.core.vocabulary import VERDICT
+from tebiki.web.assessments.templatetags.tebiki_tags import tr
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.access import org_object_or_404, org_objects, org_view
 from tebiki.web.orgs.revoking import token_revoke_view
 from tebiki.web.paging import page_of
 from tebiki.web.people.models import Worker
 from tebiki.web.sealed import show_once, take_once
+from tebiki.web.vocab import lang
 
 from .models import CheckReport, Device, EnrolmentToken
 from .pages import check_again, newest_checks
@@ -48,6 +54,47 @@ class DeviceForm(forms.ModelForm):
         self.fields["worker"].label_from_instance = lambda w: f"{w.name} <{w.email}>"
 
 
+class DeviceFilter(forms.Form):
+    """Filters of the register: a name or owner, an OS, not reporting lately, and a verdict — of one check, or of any
+    check when none is chosen ("not checked": no result for it). A value that is not valid filters nothing and is
+    named at its field."""
+
+    q = forms.CharField(label=gettext_lazy("Device name or owner"), required=False, max_length=100)
+    os = forms.ChoiceField(label="OS", required=False, choices=[("", gettext_lazy("All")), ("windows", "Windows"),
+                                                                  ("macos", "macOS"), ("linux", "Linux")])
+    check = forms.ChoiceField(label=gettext_lazy("Check"), required=False)
+    verdict = forms.ChoiceField(label=gettext_lazy("Result"), required=False)
+    stale = forms.BooleanField(label=gettext_lazy("Silent for over 30 days"), required=False)
+
+    def __init__(self, data, *, checks):
+        super().__init__(data)
+        self.fields["check"].choices = [("", _("Any check")), *((c["id"], tr(c["title"])) for c in checks)]
+        self.fields["verdict"].choices = [("", _("All")), *VERDICT.choices(lang()), ("none", _("Not checked"))]
+
+    @property
+    def active(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.values())
+
+    def apply(self, devices, stale_before: dt.datetime):
+        """*devices* (a queryset) narrowed to the filters."""
+        if not self.is_valid():
+            return devices
+        d = self.cleaned_data
+        if q := d["q"].strip():
+            devices = devices.filter(Q(hostname__icontains=q) | Q(owner__icontains=q))
+        if d["os"]:
+            devices = devices.filter(os=d["os"])
+        if d["stale"]:
+            devices = devices.filter(last_seen__lt=stale_before)
+        if verdict := d["verdict"]:
+            def has(cid: str) -> Q:
+                return ~Q(latest__has_key=cid) if verdict == "none" else Q(**{f"latest__{cid}": verdict})
+
+            devices = devices.filter(has(d["check"]) if d["check"] else functools.reduce(
+                operator.or_, (has(cid) for cid in CHECK_IDS)))
+        return devices
+
+
 PAGE_SIZE = 100  # devices per page of the register (the xlsx has them all)
 STALE_DAYS = 30  # a terminal silent this long is flagged: its last result may no longer be true
 SCRIPTS = Path(__file__).resolve().parents[2] / "agent" / "scripts"
@@ -68,10 +115,13 @@ def _checks():
 @org_view()
 def register(request: HttpRequest) -> HttpResponse:
     every = org_objects(request, Device).order_by("hostname", "id")
-    page = page_of(request, every, PAGE_SIZE)
     stale_before = timezone.now() - dt.timedelta(days=STALE_DAYS)
+    checks = _checks()
+    chosen = DeviceFilter(request.GET or None, checks=checks)
+    page = page_of(request, chosen.apply(every, stale_before), PAGE_SIZE)
     return render(request, "devices/register.html", {
-        "org": request.org, "devices": page.object_list, "page": page, "checks": _checks(), "fleet": fleet(request.org),
+        "org": request.org, "devices": page.object_list, "page": page, "checks": checks, "fleet": fleet(request.org),
+        "filter": chosen, "any_devices": chosen.active or bool(page.object_list) or every.exists(),
         "stale_before": stale_before, "stale_days": STALE_DAYS,
         # per row, a label looked up and a link joined, not get_ownership_display and {% url %} on 100 rows:
         # each rebuilt the choices or resolved the URL pattern again (a device's page is devices/<id>/)
