@@ -146,3 +146,14 @@ def test_signatures_may_be_7_days_old_not_8(signed, verdict):
 def test_the_newest_windows_update_may_be_45_days_old_not_46(installed, verdict):
     hotfix = f'[{{"HotFixID":"KB1","InstalledOn":"{installed}T00:00:00"}}]'
     assert _verdict("windows", WIN_GOOD, "windows/hotfix.json", hotfix, "os_updates") == verdict
+
+
+def test_every_reason_has_advice_in_both_languages_that_names_no_file():
+    from tebiki.agent.engine import ADVICE, REASONS, advice_texts
+
+    assert set(ADVICE) == set(REASONS)
+    for code in REASONS:
+        texts = advice_texts(code)
+        assert texts["en"] and texts["ja"] and texts["en"] != texts["ja"], code
+        assert not re.search(r"\{|\.(txt|json|log)\b|windows/|macos/|linux/", texts["en"] + texts["ja"]), code
+    assert advice_texts("") is None and advice_texts("made_up") is None

@@ -69,10 +69,14 @@ def test_unknown_reasons_show_in_the_readers_language(cast, token):
     assert (stored.verdict, stored.reason_code) == ("unknown", "not_captured")
     assert stored.reason_params == {"name": "windows/bitlocker.json"}
     link = page_path(r)
-    ja = Client().get(link).content.decode().split('class="reason">')[1].split("</p>")[0]
+    ja_page = Client().get(link).content.decode()
+    ja = ja_page.split('class="reason">')[1].split("</p>")[0]
     assert ja == "windows/bitlocker.json が取得されていません"
+    advice = ja_page.split('class="advice">')[1].split("</p>")[0]  # what the worker can do about it
+    assert advice.startswith("もう一度チェックを実行してください。") and "管理者に伝えてください" in advice
     en = Client(headers={"accept-language": "en"}).get(link).content.decode()
     assert "windows/bitlocker.json was not captured" in en and "が取得されていません" not in en
+    assert '<p class="advice">Run the check again, with administrator rights' in en
     dev = Device.objects.get()
     manager = cast.client(cast.viewer).get(reverse("device", args=[cast.org.id, dev.id])).content.decode()
     assert "windows/bitlocker.json が取得されていません" in manager
@@ -83,6 +87,7 @@ def test_a_pair_parameter_is_shown_in_each_language_and_an_old_report_keeps_its_
     CheckResult.objects.filter(check_id="firewall").update(reason="firewall.json: unreadable (old agent)")
     old_html = Client().get(page_path(bad)).content.decode()
     assert "firewall.json: unreadable (old agent)" in old_html  # no code stored: the text as it came
+    assert 'class="advice"' not in old_html  # and no advice to guess from it
     body = report(key="n" * 16, verdicts={"firewall": "unknown"})
     body["checks"]["firewall"] |= {"reason": "x", "reason_code": "shape",
                                    "reason_params": {"name": "windows/firewall.json", "detail": ["no rows", "行がありません"]}}
@@ -226,3 +231,10 @@ def test_an_item_done_while_workers_answered_no_is_flagged_on_the_item_and_the_d
     assert 'id="contradictions"' not in c.get(reverse("dashboard", args=[cast.org.id])).content.decode()
     book = openpyxl.load_workbook(io.BytesIO(c.get(reverse("report_xlsx", args=[cast.org.id])).content))
     assert "食い違い Contradictions" not in book.sheetnames
+
+
+def test_a_failed_or_passed_check_has_no_unknown_advice(cast, token):
+    answer = post(token, report(verdicts={"firewall": "fail", "smb1_off": "pass"}))
+    assert answer.status_code == 201, answer.content
+    html = Client().get(page_path(answer)).content.decode()
+    assert 'class="advice"' not in html

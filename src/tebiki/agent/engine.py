@@ -64,6 +64,43 @@ REASONS: dict[str, tuple[str, str]] = {
     "error": ("{name} could not be read ({detail})", "{name} を読み取れませんでした（{detail}）"),
 }
 
+# What the person at the device can do about each reason (en, ja): the reason says what the check could not read,
+# which names files and commands a worker cannot act on. The worker's own page shows this under it.
+_RUN_AGAIN = ("Run the check again, with administrator rights if your device offers them (on Windows: right-click, "
+              "Run as administrator). If it says the same again, tell your administrator.",
+              "もう一度チェックを実行してください。管理者権限で実行できる場合はそうしてください（Windows では右クリック→"
+              "「管理者として実行」）。同じ表示が続くときは管理者に伝えてください。")
+ADVICE: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(("not_captured", "empty", "cut", "incomplete", "no_status", "failed", "stderr", "not_json",
+                     "shape", "unrecognised", "date", "error"), _RUN_AGAIN),
+    "not_installed": ("A tool this check needs is not on the device. Tell your administrator, who decides whether "
+                      "it should be installed.",
+                      "このチェックに必要なツールが端末にありません。入れるかどうかは管理者が決めるので、管理者に伝えてください。"),
+    "no_session": ("Run the check while you are signed in to the desktop, not from a remote shell.",
+                   "リモートのシェルからではなく、デスクトップにログインした状態でチェックを実行してください。"),
+    "no_root": ("The check ran inside a container. Run it on the device itself.",
+                "チェックがコンテナの中で動きました。端末そのもので実行してください。"),
+    "wifi_security": ("Tell your administrator which Wi-Fi network you were using; the check could not tell how it "
+                      "is protected.",
+                      "チェックでは接続中の Wi-Fi の保護方式が分かりませんでした。"
+                      "どの Wi-Fi を使っていたかを管理者に伝えてください。"),
+    "no_smb_dialect": ("File sharing is turned on. Turn it off if you do not need it; otherwise tell your "
+                       "administrator.",
+                       "ファイル共有がオンになっています。使わないならオフにし、使うなら管理者に伝えてください。"),
+    "not_set": ("The setting is not made on the device itself. Your administrator can tell whether a company profile "
+                "sets it.",
+                "この設定は端末自体では行われていません。会社の構成プロファイルで設定されているかどうかは管理者が確認できます。"),
+    "defender_passive": ("Another antivirus product protects this PC. Tell your administrator its name, so they can "
+                         "confirm it is kept up to date.",
+                         "別のウイルス対策製品がこの PC を保護しています。"
+                         "最新に保たれているか確認できるよう、製品名を管理者に伝えてください。"),
+    "no_rule": ("tebiki cannot check this on your system yet. There is nothing for you to do; your administrator "
+                "checks it another way.",
+                "tebiki はお使いのシステムではまだこの項目を確かめられません。"
+                "あなたがすることはなく、管理者が別の方法で確認します。"),
+}
+ADVICE["mac_smb_dialect"] = ADVICE["no_smb_dialect"]
+
 
 class Unknown(Exception):
     """The input cannot decide the check; *key* names the reason in REASONS, *params* fill it in."""
@@ -93,6 +130,13 @@ def reason_texts(code: str, params: Mapping[str, Any]) -> dict[str, str] | None:
         return {lang: reason_text(code, params, lang) for lang in ("ja", "en")}
     except (KeyError, IndexError, ValueError, TypeError):
         return None
+
+
+def advice_texts(code: str) -> dict[str, str] | None:
+    """What the person at the device can do about a reason ({"ja", "en"}, from ADVICE), or None for no code or one
+    this version does not know."""
+    found = ADVICE.get(code)
+    return {"en": found[0], "ja": found[1]} if found else None
 
 
 class UndeclaredSource(Exception):

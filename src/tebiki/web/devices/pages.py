@@ -8,7 +8,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from tebiki.agent.engine import reason_texts
+from tebiki.agent.engine import advice_texts, reason_texts
 from tebiki.agent.rules import CHECK_IDS, check_texts
 
 from .models import CheckReport, CheckResult, Device
@@ -25,8 +25,8 @@ def reason_of(result: CheckResult) -> dict[str, str] | str:
 
 
 def newest_checks(dev: Device, verdicts: dict[str, CheckResult]) -> list[dict[str, Any]]:
-    """One row per check of a report, in check order: title, result, evidence lines, and for a failed check the
-    fix and the steps for the device's OS."""
+    """One row per check of a report, in check order: title, result, evidence lines, for a failed check the fix and
+    the steps for the device's OS, and for one that could not be decided what the person at the device can do."""
     texts = check_texts()
     rows = []
     for cid in CHECK_IDS:
@@ -35,6 +35,7 @@ def newest_checks(dev: Device, verdicts: dict[str, CheckResult]) -> list[dict[st
             continue
         failed = res.verdict == "fail"
         rows.append({"id": cid, "title": texts[cid]["title"], "result": res, "reason": reason_of(res),
+                     "advice": advice_texts(res.reason_code) if res.verdict == "unknown" else None,
                      "evidence": _evidence_lines(res.evidence), "measures": texts[cid]["measures"],
                      "fix": texts[cid]["fix"] if failed else None,
                      "steps": texts[cid]["steps"].get(dev.os) if failed else None})
