@@ -11,6 +11,7 @@ import time
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tebiki.core.worker_guide import minutes
 from tebiki.web.people import service
@@ -252,7 +253,8 @@ def test_the_manager_sees_the_results_and_who_has_not_answered(browser, live_ser
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     link_box = page.locator("#people input.token")
     page.locator("#people button.copy").click()  # the one-time link's copy button
-    assert page.locator("#people [role=status]", has_text="コピーしました").count() == 1
+    # the status is written when the clipboard has taken the link, a moment after the click: wait for it
+    expect(page.locator("#people [role=status]", has_text="コピーしました")).to_have_count(1)
     assert page.evaluate("navigator.clipboard.readText()") == link_box.input_value()
     assert "/w/" in link_box.input_value()
     page.goto(f"/o/{org.id}/training/")
