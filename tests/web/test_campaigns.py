@@ -460,6 +460,15 @@ def test_a_worker_who_moves_department_is_counted_in_the_new_one(cast):
     assert [r.name for r in service.results(fresh(c)).not_answered] == ["改名"]
 
 
+def test_each_workers_link_actions_on_the_results_page_post_to_that_workers_urls(cast):
+    a, b = add_workers(cast.org, 2)
+    c, _ = opened(cast.org, cast.admin)
+    html = cast.client(cast.admin).get(url("campaign", cast.org, c.id)).content.decode()
+    for w in (a, b):
+        assert f'action="{url("link_reissue", cast.org, c.id, w.id)}"' in html
+        assert f'action="{url("link_revoke", cast.org, c.id, w.id)}"' in html
+
+
 def test_reminders_mail_a_new_link_to_those_who_have_not_answered(cast):
     done, late = add_workers(cast.org, 2)
     c, links = opened(cast.org, cast.admin)

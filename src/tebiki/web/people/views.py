@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -133,6 +134,8 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return render(request, "people/campaign.html", {
         "org": request.org, "campaign": c, "can_manage": request.membership.can_manage, "results": res,
         "comments": service.comments(c), "page": page, "filter": people,
+        # a worker's link actions are <id>/link/ and <id>/revoke/ under it: joined per row, not resolved 100 times
+        "workers_url": reverse("campaign", args=[request.org.id, c.id]) + "workers/",
         **campaign_rows(c, res, shown, links, submitted, names, {int(k): v for k, v in new_links.items()},
                         scope=people.chosen_department or "organisation"),
     })
