@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from pydantic import ConfigDict, Field, StringConstraints
@@ -176,7 +176,7 @@ def patch_item(request: HttpRequest, org_id: int, item_id: str, scope: str, patc
             audit.record("api.write", organisation=org, target=f"{item_id} / {scope}",
                          data={"token": token.hint, "fields": sorted(values)}, request=request)
     except InvalidState as err:
-        return 422, {"detail": {"problems": [{"field": f, "code": code} for f, code in err.problems]}}
+        return Status(422, {"detail": {"problems": [{"field": f, "code": code} for f, code in err.problems]}})
     new = next(r for r in plan_of(org).rows if r.item == item_id and r.scope == scope)
     return _item(new, timezone.localdate())
 
