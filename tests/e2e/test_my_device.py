@@ -26,7 +26,7 @@ def test_a_worker_reads_what_to_fix_on_a_phone(browser, live_server, shot):
                              "reason_code": "not_captured", "reason_params": {"name": "macos/screenlock.txt"}}
     stored = ingest(token, "phone-test-0001", {"key": "dev-mac-0001", "hostname": "sato-mbp", "os": "macos",
                                                 "os_version": "15.1"}, dt.date(2026, 12, 1), checks, "capture")
-    secret = DeviceLink.for_device(org, stored["device"])
+    secret = DeviceLink.for_device(org.id, stored["device"])
 
     context = browser.new_context(base_url=live_server.url, locale="ja-JP", viewport={"width": 390, "height": 844},
                                   is_mobile=True, has_touch=True, device_scale_factor=2)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from tebiki.agent.rules import CHECK_IDS
 from tebiki.web.audit.models import AuditEntry
 from tebiki.web.devices.models import CheckReport, CheckResult, Device, DeviceLink, EnrolmentToken
+from tebiki.web.orgs.models import token_hash
 from tests.agent.test_rules import WIN_GOOD, with_status
 
 API = "/api/v1/agent/reports"
@@ -80,9 +82,40 @@ def test_an_oversized_report_is_refused(cast, token):
 def test_unknown_or_revoked_tokens_are_refused(cast, token):
     assert post("tbk_not-a-real-token", report()).status_code == 401
     assert Client().post(API, json.dumps(report()), content_type="application/json").status_code == 401
+    assert post(token, report(key="before-revoking")).status_code == 201
     EnrolmentToken.objects.update(revoked_at="2026-01-01T00:00:00Z")
-    assert post(token, report()).status_code == 401
-    assert not CheckReport.objects.exists()
+    assert post(token, report(key="after-revoking")).status_code == 401  # the very next request: nothing cached
+    assert list(CheckReport.objects.values_list("idempotency_key", flat=True)) == ["before-revoking"]
+
+
+def test_a_token_is_found_with_its_own_organisation_in_one_query(cast):
+    EnrolmentToken.issue(cast.other, "theirs", None)  # first: the tokens' ids and the organisations' ids differ
+    _, token = EnrolmentToken.issue(cast.org, "PCs", cast.admin)
+    with CaptureQueriesContext(connection) as queries:
+        found = EnrolmentToken.find(token)
+        assert (found.organisation, found.organisation.name, found.label) == (cast.org, "テスト商事", "PCs")
+    assert len(queries) == 1
+    stored = EnrolmentToken.objects.select_related("organisation").get(pk=found.pk)
+    assert [getattr(found, f.attname) for f in EnrolmentToken._meta.concrete_fields] == [
+        getattr(stored, f.attname) for f in EnrolmentToken._meta.concrete_fields]
+    assert found.organisation.profile == stored.organisation.profile and found.created_at.tzinfo is not None
+    assert not found._state.adding  # a loaded instance: saving it updates the row
+    found.label = "renamed"
+    found.save()
+    assert EnrolmentToken.objects.count() == 2 and EnrolmentToken.objects.get(pk=found.pk).label == "renamed"
+
+
+@pytest.mark.parametrize("clear", ["tbo_" + "x" * 43, "xtbk_" + "x" * 43, "tbk_" + "x" * 97])
+def test_a_token_of_another_kind_or_too_long_is_refused_even_if_its_hash_were_stored(cast, clear):
+    EnrolmentToken.objects.create(organisation=cast.org, label="odd", token_hash=token_hash(clear), hint=clear[:10])
+    assert EnrolmentToken.find(clear) is None
+    assert post(clear, report()).status_code == 401
+
+
+def test_a_revoked_token_is_not_found(cast, token):
+    assert EnrolmentToken.find(token) is not None
+    EnrolmentToken.objects.update(revoked_at=timezone.now())
+    assert EnrolmentToken.find(token) is None
 
 
 def test_a_token_stores_only_into_its_own_organisation(cast, token):
@@ -412,14 +445,23 @@ def test_an_empty_register_says_how_to_start_instead_of_empty_tables(cast):
 def test_one_new_report_is_written_in_one_transaction_with_no_look_up_after_its_inserts(cast, token, monkeypatch):
     monkeypatch.setattr(DeviceLink, "_purged_at", timezone.now())  # expired links were just purged
     with CaptureQueriesContext(connection) as queries:
-        assert post(token, report()).status_code == 201
+        answer = post(token, report())
+    assert answer.status_code == 201
     sqls = [q["sql"].split(" times: ", 1)[-1].split() for q in queries.captured_queries]  # executemany: "9 times: …"
-    verbs = [sql[0] + (" " + sql[2] if sql[0] == "INSERT" else "") for sql in sqls]
-    # the token; the transaction (a savepoint here only because the test runs inside one); the stored keys; the
-    # device, report and results written with RETURNING or executemany; the token's "last used" (its first use; then
-    # at most every 5 minutes); the device's new link
-    assert verbs == ["SELECT", "SAVEPOINT", "SELECT", 'INSERT "devices_device"', 'INSERT "devices_checkreport"',
-                     'INSERT "devices_checkresult"', "UPDATE", 'INSERT "devices_devicelink"', "RELEASE"]
+    # a SELECT by the tables it reads, an INSERT by the table it writes
+    verbs = [" ".join([sql[0], *(w for after, w in itertools.pairwise(sql) if after in ("FROM", "JOIN", "INTO"))])
+             for sql in sqls]
+    # the token with its organisation (one query); the transaction (a savepoint here only because the test runs
+    # inside one); the stored keys; the device, report and results written with RETURNING or executemany; the
+    # token's "last used" (its first use; then at most every 5 minutes); the device's new link
+    assert verbs == ['SELECT "devices_enrolmenttoken" "orgs_organisation"', "SAVEPOINT", 'SELECT "devices_checkreport"',
+                     'INSERT "devices_device"', 'INSERT "devices_checkreport"', 'INSERT "devices_checkresult"',
+                     'UPDATE', 'INSERT "devices_devicelink"', "RELEASE"]
+    link = DeviceLink.objects.get()
+    assert (link.organisation, link.device, link.label, link.created_by, link.revoked_at) == (
+        cast.org, Device.objects.get(), "upload", None, None)
+    assert link.expires_at == link.created_at + DeviceLink.VALID_FOR
+    assert DeviceLink.find(answer.json()["page"].rstrip("/").rsplit("/", 1)[1]) == link
 
 
 def test_expired_device_links_are_purged_by_an_upload_at_most_every_ten_minutes(cast, token, monkeypatch):

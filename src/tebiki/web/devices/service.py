@@ -18,6 +18,7 @@ from tebiki.agent.rules import CHECK_IDS, check_texts
 from tebiki.core.evidence import Contradiction, FailingCheck
 from tebiki.core.evidence import contradictions as find_contradictions
 from tebiki.web.people.service import no_answers
+from tebiki.web.sql import column, insert_sql, placeholders, table
 
 from .models import CheckReport, CheckResult, Device, DeviceLink, EnrolmentToken
 
@@ -91,7 +92,7 @@ def ingest_many(token: EnrolmentToken, reports: list[dict[str, Any]], source: st
             if links:  # no link without its report, and one commit (one fsync) for both
                 for item in items:
                     if item["created"]:
-                        item["link"] = DeviceLink.for_device(token.organisation, item["device"])
+                        item["link"] = DeviceLink.for_device(token.organisation_id, item["device"])
             return items
 
     try:
@@ -107,9 +108,9 @@ def _store(token: EnrolmentToken, reports: list[dict[str, Any]], texts: list[lis
     now = timezone.now()
     ops = connection.ops
     keys = list(dict.fromkeys(r["key"] for r in reports))
-    # .order_by(): the models' default ordering would only add sorting to this look-up
-    known = {k: (rid, did) for k, rid, did in CheckReport.objects.filter(
-        organisation=org_id, idempotency_key__in=keys).order_by().values_list("idempotency_key", "id", "device_id")}
+    with connection.cursor() as cur:
+        cur.execute(_known_sql(len(keys)), [org_id, *keys])
+        known = {k: (rid, did) for k, rid, did in cur.fetchall()}
     fresh: dict[str, int] = {}  # key -> index into reports
     for i, r in enumerate(reports):
         if r["key"] not in known:
@@ -122,11 +123,11 @@ def _store(token: EnrolmentToken, reports: list[dict[str, Any]], texts: list[lis
         for v in (org_id, d["key"], d["hostname"], d.get("owner") or "", d.get("ownership") or "unknown", d["os"],
                   d.get("os_version") or "", received, received,
                   to_json({cid: c["verdict"] for cid, c in r["checks"].items()}))]))
-    stored = dict(_returning(_insert_sql(CheckReport, _REPORT_FIELDS, len(fresh), "idempotency_key"), [
+    stored = dict(_returning(insert_sql(CheckReport, _REPORT_FIELDS, len(fresh), "idempotency_key"), [
         v for k, i in fresh.items()
         for v in (org_id, ids[reports[i]["device"]["key"]], k, received, ops.adapt_datefield_value(reports[i]["as_of"]),
                   source)]))
-    _execute(_insert_sql(CheckResult, _RESULT_FIELDS), [
+    _execute(insert_sql(CheckResult, _RESULT_FIELDS), [
         (stored[k], cid, c["verdict"], (c.get("reason") or "")[:500], text, c.get("reason_code") or "",
          to_json(c.get("reason_params") or {}))
         for k, i in fresh.items()
@@ -151,12 +152,13 @@ _REPORT_FIELDS = ("organisation", "device", "idempotency_key", "received_at", "a
 _RESULT_FIELDS = ("report", "check_id", "verdict", "reason", "evidence", "reason_code", "reason_params")
 
 
-def _q(model, name: str) -> str:
-    return connection.ops.quote_name(model._meta.get_field(name).column)
-
-
-def _values(width: int, rows: int) -> str:
-    return ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * rows)
+@functools.lru_cache(maxsize=64)
+def _known_sql(keys: int) -> str:
+    """(idempotency key, id, device id) of an organisation's stored reports with one of *keys* keys (parameters:
+    the organisation's id, then the keys)."""
+    q = functools.partial(column, CheckReport)
+    return (f"SELECT {q('idempotency_key')}, {q('id')}, {q('device')} FROM {table(CheckReport)} "
+            f"WHERE {q('organisation')} = %s AND {q('idempotency_key')} IN ({', '.join(['%s'] * keys)})")
 
 
 @functools.lru_cache(maxsize=64)
@@ -164,24 +166,16 @@ def _device_upsert(rows: int) -> str:
     """*rows* device rows per (organisation, key): inserted, or updated keeping first_seen, and keeping owner,
     OS version and ownership when the report does not give them; returns (key, id) of each. ON CONFLICT … DO UPDATE
     and RETURNING are the same on SQLite (3.35+) and PostgreSQL."""
-    t = connection.ops.quote_name(Device._meta.db_table)
+    t, q = table(Device), functools.partial(column, Device)
     cols = ("organisation", "key", "hostname", "owner", "ownership", "os", "os_version", "first_seen", "last_seen",
             "latest")
     keep_unless = {"owner": "''", "os_version": "''", "ownership": "'unknown'"}
-    sets = [f"{_q(Device, n)} = excluded.{_q(Device, n)}" for n in ("hostname", "os", "last_seen", "latest")] + [
-        f"{_q(Device, n)} = CASE WHEN excluded.{_q(Device, n)} = {empty} THEN {t}.{_q(Device, n)} "
-        f"ELSE excluded.{_q(Device, n)} END" for n, empty in keep_unless.items()]
-    return (f"INSERT INTO {t} ({', '.join(_q(Device, n) for n in cols)}) VALUES {_values(len(cols), rows)} "
-            f"ON CONFLICT ({_q(Device, 'organisation')}, {_q(Device, 'key')}) DO UPDATE SET {', '.join(sets)} "
-            f"RETURNING {_q(Device, 'key')}, {_q(Device, 'id')}")
-
-
-@functools.lru_cache(maxsize=64)
-def _insert_sql(model, fields: tuple[str, ...], rows: int = 1, returning: str | None = None) -> str:
-    """An INSERT of *rows* rows (one for executemany), with RETURNING (*returning*, id) if asked."""
-    cols = ", ".join(_q(model, n) for n in fields)
-    back = f" RETURNING {_q(model, returning)}, {_q(model, 'id')}" if returning else ""
-    return f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({cols}) VALUES {_values(len(fields), rows)}{back}"
+    sets = [f"{q(n)} = excluded.{q(n)}" for n in ("hostname", "os", "last_seen", "latest")] + [
+        f"{q(n)} = CASE WHEN excluded.{q(n)} = {empty} THEN {t}.{q(n)} ELSE excluded.{q(n)} END"
+        for n, empty in keep_unless.items()]
+    return (f"INSERT INTO {t} ({', '.join(q(n) for n in cols)}) VALUES {placeholders(len(cols), rows)} "
+            f"ON CONFLICT ({q('organisation')}, {q('key')}) DO UPDATE SET {', '.join(sets)} "
+            f"RETURNING {q('key')}, {q('id')}")
 
 
 def _returning(sql: str, params: list) -> list[tuple]:
