@@ -94,21 +94,23 @@ INSTALLED_APPS = [
     "tebiki.web.orgapi",
 ]
 
+# tebiki.web.browser.*: Django's and django-otp's middlewares of the same name, skipped by a device's upload without
+# a cookie (/api/v1/agent/…), for which they would do nothing (that module says why).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, which answers static files itself: these headers must reach static responses too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "tebiki.web.browser.SessionMiddleware",
     "tebiki.web.sessions.SlidingExpiryMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "tebiki.web.accounts.mfa.MFAMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "tebiki.web.browser.AuthenticationMiddleware",
+    "tebiki.web.browser.OTPMiddleware",
+    "tebiki.web.browser.MFAMiddleware",
+    "tebiki.web.browser.MessageMiddleware",
     "tebiki.web.limits.RequestSizeLimitMiddleware",  # its check runs before the CSRF middleware reads the body
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -1,0 +1,56 @@
+"""The middlewares for people in a browser, skipped by a device's upload that carries no cookie.
+
+An agent's upload (`/api/v1/agent/…`) authenticates with a bearer token and sends no cookie: it has no session to
+load, no user to sign in or verify and no messages. Yet each of these middlewares builds its lazy objects on every
+request; for an upload that only costs time (issue 19). Each class here is the middleware it is named after,
+except that such an upload goes straight to the next one.
+
+Only a request without any cookie on the agent's paths takes the short way, so for it each skipped middleware
+would have done nothing: no session read or written, an anonymous user, no second factor asked for, no message or
+cookie set. Nothing on those paths reads request.user, request.session or messages. A request with a cookie, and
+every other path, goes through them as before. The security headers, CSP, locale, CSRF check, size limits and
+django-axes (sign-in lockout) run for every request, as they did.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import middleware as auth
+from django.contrib.messages import middleware as messages
+from django.contrib.sessions import middleware as sessions
+from django_otp import middleware as otp
+
+from tebiki.web.accounts import mfa
+
+AGENT_PREFIX = "/api/v1/agent/"
+
+
+def is_cookieless_upload(request) -> bool:
+    """A device's upload: the agent API, and no cookie for a browser middleware to read."""
+    return request.path_info.startswith(AGENT_PREFIX) and not request.META.get("HTTP_COOKIE")
+
+
+class SkipForUploads:
+    def __call__(self, request):
+        if is_cookieless_upload(request):
+            return self.get_response(request)
+        return super().__call__(request)
+
+
+class SessionMiddleware(SkipForUploads, sessions.SessionMiddleware):
+    pass
+
+
+class AuthenticationMiddleware(SkipForUploads, auth.AuthenticationMiddleware):
+    pass
+
+
+class OTPMiddleware(SkipForUploads, otp.OTPMiddleware):
+    pass
+
+
+class MFAMiddleware(SkipForUploads, mfa.MFAMiddleware):
+    pass
+
+
+class MessageMiddleware(SkipForUploads, messages.MessageMiddleware):
+    pass

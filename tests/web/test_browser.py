@@ -1,0 +1,51 @@
+"""The browser middlewares (tebiki.web.browser): skipped by a device's upload without a cookie, and only by it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tebiki.web.devices.models import CheckReport, EnrolmentToken
+from tests.web.conftest import signed_in
+from tests.web.test_devices import API, report
+
+
+@pytest.fixture
+def token(cast):
+    return EnrolmentToken.issue(cast.org, "PCs", cast.admin)[1]
+
+
+def upload(client, token, key="browser-test-0001"):
+    return client.post(API, json.dumps(report(key=key)), content_type="application/json",
+                       headers={"Authorization": f"Bearer {token}"})
+
+
+def test_an_upload_without_a_cookie_skips_the_session_user_and_messages(cast, token):
+    r = upload(signed_in(None), token)
+    assert r.status_code == 201
+    assert not any(hasattr(r.wsgi_request, a) for a in ("session", "user", "_messages"))
+
+
+def test_an_upload_keeps_its_security_headers(cast, token):
+    r = upload(signed_in(None), token)
+    page = signed_in(cast.admin).get("/accounts/login/")
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
+                   "Cross-Origin-Opener-Policy", "Content-Language"):
+        assert r[header] == page[header], header
+
+
+def test_an_upload_with_a_cookie_goes_through_every_middleware_as_before(cast, token):
+    browser = signed_in(cast.admin, verified=False)  # signed in, second factor not yet given
+    r = upload(browser, token)
+    assert r.status_code == 302 and r["Location"].startswith("/accounts/mfa/")  # as for any page of the app
+    assert not CheckReport.objects.exists()
+    verified = upload(signed_in(cast.admin), token)
+    assert verified.status_code == 201 and verified.wsgi_request.user == cast.admin
+
+
+def test_pages_and_the_rest_of_the_api_keep_every_middleware(cast):
+    page = signed_in(None).get("/accounts/login/")
+    assert hasattr(page.wsgi_request, "session") and not page.wsgi_request.user.is_authenticated
+    api = signed_in(None).get(f"/api/v1/orgs/{cast.org.id}/plan")
+    assert api.status_code == 401 and hasattr(api.wsgi_request, "user")
