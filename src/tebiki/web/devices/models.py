@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -72,8 +72,9 @@ class DeviceLink(BearerToken):
         now = timezone.now()
         cls.purge_expired(now)
         token, stored = cls.new_secret()
+        when = connection.ops.adapt_datetimefield_value
         insert(cls, organisation_id=organisation_id, device_id=device_id, label="upload", created_by_id=None,
-               created_at=now, revoked_at=None, last_used_at=None, expires_at=now + cls.VALID_FOR, **stored)
+               created_at=when(now), revoked_at=None, last_used_at=None, expires_at=when(now + cls.VALID_FOR), **stored)
         return token
 
     @classmethod
