@@ -172,3 +172,13 @@ def test_the_overdue_filter_leaves_out_future_deadlines_and_closed_decisions(cas
               cast.admin)
     page = cast.client(cast.viewer).get(reverse("checklist", args=[cast.org.id]) + "?show=overdue").content.decode()
     assert set(re.findall(r'/items/([^/]+)/', page)) == {rows[0].item}
+
+
+def test_an_overdue_department_row_names_its_department(cast):
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    row = next(r for r in plan_of(cast.org).rows if r.applies and r.scope != "organisation")
+    save_item(cast.org, row.item, row.scope, {"status": "not_done", "decision": "will_do", "deadline": yesterday,
+                                              "owner": "佐藤"}, cast.admin)
+    page = cast.client(cast.admin).get(reverse("dashboard", args=[cast.org.id])).content.decode()
+    overdue = page.split('id="overdue"')[1].split("</section>")[0]
+    assert f"{row.title['ja']}</a> ({row.scope_name}) —" in overdue  # the same measure may be late in two departments
