@@ -141,6 +141,9 @@ class Answer(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "worker", "item"], name="one_answer_per_item")]
+        # the results page lists the few answers with a comment (service.comments): read through this partial
+        # index, not by scanning every answer of the campaign
+        indexes = [models.Index(fields=["campaign"], condition=~models.Q(comment=""), name="answer_with_comment")]
 
 
 class Submission(models.Model):
