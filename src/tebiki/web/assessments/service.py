@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +25,7 @@ from tebiki.core.figures import Figures, figures
 from tebiki.core.plan import Action, Row, action_list, actions, build_rows, exposure, scores
 from tebiki.web.audit import log as audit
 from tebiki.web.orgs.models import Organisation
+from tebiki.web.recent import Recent
 
 from .models import ItemChange, ItemRecord
 
@@ -131,8 +130,7 @@ def _stamp(org: Organisation) -> tuple[int, dt.datetime | None]:
 PLAN_FORMAT = 1  # bump when Row changes shape: cached rows are pickles of this code's Row
 PLAN_CACHE_SIZE = 32  # plans per process (a plan is a few hundred rows)
 PLAN_CACHE_SECONDS = 24 * 3600  # the key names the day: older entries are never asked for again
-_recent: OrderedDict[str, Plan] = OrderedDict()
-_recent_lock = threading.Lock()
+_recent: Recent[Plan] = Recent(PLAN_CACHE_SIZE)
 
 
 def plan_key(org: Organisation, today: dt.date, stamp: tuple[int, dt.datetime | None] | None = None) -> str:
@@ -145,11 +143,9 @@ def plan_of(org: Organisation) -> Plan:
     """The organisation's current plan: from the per-process LRU, else Django's cache, else built (and kept)."""
     catalog = get_catalog()
     key = plan_key(org, timezone.localdate())
-    with _recent_lock:
-        plan = _recent.get(key)
-        if plan is not None:
-            _recent.move_to_end(key)
-            return plan
+    plan = _recent.get(key)
+    if plan is not None:
+        return plan
     assessment = assessment_of(org)
     evaluator = Evaluator(catalog, assessment.profile)
     rows = cache.get(key)
@@ -157,11 +153,7 @@ def plan_of(org: Organisation) -> Plan:
         rows = build_rows(catalog, assessment, evaluator)
         cache.set(key, rows, timeout=PLAN_CACHE_SECONDS)
     plan = Plan(catalog, assessment, evaluator, rows)
-    with _recent_lock:
-        _recent[key] = plan
-        while len(_recent) > PLAN_CACHE_SIZE:
-            _recent.popitem(last=False)
-    return plan
+    return _recent.put(key, plan)
 
 
 def refresh_summary(org: Organisation, stamp: tuple[int, dt.datetime | None] | None = None) -> dict[str, Any]:

@@ -7,8 +7,6 @@ import hashlib
 import json
 import logging
 import smtplib
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +27,7 @@ from tebiki.core.training import Ack, Status, quiz_sizes, statuses
 from tebiki.core.worker_guide import in_order, question_for, questions
 from tebiki.web.audit import log as audit
 from tebiki.web.mail.backend import ORGANISATION_HEADER
+from tebiki.web.recent import Recent
 
 from .models import Answer, Campaign, PersonalLink, Submission, TrainingAck, Worker
 
@@ -171,8 +170,7 @@ def acknowledge_training(link: PersonalLink, module_id: str, right: int | None) 
 # a request and told nothing the revision does not.)
 RESULTS_FORMAT = 1  # bump when Results changes shape
 RESULTS_CACHE_SIZE = 16
-_recent_results: OrderedDict[str, Results] = OrderedDict()
-_results_lock = threading.Lock()
+_recent_results: Recent[Results] = Recent(RESULTS_CACHE_SIZE)
 
 
 def results(campaign: Campaign, workers: list[Worker] | None = None) -> Results:
@@ -186,17 +184,8 @@ def results(campaign: Campaign, workers: list[Worker] | None = None) -> Results:
         [RESULTS_FORMAT, __version__, campaign.id, campaign.revision, campaign.items, campaign.departments, answers,
          [(r.id, r.name, r.department) for r in refs]],
         ensure_ascii=False, sort_keys=True).encode()).hexdigest()
-    with _results_lock:
-        found = _recent_results.get(key)
-        if found is not None:
-            _recent_results.move_to_end(key)
-            return found
-    counted = _count(campaign, refs)
-    with _results_lock:
-        _recent_results[key] = counted
-        while len(_recent_results) > RESULTS_CACHE_SIZE:
-            _recent_results.popitem(last=False)
-    return counted
+    found = _recent_results.get(key)
+    return found if found is not None else _recent_results.put(key, _count(campaign, refs))
 
 
 def _count(campaign: Campaign, refs: list[WorkerRef]) -> Results:
