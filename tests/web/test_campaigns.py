@@ -469,6 +469,39 @@ def test_each_workers_link_actions_on_the_results_page_post_to_that_workers_urls
         assert f'action="{url("link_revoke", cast.org, c.id, w.id)}"' in html
 
 
+def people_rows(html: str) -> dict[str, str]:
+    """The results page's worker rows by the worker's (escaped) name."""
+    table = html.split('id="people"')[1].split("</tbody>")[0]
+    return {re.search(r"<td>(.*?)<br>", row).group(1): row for row in table.split("<tr")[2:]}
+
+
+def test_a_workers_row_shows_progress_dates_and_the_link_and_escapes_the_name(cast, frozen):
+    done, late = add_workers(cast.org, 2)
+    late.name = '<b>"遅"</b> & co'
+    late.save()
+    c, _ = opened(cast.org, cast.admin)
+    answer(c, done, "yes")
+    Submission.objects.create(organisation=cast.org, campaign=c, worker=done, submitted_at=NOON)
+    PersonalLink.objects.filter(worker=late).update(sent_at=NOON, reminded_at=NOON + dt.timedelta(days=1))
+    admin = cast.client(cast.admin)
+    rows = people_rows(admin.get(url("campaign", cast.org, c.id)).content.decode())
+    named = "&lt;b&gt;&quot;遅&quot;&lt;/b&gt; &amp; co"
+    assert set(rows) == {"勤務者0", named} and "<b>" not in "".join(rows.values())
+    n = len(service.items_for(c.items, "sales"))
+    assert f'<td class="num">{n} / {n}<br><small>提出 2026/12/01 12:00</small></td>' in rows["勤務者0"]
+    assert rows[named].startswith(' class="late">') and f"0 / {n} <span" in rows[named]
+    assert "<td>2026/12/01 12:00<br><small>催促 2026/12/02 12:00</small></td>" in rows[named]
+    assert rows[named].count('name="csrfmiddlewaretoken"') == 2  # a new link, and revoke
+    admin.post(url("link_reissue", cast.org, c.id, late.id), {"send": "0"})
+    shown = people_rows(admin.get(url("campaign", cast.org, c.id)).content.decode())[named]
+    assert f'id="link-{late.id}" aria-label="{named} さんの個人用リンク"' in shown and 'value="http://testserver/w/' in shown
+    consultant = people_rows(cast.client(cast.consultant).get(url("campaign", cast.org, c.id)).content.decode())
+    assert "<form" not in "".join(consultant.values())
+    service.close_campaign(c)
+    closed = people_rows(admin.get(url("campaign", cast.org, c.id)).content.decode())
+    assert "<form" not in "".join(closed.values())  # a closed campaign's links can no longer be changed
+
+
 def test_reminders_mail_a_new_link_to_those_who_have_not_answered(cast):
     done, late = add_workers(cast.org, 2)
     c, links = opened(cast.org, cast.admin)
