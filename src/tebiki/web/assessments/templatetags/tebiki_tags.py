@@ -125,6 +125,18 @@ def scroll(parser, token):
     return ScrollNode(parser.compile_filter(bits[1]), nodelist)
 
 
+def csrf_field(context) -> str:
+    """What {% csrf_token %} renders, for tags that build a form in Python (status_form, worker_result_row)."""
+    token = context.get("csrf_token")
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token) \
+        if token and token != "NOTPROVIDED" else ""
+
+
+def short_datetime(value) -> str:
+    """What {{ value|date:"SHORT_DATETIME_FORMAT" }} renders for an aware datetime, for tags that build rows."""
+    return date_format(localtime(value), "SHORT_DATETIME_FORMAT")
+
+
 @register.filter
 def status_options(current: str, statuses) -> str:
     """The <option>s of a status select, (code, name) each, *current* selected: one filter per select, not four nodes
@@ -147,9 +159,7 @@ def status_form(context, entry, row) -> str:
     Built here in one go: a six-department checklist has about 170 of them on a page, and as template nodes they
     were most of its time. The context gives org, statuses, t_status and t_save (the page's words) and csrf_token."""
     save_url = reverse("item_status", args=[context["org"].id, entry.item, row.scope])
-    token = context.get("csrf_token")
-    csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token) \
-        if token and token != "NOTPROVIDED" else ""
+    csrf = csrf_field(context)
     control = f"{entry.anchor}-{row.scope}"
     if entry.uniform:
         scope = format_html_join("", '<input type="hidden" name="scope" value="{}">', ((s,) for s in entry.scopes[1:]))
@@ -197,7 +207,7 @@ def device_row(context, device, checks) -> str:
         '<tr><td><a href="{}{}/">{}</a><br><small>{}</small></td><td class="nowrap">{}</td><td>{}</td>'
         '<td{}>{}{}</td>{}</tr>', context["devices_url"], device.id, device.hostname,
         context["ownership"].get(device.ownership, device.ownership), device.owner, device.os_version or device.os,
-        mark_safe(' class="stale"') if stale else "", date_format(localtime(seen), "SHORT_DATETIME_FORMAT"), note,
+        mark_safe(' class="stale"') if stale else "", short_datetime(seen), note,
         verdict_cells(device.latest, checks))
 
 

@@ -8,17 +8,13 @@ which escapes it; tests/web/test_campaigns.py compares the rows with what the te
 from __future__ import annotations
 
 from django import template
-from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from tebiki.web.assessments.templatetags.tebiki_tags import csrf_field, short_datetime
+
 register = template.Library()
-
-
-def _when(value) -> str:
-    return date_format(localtime(value), "SHORT_DATETIME_FORMAT")
 
 
 @register.simple_tag(takes_context=True)
@@ -28,9 +24,9 @@ def worker_result_row(context, p) -> str:
     t_by_email, t_revoke), workers_url, can_manage, campaign and csrf_token."""
     w, link = p["worker"], p["link"]
     late = format_html(' <span class="warn">{}</span>', context["t_not_done"]) if p["late"] else ""
-    sent = format_html("<br><small>{} {}</small>", context["t_sent"], _when(p["submitted_at"])) \
+    sent = format_html("<br><small>{} {}</small>", context["t_sent"], short_datetime(p["submitted_at"])) \
         if p["submitted_at"] else ""
-    reminded = format_html("<br><small>{} {}</small>", context["t_reminded"], _when(link.reminded_at)) \
+    reminded = format_html("<br><small>{} {}</small>", context["t_reminded"], short_datetime(link.reminded_at)) \
         if link and link.reminded_at else ""
     shown = ""
     if p["new_link"]:
@@ -42,9 +38,7 @@ def worker_result_row(context, p) -> str:
             w.id, _("Copied."), _("The link is selected: copy it with Ctrl+C (⌘C on a Mac) or by a long press."),
             _("Copy"), w.id)
     if context["can_manage"] and context["campaign"].state == "open":
-        token = context.get("csrf_token")
-        csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token) \
-            if token and token != "NOTPROVIDED" else ""
+        csrf = csrf_field(context)
         actions = format_html(
             '\n<form method="post" action="{}{}/link/" class="inline">{}<button class="link" name="send" value="0">'
             '{}</button> · <button class="link" name="send" value="1">{}</button></form>\n{}\n', context["workers_url"],
@@ -57,4 +51,4 @@ def worker_result_row(context, p) -> str:
         '<tr{}><td>{}<br><small>{}</small></td><td>{}</td>\n<td class="num">{} / {}{}{}</td>\n<td>{}{}</td>\n'
         "<td>{}\n{}</td></tr>\n", mark_safe(' class="late"') if p["late"] else "", w.name, w.email, p["department"],
         p["progress"].answered, p["progress"].asked, late, sent,
-        _when(link.sent_at) if link and link.sent_at else "–", reminded, shown, actions)
+        short_datetime(link.sent_at) if link and link.sent_at else "–", reminded, shown, actions)
