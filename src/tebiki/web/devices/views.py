@@ -118,7 +118,9 @@ def register(request: HttpRequest) -> HttpResponse:
     stale_before = timezone.now() - dt.timedelta(days=STALE_DAYS)
     checks = _checks()
     chosen = DeviceFilter(request.GET or None, checks=checks)
-    page = page_of(request, chosen.apply(every, stale_before), PAGE_SIZE)
+    # plain values, not model instances: the rows show these and nothing else (tebiki_tags.device_rows)
+    page = page_of(request, chosen.apply(every, stale_before).values(
+        "id", "hostname", "ownership", "owner", "os", "os_version", "last_seen", "latest"), PAGE_SIZE)
     return render(request, "devices/register.html", {
         "org": request.org, "devices": page.object_list, "page": page, "checks": checks, "fleet": fleet(request.org),
         "filter": chosen, "any_devices": chosen.active or bool(page.object_list) or every.exists(),

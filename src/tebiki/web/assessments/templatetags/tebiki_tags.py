@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import string
+from collections.abc import Callable
+from html import escape
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
-from django.utils.timezone import localtime
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -134,7 +138,33 @@ def csrf_field(context) -> str:
 
 def short_datetime(value) -> str:
     """What {{ value|date:"SHORT_DATETIME_FORMAT" }} renders for an aware datetime, for tags that build rows."""
-    return date_format(localtime(value), "SHORT_DATETIME_FORMAT")
+    return short_datetimes()(value)
+
+
+def short_datetimes() -> Callable[[dt.datetime], str]:
+    """short_datetime with the language's format and the time zone looked up once, for a tag that formats a column:
+    Django's localtime and DateFormat look both up again for every value (about 30 µs a value)."""
+    tz, fmt = get_current_timezone(), get_format("SHORT_DATETIME_FORMAT")
+    plain = _plain_format(fmt)
+    if plain is None:
+        return lambda value: date_format(value.astimezone(tz), fmt)
+    return lambda value: plain.format(value.astimezone(tz))
+
+
+# Django's date format characters that are plain numbers, as str.format fields of a datetime. Django's DateFormat
+# splits the format and looks each character up again for every value (about 25 µs): a register page formats 100.
+_NUMERIC = {"Y": "{0.year:04d}", "m": "{0.month:02d}", "n": "{0.month}", "d": "{0.day:02d}", "j": "{0.day}",
+            "H": "{0.hour:02d}", "G": "{0.hour}", "i": "{0.minute:02d}", "s": "{0.second:02d}"}
+
+
+@functools.lru_cache(maxsize=32)
+def _plain_format(fmt: str) -> str | None:
+    """*fmt* (a Django date format) as a str.format template, or None when it has a format letter (ASCII, as
+    Django's) other than _NUMERIC's — a month's name, a.m./p.m., a time zone — or a backslash escape: those stay with
+    Django's formatter. Anything else (/, :, 年 …) is shown as it is."""
+    if "\\" in fmt or any(ch in string.ascii_letters and ch not in _NUMERIC for ch in fmt):
+        return None
+    return "".join(_NUMERIC.get(ch) or ch.replace("{", "{{").replace("}", "}}") for ch in fmt)
 
 
 @register.filter
@@ -195,20 +225,27 @@ def _verdict_cells(language: str) -> dict[str | None, str]:
 
 
 @register.simple_tag(takes_context=True)
-def device_row(context, device, checks) -> str:
-    """One row of the device register: name (a link to its page) and ownership, owner, OS, when it last reported
-    (marked when that is longer ago than the context's stale_before) and a cell per check. Built here in one go:
-    with a template node per value, the register's 100 rows were most of its time. The context gives
-    devices_url (the register's URL: a device's page is its ID under it) and ownership (code -> label)."""
-    seen, stale = device.last_seen, device.last_seen < context["stale_before"]
-    note = format_html("<br><small>{}</small>", _("no report for %(ago)s") % {"ago": timesince(seen)}) \
-        if stale else ""
-    return format_html(
-        '<tr><td><a href="{}{}/">{}</a><br><small>{}</small></td><td class="nowrap">{}</td><td>{}</td>'
-        '<td{}>{}{}</td>{}</tr>', context["devices_url"], device.id, device.hostname,
-        context["ownership"].get(device.ownership, device.ownership), device.owner, device.os_version or device.os,
-        mark_safe(' class="stale"') if stale else "", short_datetime(seen), note,
-        verdict_cells(device.latest, checks))
+def device_rows(context, devices, checks) -> str:
+    """The device register's rows, one per device as .values() gives it (id, hostname, ownership, owner, os,
+    os_version, last_seen, latest): name (a link to its page) and ownership, owner, OS, when it last reported (marked
+    when that is longer ago than the context's stale_before) and a cell per check. Built here in one go, each value
+    escaped: as template nodes, and then as a tag per row, the register's 100 rows were most of its time. The context
+    gives devices_url (the register's URL: a device's page is its ID under it) and ownership (code -> label)."""
+    url, ownership, stale_before = escape(context["devices_url"]), context["ownership"], context["stale_before"]
+    when, cells, no_report = short_datetimes(), _verdict_cells(get_language() or ""), _("no report for %(ago)s")
+    rows = []
+    for d in devices:
+        seen = d["last_seen"]
+        if seen < stale_before:
+            mark, note = ' class="stale"', f"<br><small>{escape(no_report % {'ago': timesince(seen)})}</small>"
+        else:
+            mark = note = ""
+        rows.append(
+            f'<tr><td><a href="{url}{int(d["id"])}/">{escape(d["hostname"])}</a><br>'
+            f'<small>{escape(ownership.get(d["ownership"], d["ownership"]))}</small></td>'
+            f'<td class="nowrap">{escape(d["owner"])}</td><td>{escape(d["os_version"] or d["os"])}</td>'
+            f'<td{mark}>{escape(when(seen))}{note}</td>{_cells(cells, d["latest"], checks)}</tr>\n')
+    return mark_safe("".join(rows))
 
 
 @register.filter
@@ -216,7 +253,10 @@ def verdict_cells(verdicts: dict | None, checks) -> str:
     """A device's row of cells, one per check in *checks* ({"id": …}), from its latest verdicts ({check id: verdict});
     an unknown or missing verdict is "not checked". One filter per row, not one with-block per cell: the register
     shows about 900 cells a page."""
-    cells = _verdict_cells(get_language() or "")
+    return mark_safe(_cells(_verdict_cells(get_language() or ""), verdicts, checks))
+
+
+def _cells(cells: dict[str | None, str], verdicts, checks) -> str:
     verdicts = verdicts if isinstance(verdicts, dict) else {}
-    return mark_safe("".join(cells.get(v if isinstance(v, str) else None, cells[None])
-                             for v in (verdicts.get(c["id"]) for c in checks)))
+    return "".join(cells.get(v if isinstance(v, str) else None, cells[None])
+                   for v in (verdicts.get(c["id"]) for c in checks))
