@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from tebiki.core.assessment import applicability_problems, coherence_problems
+from tebiki.web.widgets import Select
 
 from .models import Decision, Difficulty, Importance, Status
 
@@ -134,16 +135,16 @@ def _check_zip(f) -> None:
 class FilterForm(forms.Form):
     """Checklist filters; every field optional, unknown values are ignored by the choices."""
 
-    role = forms.ChoiceField(required=False)
-    category = forms.ChoiceField(required=False)
-    scope = forms.ChoiceField(required=False)
-    level = forms.ChoiceField(required=False)
-    priority = forms.ChoiceField(required=False)
-    status = forms.ChoiceField(required=False)
-    show = forms.ChoiceField(required=False, choices=[("applicable", _("Applicable only")), ("all", _("All items")),
-                                                      ("overdue", _("Past their deadline"))])
-    group = forms.ChoiceField(required=False, choices=[("priority", _("By priority")), ("category", _("By category")),
-                                                       ("role", _("By role"))])
+    role = forms.ChoiceField(required=False, widget=Select)
+    category = forms.ChoiceField(required=False, widget=Select)
+    scope = forms.ChoiceField(required=False, widget=Select)
+    level = forms.ChoiceField(required=False, widget=Select)
+    priority = forms.ChoiceField(required=False, widget=Select)
+    status = forms.ChoiceField(required=False, widget=Select)
+    show = forms.ChoiceField(required=False, widget=Select, choices=[
+        ("applicable", _("Applicable only")), ("all", _("All items")), ("overdue", _("Past their deadline"))])
+    group = forms.ChoiceField(required=False, widget=Select, choices=[
+        ("priority", _("By priority")), ("category", _("By category")), ("role", _("By role"))])
 
     def __init__(self, data, *, catalog, scopes, lang):
         super().__init__(data)
