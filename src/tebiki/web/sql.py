@@ -101,3 +101,22 @@ def get_with_related(model: type[Model], fk: str, equal: dict[str, Any], null: t
     obj = _instance(model, row[:width])
     field.set_cached_value(obj, _instance(field.related_model, row[width:]))
     return obj
+
+
+def plain_rows(queryset) -> list[tuple]:
+    """The rows of a values_list *queryset*, fetched on the cursor without the ORM's per-row work, when none of its
+    columns needs a converter on this database (integers and text: the database's value is the Python value);
+    otherwise (a date-time, JSON, a boolean on SQLite …) through the ORM, so the rows are the same either way.
+    About 1 µs a row instead of about 3: the dashboard reads a campaign's "no" answers, thousands of them."""
+    from django.core.exceptions import EmptyResultSet
+
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return []
+    if compiler.get_converters([expression for expression, _sql, _alias in compiler.select]):
+        return [tuple(row) for row in queryset]
+    with connections[queryset.db].cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()

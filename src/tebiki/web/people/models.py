@@ -143,7 +143,10 @@ class Answer(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "worker", "item"], name="one_answer_per_item")]
         # the results page lists the few answers with a comment (service.comments): read through this partial
         # index, not by scanning every answer of the campaign
-        indexes = [models.Index(fields=["campaign"], condition=~models.Q(comment=""), name="answer_with_comment")]
+        indexes = [models.Index(fields=["campaign"], condition=~models.Q(comment=""), name="answer_with_comment"),
+                   # the dashboard reads who answered no to the done items' questions (service.no_answers): a
+                   # covering index reads those answers alone, not every answer of the campaign
+                   models.Index(fields=["campaign", "value", "item", "worker"], name="answer_by_value")]
 
 
 class Submission(models.Model):

@@ -28,6 +28,7 @@ from tebiki.core.worker_guide import in_order, question_for, questions
 from tebiki.web.audit import log as audit
 from tebiki.web.mail.backend import ORGANISATION_HEADER
 from tebiki.web.recent import Recent
+from tebiki.web.sql import plain_rows
 
 from .models import Answer, Campaign, PersonalLink, Submission, TrainingAck, Worker
 
@@ -290,13 +291,13 @@ def no_answers(org, keys) -> dict[tuple[str, str], NoAnswers]:
     if not newest:
         return {}
     roster: dict[str, list[tuple[int, str]]] = {}  # department -> (id, name) in the roster's order
-    for wid, name, dept in Worker.objects.filter(organisation=org).values_list("id", "name", "department"):
+    for wid, name, dept in plain_rows(Worker.objects.filter(organisation=org).values_list("id", "name", "department")):
         roster.setdefault(dept, []).append((wid, name))
     said: dict[tuple[int, str], set[int]] = {}
     asking = list(newest.values())
-    for cid, question, wid in (Answer.objects.filter(campaign__in={c.id for c, q in asking},
-                                                     item__in={q for c, q in asking}, value=Answer.Value.NO)
-                               .values_list("campaign_id", "item", "worker_id")):
+    for cid, question, wid in plain_rows(Answer.objects.filter(
+            campaign__in={c.id for c, q in asking}, item__in={q for c, q in asking}, value=Answer.Value.NO)
+            .values_list("campaign_id", "item", "worker_id")):
         said.setdefault((cid, question), set()).add(wid)
     out, tallied = {}, {}  # many rows share a question and departments: each tally is made once
     for (item, scope), (c, question) in newest.items():
