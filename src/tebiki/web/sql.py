@@ -14,6 +14,7 @@ import functools
 import weakref
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import Model
 
@@ -108,8 +109,6 @@ def plain_rows(queryset) -> list[tuple]:
     columns needs a converter on this database (integers and text: the database's value is the Python value);
     otherwise (a date-time, JSON, a boolean on SQLite …) through the ORM, so the rows are the same either way.
     About 1 µs a row instead of about 3: the dashboard reads a campaign's "no" answers, thousands of them."""
-    from django.core.exceptions import EmptyResultSet
-
     compiler = queryset.query.get_compiler(using=queryset.db)
     try:
         sql, params = compiler.as_sql()
