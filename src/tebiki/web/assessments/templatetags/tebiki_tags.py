@@ -130,7 +130,7 @@ def scroll(parser, token):
 
 
 def csrf_field(context) -> str:
-    """What {% csrf_token %} renders, for tags that build a form in Python (status_form, worker_result_row)."""
+    """What {% csrf_token %} renders, for tags that build a form in Python (checklist_rows, worker_result_row)."""
     token = context.get("csrf_token")
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token) \
         if token and token != "NOTPROVIDED" else ""
