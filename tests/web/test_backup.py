@@ -137,6 +137,19 @@ def test_restore_with_force_replaces_a_changed_state(state, media, tmp_path):
     assert not ItemRecord.objects.filter(item="mic-v5:admin:A-3").exists()
 
 
+def test_a_restore_moves_every_evidence_revision_past_any_before_it(state, media, tmp_path):
+    """The revision keys the dashboards servers keep (orgs.evidence): it is not in the archive, and a restore sets it
+    above what any organisation had, so a kept page of the replaced state is never shown for the restored one."""
+    archive = make_backup(tmp_path / "tebiki.tar.gz")
+    assert all("evidence_revision" not in o["fields"] for o in backup.canonical_dump() if o["model"] == "orgs.organisation")
+    Device.objects.update(hostname="改名")  # the state the archive replaces moves on
+    highest = max(Organisation.objects.values_list("evidence_revision", flat=True))
+    assert runner.invoke(app, ["restore", str(archive), "--force"]).exit_code == 0
+    restored = list(Organisation.objects.values_list("evidence_revision", flat=True))
+    assert len(restored) == 2 and min(restored) > highest
+    assert Device.objects.get().hostname != "改名"
+
+
 def test_the_restored_database_accepts_new_rows(state, media, tmp_path):
     archive = make_backup(tmp_path / "tebiki.tar.gz")
     assert runner.invoke(app, ["restore", str(archive), "--force"]).exit_code == 0

@@ -43,10 +43,13 @@ from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.serializers.json import Serializer as JSONSerializer
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Model
+
+from tebiki.web.orgs import evidence
 
 FORMAT = "tebiki-backup"
 FORMAT_VERSION = 2  # 2: the manifest is authenticated (manifest.hmac); 1 was not, and is refused
@@ -55,6 +58,8 @@ MAC_CONTEXT = b"tebiki-backup manifest\n"  # so a MAC made with this key for any
 MIN_KEY_CHARS = 16
 # Recreated by `migrate` (their ids differ between installations; rows refer to them by natural key) or never kept.
 NOT_DUMPED = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
+# Columns that are not data but keys of what servers keep in memory: a restore sets them anew (restore_backup).
+NOT_DUMPED_FIELDS = {("orgs.organisation", "evidence_revision")}
 CLEARED_ON_RESTORE = {"sessions.session"}
 MANIFEST_MAX_BYTES = 1024 * 1024
 CHUNK = 1024 * 1024
@@ -137,9 +142,15 @@ def dump_database(stream: IO[str], using: str = DEFAULT_DB_ALIAS) -> dict[str, i
             counts[model._meta.label_lower] = n
             yield obj
 
-    serializers.serialize("json", itertools.chain.from_iterable(rows(m) for m in data_models()), stream=stream,
-                          cls=_Encoder, use_natural_foreign_keys=True, use_natural_primary_keys=False)
+    _Serializer().serialize(itertools.chain.from_iterable(rows(m) for m in data_models()), stream=stream,
+                            cls=_Encoder, use_natural_foreign_keys=True, use_natural_primary_keys=False)
     return counts
+
+
+class _Serializer(JSONSerializer):
+    def handle_field(self, obj, field) -> None:
+        if (obj._meta.label_lower, field.name) not in NOT_DUMPED_FIELDS:
+            super().handle_field(obj, field)
 
 
 def canonical_dump(using: str = DEFAULT_DB_ALIAS) -> list[dict]:
@@ -437,9 +448,11 @@ def restore_backup(archive: Path, force: bool = False, using: str = DEFAULT_DB_A
             with transaction.atomic(using=using):
                 if occupied() and not force:
                     raise BackupError("the database or the uploads directory is not empty: use --force")
+                floor = evidence.highest(using)
                 _clear(using)
                 try:
                     call_command("loaddata", str(staging / DATABASE), database=using, verbosity=0)
+                    evidence.after_restore(floor, using)
                 except DatabaseError as err:
                     raise BackupError(f"the database content could not be loaded: {err}") from err
                 except Exception as err:  # DeserializationError and friends: a malformed db.json

@@ -31,10 +31,19 @@ class Organisation(models.Model):
     # bumped by every saved item (assessments.service.save_item), in the same transaction: part of the key of
     # everything derived from the records, so two changes in the same instant are still two versions
     revision = models.PositiveBigIntegerField(default=0, editable=False)
+    # moved by the database itself on every change to devices, workers, campaigns and answers (orgs.evidence); never
+    # written from Python: save() leaves it out, so an organisation read before a change cannot set it back
+    evidence_revision = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["name", "id"]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name != "evidence_revision"]
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.name
