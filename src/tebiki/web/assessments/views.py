@@ -8,8 +8,10 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,12 +24,13 @@ from tebiki.web.incidents.models import Incident
 from tebiki.web.orgs.access import org_object_or_404, org_objects, org_view
 from tebiki.web.paging import page_of
 from tebiki.web.people.service import evidence_for_measure
+from tebiki.web.recent import Recent
 from tebiki.web.vocab import lang as current_lang
 
 from .checklist import PAGE_SIZE, entries, matches, sectioned
 from .forms import PROBLEM_MESSAGES, EvidenceForm, FilterForm, ItemForm, PriorityForm, StatusForm
 from .models import Evidence, ItemChange, ItemRecord
-from .service import InvalidState, item_scopes, plan_of, save_item
+from .service import InvalidState, item_scopes, plan_key, plan_of, save_item
 
 TOP_ACTIONS = 10  # the dashboard and the set-up result show the same first actions
 DASHBOARD_LIST = 10  # overdue decisions and contradictions the dashboard names; the rest are counted and linked
@@ -39,12 +42,34 @@ def _first(found: list, name: str) -> dict:
     return {name: found[:DASHBOARD_LIST], f"{name}_more": max(len(found) - DASHBOARD_LIST, 0)}
 
 
+# The dashboard's body is made once per change, like the plan: kept per process under a key naming all it is made
+# from — the plan's key (records, profile, catalog, code, day), the organisation's evidence revision (devices,
+# workers, campaigns and answers, moved by the database on every change: orgs.evidence), the open incidents counted
+# (one small query), the language, the organisation's name and the URL prefix. A change to any of them is a new key,
+# so nothing stale is shown and nothing has to remember to forget it.
+DASHBOARD_CACHE_SIZE = 64
+_bodies: Recent[str] = Recent(DASHBOARD_CACHE_SIZE)
+
+
 @require_GET
 @org_view(ready=True)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    plan = plan_of(request.org)
-    lang = current_lang()
+    org = request.org
     today = timezone.localdate()
+    open_incidents = org_objects(request, Incident).open().count() if request.membership.can_edit else None
+    key = "\x1f".join(map(str, (plan_key(org, today), org.evidence_revision, open_incidents, current_lang(), org.name,
+                                get_script_prefix())))
+    body = _bodies.get(key)
+    if body is None:
+        body = _bodies.put(key, render_to_string("assessments/_dashboard.html",
+                                                 dashboard_context(org, today, open_incidents)))
+    return render(request, "assessments/dashboard.html", {"org": org, "body": mark_safe(body)})  # noqa: S308
+
+
+def dashboard_context(org, today, open_incidents: int | None) -> dict:
+    """What the dashboard's body shows (computed only when no body is kept under its key)."""
+    plan = plan_of(org)
+    lang = current_lang()
     sc = plan.scores()
     catalog = plan.catalog
     role_titles = {r.id: r.title.model_dump()[lang] for r in catalog.roles}
@@ -57,18 +82,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     fig = plan.figures(today)
     exp = plan.exposure()
     todo = plan.measures()
-    return render(request, "assessments/dashboard.html", {
-        "org": request.org, "overall": fig.score, "applicable": fig.applicable, "done": fig.done,
+    return {
+        "org": org, "overall": fig.score, "applicable": fig.applicable, "done": fig.done,
         "partly": fig.partly, "partly_weight": round(STATUS_VALUE["partly"] * 100),
         "by_role": chart("role", role_titles), "by_category": chart("category", cat_titles),
         "by_level": chart("level", level_titles),
         "actions": todo[:TOP_ACTIONS], "action_count": len(todo), "open_count": fig.open,
         **_first(overdue_rows(plan.rows, today), "overdue"),
         "cases": exp["trouble_cases"], "risks": exp["risk_types"], "today": today,
-        **_first(contradictions(request.org, plan.rows), "contradictions"),
-        "open_incidents": org_objects(request, Incident).open().count()
-        if request.membership.can_edit else None,
-    })
+        **_first(contradictions(org, plan.rows), "contradictions"),
+        "open_incidents": open_incidents,
+    }
 
 
 def _statuses() -> list[tuple[str, str]]:
