@@ -445,7 +445,7 @@ def _p95(url: str, cookie: str, clients: int, per_client: int) -> float:
     return statistics.quantiles(times, n=20)[-1]
 
 
-def serve_rows(clients: int = 20, per_client: int = 5) -> list[Row]:
+def serve_rows(clients: int = 20, per_client: int = 20) -> list[Row]:
     """Dashboard and checklist of the big organisation on `tebiki serve` (3 workers) + PostgreSQL under *clients*
     concurrent loopback clients: p95 as a ratio to the sign-in page's p95 on the same server, in the same run."""
     import shutil
