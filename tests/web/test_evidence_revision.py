@@ -133,6 +133,15 @@ def test_an_organisation_saved_from_an_older_copy_keeps_the_revision(cast, token
     assert revision(cast.org) == moved and Organisation.objects.get(pk=cast.org.pk).name == "新しい名前"
 
 
+def test_an_organisation_loaded_in_part_saves_only_what_it_loaded(cast, django_assert_num_queries):
+    part = Organisation.objects.only("name").get(pk=cast.org.pk)
+    part.name = "一部だけ"
+    with django_assert_num_queries(1):  # one UPDATE, no look-up of the fields it did not load
+        part.save()
+    saved = Organisation.objects.get(pk=cast.org.pk)
+    assert saved.name == "一部だけ" and saved.profile == cast.org.profile
+
+
 def test_migrate_drops_the_triggers_first_and_makes_them_again_after_moving_every_revision(cast):
     before = {o.pk: o.evidence_revision for o in Organisation.objects.all()}
     evidence.on_pre_migrate(None, using="default")

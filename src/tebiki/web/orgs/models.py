@@ -41,8 +41,9 @@ class Organisation(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
-            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
-                                       if not f.primary_key and f.name != "evidence_revision"]
+            deferred = self.get_deferred_fields()  # as Django's own save: only the fields that were loaded
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields if not f.primary_key
+                                       and f.name != "evidence_revision" and f.attname not in deferred]
         super().save(*args, **kwargs)
 
     def __str__(self) -> str:
