@@ -1,0 +1,1 @@
+"""tebiki's SQLite database backend: Django's own, with its placeholder conversion done once per statement."""
