@@ -10,11 +10,27 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("TEBIKI_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server without a thread per request. On SQLite the test database is in memory and Django hands the
+    test's own connection to the server, so two requests of one page served at once (a save and the next page's
+    load) would share one connection, which Django's documentation warns fails at random: once seen as an atomic
+    block closed twice, after which every later test found the database locked. One at a time they cannot collide;
+    Django's server closes each connection after its answer when it is not threaded, so the browser waits, not hangs."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)  # LiveServerThread.run puts the overrides in place in its own thread
+
+
+LiveServerThread.server_class = OneRequestAtATime
 
 
 def pytest_collection_modifyitems(items):
