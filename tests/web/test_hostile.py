@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from tebiki.web.devices.api import api
+from tebiki.web.devices.api import api, has_big_number
 from tebiki.web.devices.models import CheckReport, CheckResult, EnrolmentToken
 from tests.agent.test_rules import WIN_GOOD
 
@@ -270,6 +271,23 @@ def report_text(evidence: str = '{"x": 1}', as_of: str = '"2026-11-20"') -> str:
     return ('{"idempotency_key": "hostile-0001", "as_of": AS_OF, "device": {"key": "dev-0001", "hostname": "PC",'
             ' "os": "linux"}, "checks": {"firewall": {"verdict": "pass", "evidence": EVIDENCE}}}'
             ).replace("AS_OF", as_of).replace("EVIDENCE", evidence)
+
+
+BIG_NUMBER = re.compile(rb"[0-9]{19}|[eE][+-]?[0-9]{3}")  # what the prefilter must find: 19 digits, a 3-digit exponent
+
+
+@given(st.binary(max_size=80) | st.text(alphabet="0123456789eE+-.,: x\"{}[]１", max_size=60).map(str.encode))
+@example(b"1" * 19)
+@example(b"-" + b"9" * 18 + b".5")
+@example(b'{"v": 1234567890123456789}')
+@example(b"1e308")
+@example(b"1E+308")
+@example(b"2.5e-400")
+@example(b"1e30")
+@example(b"1e+30")
+@example(b"e 123")
+def test_the_big_number_prefilter_finds_exactly_the_shapes_of_a_number_beyond_64_bits(body):
+    assert has_big_number(body) == bool(BIG_NUMBER.search(body))
 
 
 @pytest.mark.parametrize("evidence,reason", [

@@ -40,9 +40,18 @@ MAX_DEPTH = 32  # a report is 4 levels deep; evidence adds a few
 MAX_INT = 2**63 - 1  # a database bigint; no check reports anything larger
 EARLIEST = dt.date(2020, 1, 1)  # before any tebiki agent ran: the device's clock is wrong
 SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # \ud800-\udfff, paired or not
-# A number beyond 64 bits has 19 digits or more, or a 3-digit exponent; only then are numbers parsed by the (slower)
-# checking hooks. A match inside a string costs only that time.
-BIG_NUMBER = re.compile(rb"[0-9]{19}|[eE][+-]?[0-9]{3}")
+# A number beyond 64 bits has 19 digits in a row, or an exponent of 3 digits ([eE][+-]?[0-9]{3}); only a body with
+# either shape anywhere (a string included: that costs only time) has its numbers parsed by the slower checking hooks.
+# The shapes are looked for in the body mapped to "0" for a digit, "e" for e/E, "+" for +/- and " " for every other
+# byte: two C passes over the body, where a regular expression took 6.6 ms for a 200 KB outbox batch (2026-12-03).
+_SHAPE = bytes(ord("0") if b in b"0123456789" else ord("e") if b in b"eE" else ord("+") if b in b"+-" else ord(" ")
+               for b in range(256))
+BIG_SHAPES = (b"0" * 19, b"e000", b"e+000")
+
+
+def has_big_number(body: bytes) -> bool:
+    shape = body.translate(_SHAPE)
+    return any(s in shape for s in BIG_SHAPES)
 
 
 class BodyRefused(ValueError):
@@ -70,7 +79,7 @@ def _float(text: str) -> float:
 def read_json(body: bytes) -> Any:
     """Parse a request body as strict JSON (RFC 8259 numbers, at most MAX_DEPTH levels, UTF-8-encodable strings);
     raises BodyRefused."""
-    numbers = {"parse_int": _int, "parse_float": _float} if BIG_NUMBER.search(body) else {}
+    numbers = {"parse_int": _int, "parse_float": _float} if has_big_number(body) else {}
     try:
         data = json.loads(body, parse_constant=_constant, **numbers)
     except RecursionError:
