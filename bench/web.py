@@ -483,12 +483,17 @@ def _latencies(url: str, cookie: str, clients: int, per_client: int) -> list[flo
 
 
 def serve_rows(clients: int = 20, per_client: int = 5, rounds: int = 4) -> list[Row]:
-    """Dashboard and checklist of the big organisation on `tebiki serve` (3 workers) + PostgreSQL under *clients*
-    concurrent loopback clients: p95 as a ratio to the sign-in page's p95 on the same server, in the same run.
+    """Dashboard and checklist of the big organisation on `tebiki serve` (3 workers) under *clients* concurrent
+    loopback clients, on PostgreSQL and on SQLite: p95 as a ratio to the sign-in page's p95 on the same server, in
+    the same run.
 
     The pages take turns, *rounds* times (each time *clients* × *per_client* requests of one page), and each page's
     p95 is taken over all its rounds: a slower spell of the machine then falls on every page alike, where one block
     per page let it fall on one of them (the sign-in page's p95, the baseline, moved 2× between runs)."""
+    return _serve_rows("PostgreSQL", clients, per_client, rounds) + _serve_rows("SQLite", clients, per_client, rounds)
+
+
+def _serve_rows(database: str, clients: int, per_client: int, rounds: int) -> list[Row]:
     import shutil
     import signal
     import socket
@@ -497,11 +502,16 @@ def serve_rows(clients: int = 20, per_client: int = 5, rounds: int = 4) -> list[
 
     from .big import BIG
 
-    with pg_database() as url:
+    with pg_database() if database == "PostgreSQL" else contextlib.nullcontext("") as url:
         if url is None:
             return [("tebiki serve + PostgreSQL, 20 clients", float("nan"), "–", "no PostgreSQL (set TEBIKI_BENCH_PG_URL)")]
         data = tempfile.mkdtemp(prefix="tebiki-bench-serve-")
         env = _env(url, data)
+        if database == "SQLite":
+            # the database file in the data directory, and production settings: among them SQLite's connections kept
+            # between requests, as a deployment on SQLite runs (development reconnects for every request)
+            env.pop("DATABASE_URL")
+            env |= {"TEBIKI_ENV": "production", "SECRET_KEY": "bench-" + os.urandom(24).hex(), "SECURE_SSL_REDIRECT": "0"}
         python = sys.executable
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -538,7 +548,7 @@ def serve_rows(clients: int = 20, per_client: int = 5, rounds: int = 4) -> list[
                 server.wait(timeout=60)
             shutil.rmtree(data, ignore_errors=True)
     base_p95 = p95["sign-in"]
-    label = (f"tebiki serve + PostgreSQL, {clients} clients × {per_client} × {rounds} rounds, {BIG['workers']}-worker "
+    label = (f"tebiki serve + {database}, {clients} clients × {per_client} × {rounds} rounds, {BIG['workers']}-worker "
              "organisation: p95")
     rows = [(f"{label} of the sign-in page", base_p95, "1.00×", "baseline")]
     for page, limit in (("dashboard", 4), ("checklist", 8)):
