@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from tebiki.web.browser import API_POLICY
 from tebiki.web.devices.models import CheckReport, EnrolmentToken
 from tests.web.conftest import signed_in
 from tests.web.test_devices import API, report
@@ -27,12 +28,25 @@ def test_an_upload_without_a_cookie_skips_the_session_user_and_messages(cast, to
     assert not any(hasattr(r.wsgi_request, a) for a in ("session", "user", "_messages"))
 
 
-def test_an_upload_keeps_its_security_headers(cast, token):
+def test_an_upload_keeps_its_security_headers_and_its_answer_is_never_cached(cast, token):
     r = upload(signed_in(None), token)
     page = signed_in(cast.admin).get("/accounts/login/")
-    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
-                   "Cross-Origin-Opener-Policy", "Content-Language"):
+    for header in ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy",
+                   "Content-Language"):
         assert r[header] == page[header], header
+    assert r["Content-Security-Policy"] == API_POLICY == "default-src 'none'; frame-ancestors 'none'"
+    assert "script-src 'self'" in page["Content-Security-Policy"]  # the pages keep theirs
+    assert r.status_code == 201 and "/d/tbd_" in r.json()["page"] and r["Cache-Control"] == "no-store"
+    again = upload(signed_in(None), token)
+    assert again.status_code == 200 and again["Cache-Control"] == "no-store"
+
+
+def test_every_answer_of_the_json_api_allows_nothing_to_load_or_frame_it(cast, token):
+    answers = [upload(signed_in(cast.admin), token, key="browser-test-0002"),  # with a cookie: every middleware
+               signed_in(None).get(f"/api/v1/orgs/{cast.org.id}/plan"),  # 401
+               signed_in(None).get("/api/v1/openapi.json")]
+    assert [a.status_code for a in answers] == [201, 401, 200]
+    assert {a["Content-Security-Policy"] for a in answers} == {API_POLICY}
 
 
 def test_an_upload_with_a_cookie_goes_through_every_middleware_as_before(cast, token):

@@ -100,7 +100,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, which answers static files itself: these headers must reach static responses too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "tebiki.web.browser.CSPMiddleware",  # django-csp's, with a fixed policy for the JSON API
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tebiki.web.browser.SessionMiddleware",
     "tebiki.web.sessions.SlidingExpiryMiddleware",

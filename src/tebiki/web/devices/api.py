@@ -243,10 +243,11 @@ def store(request: HttpRequest, reports: list[dict], source: str, param: str = "
                                for e in err.errors]) from None
 
 
-def upload(request: HttpRequest, report: dict, source: str, param: str) -> Status:
+def upload(request: HttpRequest, response: HttpResponse, report: dict, source: str, param: str) -> Status:
     """One report stored and, when it is new, its device's link issued in the same transaction (one commit, one
     fsync, per upload; no link without its report): 201 with the link to the device's page, a personal link shown
-    only in this answer; 200 for a repeated report (no write, no link)."""
+    only in this answer, which no cache may keep; 200 for a repeated report (no write, no link)."""
+    response["Cache-Control"] = "no-store"
     item = store(request, [report], source, param, links=True)[0]
     body = {k: item[k] for k in ("report", "device", "created")}
     if item["created"]:
@@ -265,13 +266,13 @@ def _page_path(prefix: str) -> tuple[str, str]:
 
 
 @api.post("/agent/reports", response={200: Uploaded, 201: Uploaded}, summary="Upload an evaluated check report")
-def post_report(request: HttpRequest, report: ReportBody):
-    return upload(request, report.root, "agent", "report")
+def post_report(request: HttpRequest, report: ReportBody, response: HttpResponse):
+    return upload(request, response, report.root, "agent", "report")
 
 
 @api.post("/agent/captures", response={200: Uploaded, 201: Uploaded},
           summary="Upload raw outputs of a capture script")
-def post_capture(request: HttpRequest, capture: CaptureIn):
+def post_capture(request: HttpRequest, capture: CaptureIn, response: HttpResponse):
     os_name = capture.device["os"]
     if any(not name.startswith(os_name + "/") for name in capture.files):
         raise HttpError(422, f"every file must be under {os_name}/")
@@ -280,8 +281,8 @@ def post_capture(request: HttpRequest, capture: CaptureIn):
     # the engine has taken NUL characters and non-finite numbers out of reasons and evidence
     checks = {cid: {k: c[k] for k in ("verdict", "reason", "evidence", "reason_code", "reason_params")}
               for cid, c in result["checks"].items()}
-    return upload(request, {"idempotency_key": capture.idempotency_key, "device": capture.device, "as_of": as_of,
-                            "checks": checks}, "capture", "capture")
+    return upload(request, response, {"idempotency_key": capture.idempotency_key, "device": capture.device,
+                                      "as_of": as_of, "checks": checks}, "capture", "capture")
 
 
 @api.post("/agent/reports/batch", response=list[BatchItem], summary="Upload many evaluated reports at once (outbox)")
