@@ -16,6 +16,7 @@ from django.utils import timezone
 from tebiki.agent.rules import CHECK_IDS
 from tebiki.web.audit.models import AuditEntry
 from tebiki.web.devices.models import CheckReport, CheckResult, Device, DeviceLink, EnrolmentToken
+from tebiki.web.orgapi.models import ApiToken
 from tebiki.web.orgs.models import token_hash
 from tests.agent.test_rules import WIN_GOOD, with_status
 
@@ -88,21 +89,35 @@ def test_unknown_or_revoked_tokens_are_refused(cast, token):
     assert list(CheckReport.objects.values_list("idempotency_key", flat=True)) == ["before-revoking"]
 
 
-def test_a_token_is_found_with_its_own_organisation_in_one_query(cast):
+def test_an_enrolment_token_is_found_in_one_query_without_its_organisations_row(cast):
     EnrolmentToken.issue(cast.other, "theirs", None)  # first: the tokens' ids and the organisations' ids differ
     _, token = EnrolmentToken.issue(cast.org, "PCs", cast.admin)
     with CaptureQueriesContext(connection) as queries:
         found = EnrolmentToken.find(token)
-        assert (found.organisation, found.organisation.name, found.label) == (cast.org, "テスト商事", "PCs")
-    assert len(queries) == 1
-    stored = EnrolmentToken.objects.select_related("organisation").get(pk=found.pk)
+        assert (found.organisation_id, found.label) == (cast.org.id, "PCs")
+    assert len(queries) == 1 and "orgs_organisation" not in queries[0]["sql"]  # an upload needs the id only
+    assert not EnrolmentToken._meta.get_field("organisation").is_cached(found)
+    assert found.organisation.name == "テスト商事"  # read when asked for, as the ORM does
+    stored = EnrolmentToken.objects.get(pk=found.pk)
     assert [getattr(found, f.attname) for f in EnrolmentToken._meta.concrete_fields] == [
         getattr(stored, f.attname) for f in EnrolmentToken._meta.concrete_fields]
-    assert found.organisation.profile == stored.organisation.profile and found.created_at.tzinfo is not None
-    assert not found._state.adding  # a loaded instance: saving it updates the row
+    assert found.created_at.tzinfo is not None and not found._state.adding  # a loaded instance: saving updates it
     found.label = "renamed"
     found.save()
     assert EnrolmentToken.objects.count() == 2 and EnrolmentToken.objects.get(pk=found.pk).label == "renamed"
+
+
+def test_a_token_kind_that_needs_its_organisation_finds_both_in_one_query(cast):
+    ApiToken.issue(cast.other, "theirs", None)
+    _, token = ApiToken.issue(cast.org, "script", cast.admin)
+    with CaptureQueriesContext(connection) as queries:
+        found = ApiToken.find(token)
+        assert (found.organisation, found.organisation.name, found.label) == (cast.org, "テスト商事", "script")
+    assert len(queries) == 1
+    stored = ApiToken.objects.select_related("organisation").get(pk=found.pk)
+    assert [getattr(found, f.attname) for f in ApiToken._meta.concrete_fields] == [
+        getattr(stored, f.attname) for f in ApiToken._meta.concrete_fields]
+    assert found.organisation.profile == stored.organisation.profile
 
 
 @pytest.mark.parametrize("clear", ["tbo_" + "x" * 43, "xtbk_" + "x" * 43, "tbk_" + "x" * 97])
@@ -451,10 +466,10 @@ def test_one_new_report_is_written_in_one_transaction_with_no_look_up_after_its_
     # a SELECT by the tables it reads, an INSERT by the table it writes
     verbs = [" ".join([sql[0], *(w for after, w in itertools.pairwise(sql) if after in ("FROM", "JOIN", "INTO"))])
              for sql in sqls]
-    # the token with its organisation (one query); the transaction (a savepoint here only because the test runs
-    # inside one); the stored keys; the device, report and results written with RETURNING or executemany; the
-    # token's "last used" (its first use; then at most every 5 minutes); the device's new link
-    assert verbs == ['SELECT "devices_enrolmenttoken" "orgs_organisation"', "SAVEPOINT", 'SELECT "devices_checkreport"',
+    # the token (its row only); the transaction (a savepoint here only because the test runs inside one); the stored
+    # keys; the device, report and results written with RETURNING or executemany; the token's "last used" (its first
+    # use; then at most every 5 minutes); the device's new link
+    assert verbs == ['SELECT "devices_enrolmenttoken"', "SAVEPOINT", 'SELECT "devices_checkreport"',
                      'INSERT "devices_device"', 'INSERT "devices_checkreport"', 'INSERT "devices_checkresult"',
                      'UPDATE', 'INSERT "devices_devicelink"', "RELEASE"]
     link = DeviceLink.objects.get()

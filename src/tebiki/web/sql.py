@@ -49,17 +49,20 @@ def insert(model: type[Model], **values: Any) -> None:
 
 
 @functools.lru_cache(maxsize=16)
-def _with_related_sql(model: type[Model], fk: str, equal: tuple[str, ...], null: tuple[str, ...]) -> str:
-    """SELECT every column of *model* and of the row its foreign key *fk* points to (an inner join, as
-    select_related makes for a non-null key), where each field of *equal* is a parameter and each of *null* is NULL."""
-    field = model._meta.get_field(fk)
-    other = field.related_model
-    t, o = table(model), table(other)
-    cols = [f"{t}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields] + [
-        f"{o}.{connection.ops.quote_name(f.column)}" for f in other._meta.concrete_fields]
+def _row_sql(model: type[Model], related: str | None, equal: tuple[str, ...], null: tuple[str, ...]) -> str:
+    """SELECT every column of *model*, and with *related* (a foreign key) every column of the row it points to (an
+    inner join, as select_related makes for a non-null key), where each field of *equal* is a parameter and each of
+    *null* is NULL."""
+    t = table(model)
+    cols = [f"{t}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields]
     conds = [f"{t}.{column(model, n)} = %s" for n in equal] + [f"{t}.{column(model, n)} IS NULL" for n in null]
-    return (f"SELECT {', '.join(cols)} FROM {t} INNER JOIN {o} ON {o}.{column(other, other._meta.pk.name)} = "
-            f"{t}.{column(model, fk)} WHERE {' AND '.join(conds)}")
+    join = ""
+    if related is not None:
+        other = model._meta.get_field(related).related_model
+        o = table(other)
+        cols += [f"{o}.{connection.ops.quote_name(f.column)}" for f in other._meta.concrete_fields]
+        join = f" INNER JOIN {o} ON {o}.{column(other, other._meta.pk.name)} = {t}.{column(model, related)}"
+    return f"SELECT {', '.join(cols)} FROM {t}{join} WHERE {' AND '.join(conds)}"
 
 
 # per connection (each thread has its own): the converters' methods are bound to its operations
@@ -87,20 +90,23 @@ def _instance(model: type[Model], row: tuple) -> Model:
     return model.from_db(connection.alias, None, values)
 
 
-def get_with_related(model: type[Model], fk: str, equal: dict[str, Any], null: tuple[str, ...] = ()) -> Model | None:
-    """The row of *model* whose fields equal *equal* and whose *null* fields are NULL (by a unique key: at most one)
-    with the object of its foreign key *fk* loaded in the same query, as select_related(fk) does; or None."""
+def get_row(model: type[Model], equal: dict[str, Any], null: tuple[str, ...] = (),
+            related: str | None = None) -> Model | None:
+    """The row of *model* whose fields equal *equal* and whose *null* fields are NULL (by a unique key: at most one),
+    with the object of its foreign key *related* loaded in the same query if one is named, as select_related does;
+    or None."""
     meta = model._meta
     with connection.cursor() as cur:
-        cur.execute(_with_related_sql(model, fk, tuple(equal), null),
+        cur.execute(_row_sql(model, related, tuple(equal), null),
                     [meta.get_field(n).get_db_prep_value(v, connection) for n, v in equal.items()])
         row = cur.fetchone()
     if row is None:
         return None
-    field = meta.get_field(fk)
     width = len(meta.concrete_fields)
     obj = _instance(model, row[:width])
-    field.set_cached_value(obj, _instance(field.related_model, row[width:]))
+    if related is not None:
+        field = meta.get_field(related)
+        field.set_cached_value(obj, _instance(field.related_model, row[width:]))
     return obj
 
 
