@@ -31,9 +31,11 @@ def test_an_upload_without_a_cookie_skips_the_session_user_and_messages(cast, to
 def test_an_upload_keeps_its_security_headers_and_its_answer_is_never_cached(cast, token):
     r = upload(signed_in(None), token)
     page = signed_in(cast.admin).get("/accounts/login/")
-    for header in ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy",
-                   "Content-Language"):
+    for header in ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy"):
         assert r[header] == page[header], header
+    # a page is in the reader's language; an upload's answer (ids and a link) is in none
+    assert page["Content-Language"] and "Accept-Language" in page["Vary"]
+    assert "Content-Language" not in r and "Accept-Language" not in r.get("Vary", "")
     assert r["Content-Security-Policy"] == API_POLICY == "default-src 'none'; frame-ancestors 'none'"
     assert "script-src 'self'" in page["Content-Security-Policy"]  # the pages keep theirs
     assert r.status_code == 201 and "/d/tbd_" in r.json()["page"] and r["Cache-Control"] == "no-store"
@@ -56,6 +58,7 @@ def test_an_upload_with_a_cookie_goes_through_every_middleware_as_before(cast, t
     assert not CheckReport.objects.exists()
     verified = upload(signed_in(cast.admin), token)
     assert verified.status_code == 201 and verified.wsgi_request.user == cast.admin
+    assert verified["Content-Language"]  # the locale middleware ran too
 
 
 def test_pages_and_the_rest_of_the_api_keep_every_middleware(cast):

@@ -7,9 +7,10 @@ except that such an upload goes straight to the next one.
 
 Only a request without any cookie on the agent's paths takes the short way, so for it each skipped middleware
 would have done nothing: no session read or written, an anonymous user, no second factor asked for, no message or
-cookie set. Nothing on those paths reads request.user, request.session or messages. A request with a cookie, and
-every other path, goes through them as before. The security headers, locale, CSRF check, size limits and
-django-axes (sign-in lockout) run for every request, as they did. The content security policy does too, but an
+cookie set, no language chosen (nothing in an upload's answer is translated). Nothing on those paths reads
+request.user, request.session, messages or the active language. A request with a cookie, and every other path, goes
+through them as before. The security headers, CSRF check, size limits and django-axes (sign-in lockout) run for
+every request, as they did. The content security policy does too, but an
 answer of the JSON API (`/api/…`, with or without a cookie) gets a fixed one that allows nothing (CSPMiddleware).
 """
 
@@ -20,6 +21,7 @@ from csp.constants import HEADER as CSP_HEADER
 from django.contrib.auth import middleware as auth
 from django.contrib.messages import middleware as messages
 from django.contrib.sessions import middleware as sessions
+from django.middleware import locale
 from django_otp import middleware as otp
 
 from tebiki.web.accounts import mfa
@@ -61,6 +63,11 @@ class MFAMiddleware(SkipForUploads, mfa.MFAMiddleware):
 
 class MessageMiddleware(SkipForUploads, messages.MessageMiddleware):
     pass
+
+
+class LocaleMiddleware(SkipForUploads, locale.LocaleMiddleware):
+    """An upload's answer is not in a language (JSON: ids, counts, English validation messages): no language is
+    chosen for it, and it has no Content-Language or Vary: Accept-Language."""
 
 
 class CSPMiddleware(csp.CSPMiddleware):

@@ -104,7 +104,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tebiki.web.browser.SessionMiddleware",
     "tebiki.web.sessions.SlidingExpiryMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "tebiki.web.browser.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "tebiki.web.browser.AuthenticationMiddleware",

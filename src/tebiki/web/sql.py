@@ -41,11 +41,11 @@ def insert_sql(model: type[Model], fields: tuple[str, ...], rows: int = 1, retur
     return f"INSERT INTO {table(model)} ({cols}) VALUES {placeholders(len(fields), rows)}{back}"
 
 
-def insert(model: type[Model], **values: Any) -> None:
-    """One row of *model*, every column but the id given by field name or attname (no defaults are filled in, no
-    signals are sent). Values must already be in database form (connection.ops.adapt_datetimefield_value …)."""
-    with connection.cursor() as cur:
-        cur.execute(insert_sql(model, tuple(values)), list(values.values()))
+def insert(cursor, model: type[Model], **values: Any) -> None:
+    """One row of *model* on *cursor*, every column but the id given by field name or attname (no defaults are
+    filled in, no signals are sent). Values must already be in database form (connection.ops.adapt_datetimefield_value
+    …). The caller's cursor: a transaction that writes several statements opens one cursor, not one each."""
+    cursor.execute(insert_sql(model, tuple(values)), list(values.values()))
 
 
 @functools.lru_cache(maxsize=16)

@@ -103,6 +103,8 @@ org_patterns = [
 ]
 
 urlpatterns = [
+    # first: a device's upload is the most frequent request, and the resolver tries the patterns in order
+    path("api/v1/", api.urls),
     path("", orgs.home, name="home"),
     path("accounts/login/", accounts.LoginView.as_view(authentication_form=EmailAuthenticationForm), name="login"),
     path("start/", accounts.start, name="start"),
@@ -121,7 +123,6 @@ urlpatterns = [
     path("orgs/new/", orgs.org_new, name="org_new"),
     path("orgs/new/template/", templating.org_from_template, name="org_from_template"),
     path("o/<int:org_id>/", include(org_patterns)),
-    path("api/v1/", api.urls),
     path("agent/<str:name>", devices.script, name="agent_script"),
     path("w/<secret:token>/", worker_views.worker_form, name="worker_form"),
     path("w/<secret:token>/answer/", worker_views.worker_answer, name="worker_answer"),

@@ -69,14 +69,17 @@ class DeviceLink(BearerToken):
     _purged_at: dt.datetime | None = None  # in this process
 
     @classmethod
-    def for_device(cls, organisation_id: int, device_id: int) -> str:
-        """A new link to the device's page (its clear token), written with one INSERT built once (tebiki.web.sql):
-        no instance is needed, only the clear token."""
+    def for_device(cls, organisation_id: int, device_id: int, cursor=None) -> str:
+        """A new link to the device's page (its clear token), written with one INSERT built once (tebiki.web.sql),
+        on *cursor* if given (an upload's, in its transaction): no instance is needed, only the clear token."""
+        if cursor is None:
+            with connection.cursor() as cursor:
+                return cls.for_device(organisation_id, device_id, cursor)
         now = timezone.now()
         cls.purge_expired(now)
         token, stored = cls.new_secret()
         when = connection.ops.adapt_datetimefield_value
-        insert(cls, organisation_id=organisation_id, device_id=device_id, label="upload", created_by_id=None,
+        insert(cursor, cls, organisation_id=organisation_id, device_id=device_id, label="upload", created_by_id=None,
                created_at=when(now), revoked_at=None, last_used_at=None, expires_at=when(now + cls.VALID_FOR), **stored)
         return token
 

@@ -32,6 +32,12 @@ NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 TOKEN_TOUCH = dt.timedelta(minutes=5)  # "last used" is precise to a few minutes; saves a write per report
 
 
+def json_text(value: Any) -> str:
+    """*value* as stored JSON text; nothing (None or empty) as "{}", which most checks' parameters are (without
+    building the text each time)."""
+    return to_json(value) if value else "{}"
+
+
 class Rejected(ValueError):
     """Some reports cannot be stored as they are; *errors* say where ({"loc": [...], "msg": ...}). Nothing
     of the batch was written."""
@@ -50,7 +56,7 @@ def evidence_texts(reports: list[dict[str, Any]]) -> list[list[str]]:
         row = []
         for cid, c in r["checks"].items():
             try:
-                text = to_json(c.get("evidence") or {})
+                text = json_text(c.get("evidence"))
                 msg = ("evidence is limited to 4 KiB" if len(text) > MAX_EVIDENCE
                        else "evidence may not contain NUL characters" if NUL_ESCAPE.search(text) else None)
             except ValueError:
@@ -87,12 +93,12 @@ def ingest_many(token: EnrolmentToken, reports: list[dict[str, Any]], source: st
 
     def attempt() -> list[dict[str, Any]]:
         # one BEGIN … COMMIT per upload, with no savepoint inside; the retry below is outside it
-        with transaction.atomic():
-            items = _store(token, reports, texts, source)
+        with transaction.atomic(), connection.cursor() as cur:  # one cursor for every statement
+            items = _store(cur, token, reports, texts, source)
             if links:  # no link without its report, and one commit (one fsync) for both
                 for item in items:
                     if item["created"]:
-                        item["link"] = DeviceLink.for_device(token.organisation_id, item["device"])
+                        item["link"] = DeviceLink.for_device(token.organisation_id, item["device"], cur)
             return items
 
     try:
@@ -101,16 +107,15 @@ def ingest_many(token: EnrolmentToken, reports: list[dict[str, Any]], source: st
         return attempt()
 
 
-def _store(token: EnrolmentToken, reports: list[dict[str, Any]], texts: list[list[str]],
+def _store(cur, token: EnrolmentToken, reports: list[dict[str, Any]], texts: list[list[str]],
            source: str) -> list[dict[str, Any]]:
-    """The writes of ingest_many, inside its transaction."""
+    """The writes of ingest_many, inside its transaction, on its cursor *cur*."""
     org_id = token.organisation_id  # every statement below is scoped by it
     now = timezone.now()
     ops = connection.ops
     keys = list(dict.fromkeys(r["key"] for r in reports))
-    with connection.cursor() as cur:
-        cur.execute(_known_sql(len(keys)), [org_id, *keys])
-        known = {k: (rid, did) for k, rid, did in cur.fetchall()}
+    cur.execute(_known_sql(len(keys)), [org_id, *keys])
+    known = {k: (rid, did) for k, rid, did in cur.fetchall()}
     fresh: dict[str, int] = {}  # key -> index into reports
     for i, r in enumerate(reports):
         if r["key"] not in known:
@@ -118,20 +123,21 @@ def _store(token: EnrolmentToken, reports: list[dict[str, Any]], texts: list[lis
     received = ops.adapt_datetimefield_value(now)
     newest = {reports[i]["device"]["key"]: reports[i] for i in fresh.values()}  # the last one wins
     # RETURNING gives the ids of the rows written, so no look-up follows each insert
-    ids = dict(_returning(_device_upsert(len(newest)), [
+    ids = dict(_returning(cur, _device_upsert(len(newest)), [
         v for r in newest.values() for d in (r["device"],)
         for v in (org_id, d["key"], d["hostname"], d.get("owner") or "", d.get("ownership") or "unknown", d["os"],
                   d.get("os_version") or "", received, received,
                   to_json({cid: c["verdict"] for cid, c in r["checks"].items()}))]))
-    stored = dict(_returning(insert_sql(CheckReport, _REPORT_FIELDS, len(fresh), "idempotency_key"), [
+    stored = dict(_returning(cur, insert_sql(CheckReport, _REPORT_FIELDS, len(fresh), "idempotency_key"), [
         v for k, i in fresh.items()
         for v in (org_id, ids[reports[i]["device"]["key"]], k, received, ops.adapt_datefield_value(reports[i]["as_of"]),
                   source)]))
-    _execute(insert_sql(CheckResult, _RESULT_FIELDS), [
-        (stored[k], cid, c["verdict"], (c.get("reason") or "")[:500], text, c.get("reason_code") or "",
-         to_json(c.get("reason_params") or {}))
-        for k, i in fresh.items()
-        for (cid, c), text in zip(reports[i]["checks"].items(), texts[i], strict=True)])
+    if fresh:  # rows in database form, with one executemany: no ORM work per row (no signals; every column given)
+        cur.executemany(insert_sql(CheckResult, _RESULT_FIELDS), [
+            (stored[k], cid, c["verdict"], (c.get("reason") or "")[:500], text, c.get("reason_code") or "",
+             json_text(c.get("reason_params")))
+            for k, i in fresh.items()
+            for (cid, c), text in zip(reports[i]["checks"].items(), texts[i], strict=True)])
     if fresh and (token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH):
         EnrolmentToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
@@ -178,21 +184,12 @@ def _device_upsert(rows: int) -> str:
             f"RETURNING {q('key')}, {q('id')}")
 
 
-def _returning(sql: str, params: list) -> list[tuple]:
-    """Run one multi-row INSERT … RETURNING; nothing when there are no rows."""
+def _returning(cur, sql: str, params: list) -> list[tuple]:
+    """Run one multi-row INSERT … RETURNING on *cur*; nothing when there are no rows."""
     if not params:
         return []
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        return cur.fetchall()
-
-
-def _execute(sql: str, rows: list[tuple]) -> None:
-    """Rows with one executemany: the ORM's per-object work is most of a batch's cost, and these rows need
-    none of it (no signals; every column is given). Values must already be in database form."""
-    if rows:
-        with connection.cursor() as cur:
-            cur.executemany(sql, rows)
+    cur.execute(sql, params)
+    return cur.fetchall()
 
 
 def fleet(org, checks: tuple[str, ...] | list[str] = CHECK_IDS) -> dict[str, dict[str, int]]:
