@@ -21,13 +21,13 @@ from django.utils import timezone
 from ninja import NinjaAPI, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.parser import Parser
-from ninja.security import HttpBearer
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, StringConstraints, with_config
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
 from tebiki.agent.engine import REASONS
 from tebiki.agent.rules import CHECK_IDS, evaluate
 from tebiki.core.text import NO_CONTROL
+from tebiki.web.bearer import Bearer
 
 from .models import LINK_PREFIX, EnrolmentToken
 from .service import Rejected, ingest_many
@@ -117,7 +117,7 @@ class StrictParser(Parser):
         return read_json(request.body)
 
 
-class TokenAuth(HttpBearer):
+class TokenAuth(Bearer):
     def authenticate(self, request: HttpRequest, token: str):
         # runs before the body is parsed, so an oversized body is refused without parsing it
         limit = MAX_BATCH_BODY if request.path.endswith("/batch") else MAX_BODY

@@ -17,20 +17,20 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.security import HttpBearer
 from pydantic import ConfigDict, Field, StringConstraints
 
 from tebiki.core.plan import action_list
 from tebiki.core.text import NO_CONTROL
 from tebiki.web.assessments.service import InvalidState, plan_of, save_item
 from tebiki.web.audit import log as audit
+from tebiki.web.bearer import Bearer
 from tebiki.web.devices.models import Device
 from tebiki.web.people.models import Answer, Campaign, PersonalLink
 
 from .models import ApiToken
 
 
-class OrgTokenAuth(HttpBearer):
+class OrgTokenAuth(Bearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         found = ApiToken.find(token)
         if found is not None:
