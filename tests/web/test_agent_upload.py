@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import pty
 import re
 import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 
@@ -15,8 +19,8 @@ import tebiki.agent
 from tebiki.agent.rules import CHECK_IDS
 from tebiki.agent.upload import Outbox
 from tebiki.cli import app
-from tebiki.web.devices.models import CheckReport, Device, EnrolmentToken
-from tebiki.web.orgs.models import Organisation
+from tebiki.web.devices.models import CheckReport, Device, DeviceLink, EnrolmentToken
+from tebiki.web.orgs.models import Organisation, token_hash
 
 SCRIPTS = Path(tebiki.agent.__file__).parent / "scripts"
 
@@ -32,7 +36,7 @@ def test_tebiki_check_uploads_its_result(live_server, org_token, tmp_path, monke
     org, token = org_token
     monkeypatch.setenv("TEBIKI_STATE_DIR", str(tmp_path))
     r = CliRunner().invoke(app, ["check", "--format", "json", "--report", live_server.url + "/api/v1/",
-                                 "--token", token, "--owner", "山田", "--ownership", "company"])
+                                 "--token", token, "--owner", "山田", "--ownership", "company", "--link"])
     assert r.exit_code in (0, 1), r.output
     dev = Device.objects.get(organisation=org)
     assert dev.owner == "山田" and dev.os == "linux" and dev.key == (tmp_path / "device-id").read_text()
@@ -41,6 +45,34 @@ def test_tebiki_check_uploads_its_result(live_server, org_token, tmp_path, monke
     page = r.stderr.split("結果と直し方はこちら: ")[1].split()[0]
     assert page.startswith(live_server.url + "/d/tbd_")
     assert urllib.request.urlopen(page, timeout=10).status == 200  # noqa: S310 (the live test server)
+
+
+def test_a_scheduled_check_asks_for_no_link_and_prints_none(live_server, org_token, tmp_path, monkeypatch):
+    org, token = org_token
+    monkeypatch.setenv("TEBIKI_STATE_DIR", str(tmp_path))
+    r = CliRunner().invoke(app, ["check", "--report", live_server.url, "--token", token])  # not a terminal: cron
+    assert r.exit_code in (0, 1), r.output
+    assert CheckReport.objects.filter(organisation=org).count() == 1 and not DeviceLink.objects.exists()
+    assert "/d/tbd_" not in r.output and "結果と直し方" not in r.stderr
+
+
+def test_in_a_real_terminal_the_check_prints_the_link(live_server, org_token, tmp_path):
+    """`tebiki check --report` as a person runs it: the installed command on a pseudo-terminal."""
+    org, token = org_token
+    main, other = pty.openpty()
+    env = {**os.environ, "TEBIKI_STATE_DIR": str(tmp_path), "COLUMNS": "200"}
+    done = subprocess.run([str(Path(sys.executable).parent / "tebiki"), "check", "--report", live_server.url,
+                           "--token", token], stdin=other, stdout=other, stderr=other, env=env, timeout=120)
+    os.close(other)
+    shown = b""
+    with contextlib.suppress(OSError):  # the terminal's other end is closed: all is read
+        while chunk := os.read(main, 65536):
+            shown += chunk
+    os.close(main)
+    assert done.returncode in (0, 1), shown
+    page = re.search(r"/d/(tbd_[A-Za-z0-9_-]+)/", re.sub(r"\x1b\[[0-9;]*m|\s", "", shown.decode()))
+    assert page is not None, shown
+    assert DeviceLink.objects.get().token_hash == token_hash(page.group(1))
 
 
 def test_unsent_reports_wait_in_the_outbox_and_go_once_the_server_answers(live_server, org_token, tmp_path,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 
 import openpyxl
 import pytest
@@ -52,6 +53,34 @@ def test_an_upload_answers_with_a_personal_link_to_the_device_page(cast, token):
     again = html.split('id="check-again1">')[1]
     assert "tebiki check --report http://testserver/api/v1/ --token TOKEN" in again  # sent by the agent
     assert DeviceLink.objects.get().token_hash not in html
+
+
+@pytest.mark.parametrize("prefer", ["return=minimal", "respond-async, RETURN=\"minimal\"; x=1", "wait=5,return=minimal"])
+def test_an_unattended_agent_that_prefers_a_minimal_answer_gets_no_link_and_none_is_made(cast, token, prefer):
+    r = Client().post("/api/v1/agent/reports", json.dumps(report(key="unattended-0001")), content_type="application/json",
+                      headers={"Authorization": f"Bearer {token}", "Prefer": prefer})
+    assert r.status_code == 201 and r.json()["page"] is None and r["Preference-Applied"] == "return=minimal"
+    assert r["Cache-Control"] == "no-store" and CheckResult.objects.count() == len(CHECK_IDS)
+    assert not DeviceLink.objects.exists()
+    c = capture(token, WIN_GOOD, key="unattended-0002")
+    assert c.status_code == 201 and c.json()["page"] and DeviceLink.objects.count() == 1  # no preference: a link
+
+
+@pytest.mark.parametrize("prefer", ["return=representation", "return=minimalist", "x-return=minimal", ""])
+def test_any_other_preference_gets_the_link(cast, token, prefer):
+    r = Client().post("/api/v1/agent/reports", json.dumps(report(key="attended-0001")), content_type="application/json",
+                      headers={"Authorization": f"Bearer {token}", "Prefer": prefer})
+    assert r.status_code == 201 and r.json()["page"].startswith("http://testserver/d/tbd_")
+    assert "Preference-Applied" not in r and DeviceLink.objects.count() == 1
+
+
+def test_a_capture_can_prefer_a_minimal_answer_too(cast, token):
+    body = {"idempotency_key": "capture-min-1", "as_of": "2026-11-01",
+            "device": {"key": "dev-win-1", "hostname": "PC-002", "os": "windows"},
+            "files": {k: v.decode() for k, v in with_status("windows", WIN_GOOD).items()}}
+    r = Client().post(CAPTURES, json.dumps(body), content_type="application/json",
+                      headers={"Authorization": f"Bearer {token}", "Prefer": "return=minimal"})
+    assert r.status_code == 201 and r.json()["page"] is None and not DeviceLink.objects.exists()
 
 
 def test_a_capture_page_shows_the_script_download_for_its_os(cast, token):

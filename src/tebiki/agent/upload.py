@@ -70,12 +70,16 @@ class SendError(Exception):
         self.permanent = permanent
 
 
-def send(url: str, token: str, report: dict[str, Any] | list[dict[str, Any]]) -> Any:
-    """POST one report, or a list of reports to the batch endpoint (stored all or nothing)."""
+def send(url: str, token: str, report: dict[str, Any] | list[dict[str, Any]], link: bool = True) -> Any:
+    """POST one report, or a list of reports to the batch endpoint (stored all or nothing). Without *link* the
+    server is asked (Prefer: return=minimal) to make no personal link to the device's page: nobody would see it."""
     batch = isinstance(report, list)
     body = json.dumps({"reports": report} if batch else report, ensure_ascii=False).encode("utf-8")
-    req = urllib.request.Request(endpoint(url) + ("/batch" if batch else ""), data=body, method="POST", headers={
-        "Content-Type": "application/json", "Authorization": f"Bearer {token}", "User-Agent": "tebiki-check/1"})
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}", "User-Agent": "tebiki-check/1"}
+    if not link and not batch:  # a batch's answer has no links anyway
+        headers["Prefer"] = "return=minimal"
+    req = urllib.request.Request(endpoint(url) + ("/batch" if batch else ""), data=body, method="POST",
+                                 headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS) as resp:  # noqa: S310 (URL given by the user)
             return json.loads(resp.read() or b"{}")
@@ -92,6 +96,7 @@ class Outcome:
     rejected: int = 0
     last_error: str = ""
     page: str = ""  # the device's page on the server (a personal link), from the answer to the last new report
+    # (only when a link was asked for)
 
 
 class Outbox:
@@ -114,9 +119,10 @@ class Outbox:
             return []
         return sorted(self.folder.glob("*.json"), key=lambda p: (p.stat().st_mtime, p.name))
 
-    def flush(self, url: str, token: str) -> Outcome:
+    def flush(self, url: str, token: str, link: bool = True) -> Outcome:
         """Send everything queued, oldest first: several reports go in batches (one request each); a batch the
-        server refuses for good is sent again report by report, so that only the bad ones are set aside."""
+        server refuses for good is sent again report by report, so that only the bad ones are set aside. *link*:
+        ask for the device page's personal link with a report sent alone (someone will see it)."""
         out = Outcome()
         pending = self.pending()
         while pending:
@@ -141,15 +147,15 @@ class Outbox:
                     out.sent += len(chunk)
                     continue
             for path in chunk:
-                if not self._send_one(path, url, token, out):
+                if not self._send_one(path, url, token, out, link):
                     out.queued = len(self.pending())
                     return out
         return out
 
-    def _send_one(self, path: Path, url: str, token: str, out: Outcome) -> bool:
+    def _send_one(self, path: Path, url: str, token: str, out: Outcome, link: bool = True) -> bool:
         """Send one queued report; False when the server cannot be reached (stop and keep the rest)."""
         try:
-            answer = send(url, token, json.loads(path.read_text(encoding="utf-8")))
+            answer = send(url, token, json.loads(path.read_text(encoding="utf-8")), link)
         except SendError as err:
             out.last_error = str(err)
             if not err.permanent:
@@ -172,9 +178,9 @@ class Outbox:
 
 
 def report_and_flush(result: dict[str, Any], url: str, token: str, owner: str = "", ownership: str = "unknown",
-                     folder: Path | None = None) -> Outcome:
-    """Queue this result, then send everything queued (this one included)."""
+                     folder: Path | None = None, link: bool = True) -> Outcome:
+    """Queue this result, then send everything queued (this one included); *link*: as Outbox.flush."""
     folder = folder or state_dir()
     box = Outbox(folder)
     box.put(build_report(result, device_key(folder), owner, ownership))
-    return box.flush(url, token)
+    return box.flush(url, token, link)

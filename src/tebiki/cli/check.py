@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 import typer
@@ -57,12 +58,16 @@ def check_command(
                                      help="The organisation's enrolment token (or TEBIKI_TOKEN)."),
     owner: str = typer.Option("", "--owner", help="Who uses this device, shown in the device register."),
     ownership: str = typer.Option("unknown", "--ownership", help="company, byod or unknown."),
+    link: bool | None = typer.Option(None, "--link/--no-link",
+                                     help="Ask for a personal link to this device's page and print it (default: only "
+                                          "in a terminal; a scheduled run asks for none)."),
 ) -> None:
     """Check disk encryption, firewall, antivirus, updates, screen lock, remote desktop, SMB1 and sharing.
 
     Exit status 0 when nothing failed, 1 when a check failed, 2 on usage error.
 
     With --report URL --token T the result is also uploaded; unsent reports are kept and retried next time.
+    In a terminal it prints a personal link to the device's page; run by a scheduler it makes none.
 
     Example: tebiki check --replay captures/win11 --as-of 2026-11-01 --format json
     """
@@ -115,7 +120,8 @@ def check_command(
         console.print(table)
         console.print(summary_line(result, lang.value))
     if report:
-        outcome = upload.report_and_flush(result, report, token or "", owner, ownership)
+        wants_link = sys.stderr.isatty() if link is None else link  # a person will read it
+        outcome = upload.report_and_flush(result, report, token or "", owner, ownership, link=wants_link)
         message = f"sent {outcome.sent}, waiting {outcome.queued}, set aside {outcome.rejected}"
         if outcome.last_error:
             message += f" ({outcome.last_error})"

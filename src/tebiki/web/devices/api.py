@@ -39,6 +39,8 @@ MAX_BATCH_BODY = 2 * 1024 * 1024  # = DATA_UPLOAD_MAX_MEMORY_SIZE
 MAX_DEPTH = 32  # a report is 4 levels deep; evidence adds a few
 MAX_INT = 2**63 - 1  # a database bigint; no check reports anything larger
 EARLIEST = dt.date(2020, 1, 1)  # before any tebiki agent ran: the device's clock is wrong
+# "Prefer: return=minimal" (RFC 7240 §4.2), alone or among other preferences, the value quoted or not
+RETURN_MINIMAL = re.compile(r'(?:^|,)\s*return\s*=\s*("?)minimal\1\s*(?:[;,]|$)', re.IGNORECASE)
 SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # \ud800-\udfff, paired or not
 # A number beyond 64 bits has 19 digits in a row, or an exponent of 3 digits ([eE][+-]?[0-9]{3}); only a body with
 # either shape anywhere (a string included: that costs only time) has its numbers parsed by the slower checking hooks.
@@ -224,7 +226,8 @@ class Stored(BaseModel):  # plain pydantic: ninja's Schema adds ORM-reading work
 
 
 class Uploaded(Stored):
-    page: str | None = None  # a new report: the device's page, a personal link shown only in this answer
+    # a new report: the device's page, a personal link shown only in this answer (none with Prefer: return=minimal)
+    page: str | None = None
 
 
 class BatchItem(Stored):
@@ -243,14 +246,25 @@ def store(request: HttpRequest, reports: list[dict], source: str, param: str = "
                                for e in err.errors]) from None
 
 
+def prefers_minimal(request: HttpRequest) -> bool:
+    """Does the request say `Prefer: return=minimal` (RFC 7240), among its preferences?"""
+    return bool(RETURN_MINIMAL.search(request.META.get("HTTP_PREFER", "")))
+
+
 def upload(request: HttpRequest, response: HttpResponse, report: dict, source: str, param: str) -> Status:
     """One report stored and, when it is new, its device's link issued in the same transaction (one commit, one
     fsync, per upload; no link without its report): 201 with the link to the device's page, a personal link shown
-    only in this answer, which no cache may keep; 200 for a repeated report (no write, no link)."""
+    only in this answer, which no cache may keep; 200 for a repeated report (no write, no link).
+
+    With `Prefer: return=minimal` no link is made: an unattended agent (a scheduled `tebiki check --report`) shows
+    it to nobody, so it would only be a 30-day secret that nobody holds, and a row to write for every report."""
     response["Cache-Control"] = "no-store"
-    item = store(request, [report], source, param, links=True)[0]
+    minimal = prefers_minimal(request)
+    if minimal:
+        response["Preference-Applied"] = "return=minimal"
+    item = store(request, [report], source, param, links=not minimal)[0]
     body = {k: item[k] for k in ("report", "device", "created")}
-    if item["created"]:
+    if item["created"] and not minimal:
         head, tail = _page_path(get_script_prefix())
         body["page"] = request.build_absolute_uri(head + item["link"] + tail)
     # a model instance: ninja dumps it without validating the answer a second time
@@ -265,13 +279,20 @@ def _page_path(prefix: str) -> tuple[str, str]:
     return head, tail
 
 
-@api.post("/agent/reports", response={200: Uploaded, 201: Uploaded}, summary="Upload an evaluated check report")
+# documented, not declared as a ninja Header parameter: read from request.META, without building request.headers
+PREFER = {"parameters": [{"in": "header", "name": "Prefer", "required": False, "schema": {"type": "string"},
+                          "description": "return=minimal: make no personal link to the device's page (for an agent "
+                                         "that shows it to nobody); the answer says Preference-Applied."}]}
+
+
+@api.post("/agent/reports", response={200: Uploaded, 201: Uploaded}, summary="Upload an evaluated check report",
+          openapi_extra=PREFER)
 def post_report(request: HttpRequest, report: ReportBody, response: HttpResponse):
     return upload(request, response, report.root, "agent", "report")
 
 
 @api.post("/agent/captures", response={200: Uploaded, 201: Uploaded},
-          summary="Upload raw outputs of a capture script")
+          summary="Upload raw outputs of a capture script", openapi_extra=PREFER)
 def post_capture(request: HttpRequest, capture: CaptureIn, response: HttpResponse):
     os_name = capture.device["os"]
     if any(not name.startswith(os_name + "/") for name in capture.files):
