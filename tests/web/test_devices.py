@@ -575,3 +575,26 @@ def test_the_register_filters_keep_to_the_organisation_and_page_with_the_filter(
     assert "check=firewall&amp;verdict=fail&amp;page=2" in html
     second = register_names(c, cast.org, "?check=firewall&verdict=fail&page=2")
     assert len(second) == 5 and not set(first) & set(second)  # 105 of the 210 fail
+
+
+def test_an_organisation_deleted_takes_its_devices_reports_and_links_and_nothing_else(cast, token):
+    """The cascades that lost their own indexes (a report's and a link's organisation, a link's creator) still hold."""
+    assert post(token, report(key="to-be-deleted-1")).status_code == 201
+    theirs = EnrolmentToken.issue(cast.other, "theirs", None)[1]
+    assert post(theirs, report(key="kept-report-01")).status_code == 201
+    made_by_hand = DeviceLink.for_device(cast.org.id, Device.objects.get(organisation=cast.org).id)
+    DeviceLink.objects.filter(token_hash=token_hash(made_by_hand)).update(created_by=cast.admin)
+    cast.org.delete()
+    assert list(CheckReport.objects.values_list("idempotency_key", flat=True)) == ["kept-report-01"]
+    assert list(Device.objects.values_list("organisation", flat=True)) == [cast.other.id]
+    assert list(DeviceLink.objects.values_list("organisation", flat=True)) == [cast.other.id]
+    assert CheckResult.objects.count() == len(CHECK_IDS)
+
+
+def test_a_deleted_user_leaves_the_links_they_made_without_a_creator(cast, token):
+    assert post(token, report(key="by-hand-link-1")).status_code == 201
+    secret = DeviceLink.for_device(cast.org.id, Device.objects.get().id)
+    DeviceLink.objects.filter(token_hash=token_hash(secret)).update(created_by=cast.admin)
+    cast.admin.delete()
+    assert DeviceLink.objects.filter(token_hash=token_hash(secret), created_by=None).exists()
+    assert DeviceLink.objects.count() == 2  # the upload's link and this one

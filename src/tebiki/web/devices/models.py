@@ -62,7 +62,9 @@ class DeviceLink(BearerToken):
     PREFIX = LINK_PREFIX
     VALID_FOR = dt.timedelta(days=30)
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # not indexed on its own: a link is found by its hash and listed by its device; only deleting an organisation
+    # looks links up by it, and the table is small (an unattended upload makes none)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="links")
     # A link issued by an upload has no creator, and uploads issue nearly all of them: only links made by a person
     # are indexed (partial index), so a user's deletion still finds theirs and an upload writes one index fewer.

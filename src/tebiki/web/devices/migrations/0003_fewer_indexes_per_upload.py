@@ -1,5 +1,6 @@
-"""Two indexes fewer to write for every upload (issue 19): a report's organisation is served by the unique
-(organisation, idempotency_key) index, and only the device links made by a person are indexed by their creator.
+"""Indexes fewer to write for every upload (issue 19): a report's organisation is served by the unique
+(organisation, idempotency_key) index, only the device links made by a person are indexed by their creator, and a
+device link's organisation is not indexed (links are found by hash and listed by device).
 
 The indexes are dropped by name, which is how Django named them (the same on SQLite and PostgreSQL): Django's own
 AlterField would copy the whole report table on SQLite to drop one index."""
@@ -10,6 +11,7 @@ from django.db import migrations, models
 
 REPORT_ORG = "devices_checkreport_organisation_id_b8bdc63f"
 LINK_CREATOR = "devices_devicelink_created_by_id_dd524065"
+LINK_ORG = "devices_devicelink_organisation_id_e718d42d"
 
 
 class Migration(migrations.Migration):
@@ -31,6 +33,12 @@ class Migration(migrations.Migration):
                 ),
                 migrations.AlterField(
                     model_name='devicelink',
+                    name='organisation',
+                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE,
+                                            related_name='+', to='orgs.organisation'),
+                ),
+                migrations.AlterField(
+                    model_name='devicelink',
                     name='created_by',
                     field=models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL,
                                             related_name='+', to=settings.AUTH_USER_MODEL),
@@ -43,6 +51,9 @@ class Migration(migrations.Migration):
                 migrations.RunSQL(
                     f'DROP INDEX IF EXISTS "{LINK_CREATOR}"',
                     f'CREATE INDEX "{LINK_CREATOR}" ON "devices_devicelink" ("created_by_id")'),
+                migrations.RunSQL(
+                    f'DROP INDEX IF EXISTS "{LINK_ORG}"',
+                    f'CREATE INDEX "{LINK_ORG}" ON "devices_devicelink" ("organisation_id")'),
             ],
         ),
         migrations.AddIndex(
