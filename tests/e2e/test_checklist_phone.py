@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from tebiki.web.assessments.models import ItemRecord
 from tebiki.web.assessments.service import plan_of, save_item
@@ -114,7 +115,7 @@ def test_choosing_a_status_stores_nothing_until_save_is_pressed(page):
         card.locator("button.save").click()
     assert resp.value.status == 200
     page.wait_for_selector(f"#{row_id} .saved")
-    assert "保存しました" in page.inner_text("#save-announce")  # the live region that stays on the page
+    expect(page.locator("#save-announce")).to_contain_text("保存しました")  # filled once htmx has settled
     assert ItemRecord.objects.filter(organisation=org, status="partly").count() >= 1
 
 

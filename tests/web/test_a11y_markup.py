@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from django.template import Context, Template, TemplateSyntaxError
 from django.urls import reverse
 from django.utils import translation
 
+import tebiki.web
 from tebiki.web.assessments import charts
 
 
@@ -22,6 +26,15 @@ def test_a_bar_chart_is_named_with_its_data():
 
 def test_a_chart_name_is_escaped():
     assert 'aria-label="&lt;b&gt; 1"' in charts.bars([("<b>", 0.1, "1")])
+
+
+def test_every_scrolling_box_of_the_templates_is_made_by_the_tag():
+    """A box written by hand lacks the name and the keyboard focus (axe: scrollable-region-focusable)."""
+    templates = Path(tebiki.web.__file__).parent / "templates"
+    by_hand = [str(t.relative_to(templates)) for t in templates.rglob("*.html")
+               if re.search(r'class="[^"]*\bscroll\b', t.read_text(encoding="utf-8"))]
+    assert by_hand == []
+    assert "{% scroll " in (templates / "orgs" / "profile.html").read_text(encoding="utf-8")
 
 
 def test_a_wide_table_scrolls_in_a_named_focusable_region():

@@ -195,6 +195,11 @@ def test_admins_create_a_token_shown_once_and_revoke_it(cast):
     page = c.get(reverse("devices", args=[cast.org.id])).content.decode()
     secret = page.split('id="new-token" readonly value="')[1].split('"')[0]
     assert EnrolmentToken.find(secret).label == "営業部の PC"
+    command = f"tebiki check --report http://testserver/api/v1/ --token {secret}"
+    windows, cron = (page.split(f'<pre id="schedule-{os}">')[1].split("</pre>")[0] for os in ("windows", "cron"))
+    assert windows == f'schtasks /Create /SC DAILY /ST 12:30 /TN tebiki-check /TR "{command}"'  # daily, unattended
+    assert cron == f"30 12 * * * $HOME/.local/bin/{command} &gt;/dev/null"
+    assert "毎日の自動チェック" in page
     assert secret not in c.get(reverse("devices", args=[cast.org.id])).content.decode()
     tok = EnrolmentToken.objects.get()
     c.post(reverse("revoke_token", args=[cast.org.id, tok.id]))
