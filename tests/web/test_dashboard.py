@@ -49,6 +49,21 @@ def test_the_dashboard_lists_overdue_decisions(cast):
     assert "佐藤" in overdue and row.item.rsplit(":", 1)[-1] in overdue
 
 
+def test_an_action_past_its_deadline_says_so_and_one_before_it_does_not(cast):
+    today = timezone.localdate()
+    late, soon = (a.item for a in actions(plan_of(cast.org))[:2])
+    for item, deadline in ((late, today - dt.timedelta(days=7)), (soon, today + dt.timedelta(days=7))):
+        for scope in next(a for a in actions(plan_of(cast.org)) if a.item == item).scopes:
+            save_item(cast.org, item, scope, {"status": "not_done", "decision": "will_do", "deadline": deadline, "owner": "佐藤"},
+                      cast.admin)
+    page = cast.client(cast.admin).get(reverse("dashboard", args=[cast.org.id])).content.decode()
+    block = page.split('<ol class="action-list">')[1].split("</ol>")[0]
+    entries = {re.search(r"/items/([^/]+)/", li).group(1): li for li in block.split("<li>")[1:]}
+    past = (today - dt.timedelta(days=7)).strftime("%Y/%m/%d")
+    assert f'<strong class="warn">期限 {past}（過ぎています）</strong>' in entries[late]
+    assert "過ぎています" not in entries[soon] and (today + dt.timedelta(days=7)).strftime("%Y/%m/%d") in entries[soon]
+
+
 def listed_actions(html: str) -> list[str]:
     """The measure IDs of the page's action list, in order."""
     block = html.split('<ol class="action-list">')[1].split("</ol>")[0]
