@@ -80,3 +80,22 @@ def test_filters_that_match_nothing_say_so(cast):
     assert "<tr id=" in checklist(c, cast.org).content.decode()
     page = checklist(c, cast.org, status="done").content.decode()  # nothing is done yet
     assert "<tr id=" not in page and '<tr><td colspan="5">' in page
+
+
+def test_a_passed_deadline_of_an_open_row_is_marked_and_a_future_or_closed_one_is_not(cast):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    item, scopes = multi_department_item(cast.org)
+    today = timezone.localdate()
+    past, future = today - dt.timedelta(days=3), today + dt.timedelta(days=3)
+    save_item(cast.org, item, scopes[0], {"status": "not_done", "decision": "will_do", "deadline": past,
+                                          "owner": "佐藤"}, cast.admin)
+    save_item(cast.org, item, scopes[1], {"status": "partly", "decision": "will_do", "deadline": future,
+                                          "owner": "鈴木"}, cast.admin)
+    entry = entry_html(cast.client(cast.viewer), cast.org, item)
+    assert f'<strong class="warn">期限 {past:%Y/%m/%d}（過ぎています）</strong> 佐藤' in entry
+    assert f"{future:%Y/%m/%d} 鈴木" in entry and entry.count("過ぎています") == 1
+    save_item(cast.org, item, scopes[0], {"status": "done", "decision": "done"}, cast.admin)  # done: no deadline to pass
+    assert "過ぎています" not in entry_html(cast.client(cast.viewer), cast.org, item)

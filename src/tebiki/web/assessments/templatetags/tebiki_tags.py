@@ -10,6 +10,7 @@ from html import escape
 
 from django import template
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 from django.utils.formats import date_format, get_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -201,6 +202,7 @@ def checklist_rows(context) -> str:
     org_id, can_edit, fragment = context["org"].id, context.get("can_edit"), context.get("fragment")
     form = functools.partial(_status_form, org_id, csrf_field(context), tuple(context["statuses"]), words)
     error, saved = context.get("row_error"), context.get("saved")
+    today = timezone.localdate()
     foot = format_html('\n    <div class="row-error field-error" role="alert">{}</div>{}</td>\n',
                        error or "",
                        format_html('<span class="saved" data-fresh>{}</span>', _("Saved.")) if saved else "")
@@ -220,7 +222,7 @@ def checklist_rows(context) -> str:
                             f'{_h(status_label(r.status))}</span> ' for r in shown)
         decision = "".join(
             f'<span>{"" if e.uniform else _h(r.scope_name) + ": "}{_h(label(r.decision, "decision"))}'
-            f'{_will_do(r) if r.decision == "will_do" else ""}</span> ' for r in shown if r.decision)
+            f'{_will_do(r, today) if r.decision == "will_do" else ""}</span> ' for r in shown if r.decision)
         why = f'<br><small class="why">{_h(tr(e.why))}</small>' if e.why else ""
         not_why = "".join(f'<br><small class="why">{_h(tr(r.reason))}</small>' for r in e.not_applicable)
         out.append(
@@ -241,9 +243,13 @@ def _h(value) -> str:
     return escape(str(value))
 
 
-def _will_do(row) -> str:
-    """A will-do decision's deadline and owner, as the checklist shows them after the decision."""
-    return f" {_h(date_format(row.deadline, 'SHORT_DATE_FORMAT')) if row.deadline else ''} {_h(row.owner or '')}"
+def _will_do(row, today: dt.date) -> str:
+    """A will-do decision's deadline and owner, as the checklist shows them after the decision; a deadline that has
+    passed while the row is open is marked as such."""
+    when = date_format(row.deadline, "SHORT_DATE_FORMAT") if row.deadline else ""
+    if when and row.overdue(today):
+        return f' <strong class="warn">{_h(_("Deadline %(date)s (passed)") % {"date": when})}</strong> {_h(row.owner or "")}'
+    return f" {_h(when)} {_h(row.owner or '')}"
 
 
 @functools.lru_cache(maxsize=8192)
