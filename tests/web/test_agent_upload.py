@@ -56,23 +56,34 @@ def test_a_scheduled_check_asks_for_no_link_and_prints_none(live_server, org_tok
     assert "/d/tbd_" not in r.output and "結果と直し方" not in r.stderr
 
 
-def test_in_a_real_terminal_the_check_prints_the_link(live_server, org_token, tmp_path):
-    """`tebiki check --report` as a person runs it: the installed command on a pseudo-terminal."""
-    org, token = org_token
+def in_terminal(command: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run *command* on a pseudo-terminal, as a person at the device runs it: (exit status, what it showed)."""
     main, other = pty.openpty()
-    env = {**os.environ, "TEBIKI_STATE_DIR": str(tmp_path), "COLUMNS": "200"}
-    done = subprocess.run([str(Path(sys.executable).parent / "tebiki"), "check", "--report", live_server.url,
-                           "--token", token], stdin=other, stdout=other, stderr=other, env=env, timeout=120)
+    done = subprocess.run(command, stdin=other, stdout=other, stderr=other, env=env, timeout=120)
     os.close(other)
     shown = b""
     with contextlib.suppress(OSError):  # the terminal's other end is closed: all is read
         while chunk := os.read(main, 65536):
             shown += chunk
     os.close(main)
-    assert done.returncode in (0, 1), shown
-    page = re.search(r"/d/(tbd_[A-Za-z0-9_-]+)/", re.sub(r"\x1b\[[0-9;]*m|\s", "", shown.decode()))
+    return done.returncode, shown.decode()
+
+
+def shown_link(shown: str) -> str:
+    """The device link's token in what a terminal showed (colours and line breaks taken out)."""
+    page = re.search(r"/d/(tbd_[A-Za-z0-9_-]+)/", re.sub(r"\x1b\[[0-9;]*m|\s", "", shown))
     assert page is not None, shown
-    assert DeviceLink.objects.get().token_hash == token_hash(page.group(1))
+    return page.group(1)
+
+
+def test_in_a_real_terminal_the_check_prints_the_link(live_server, org_token, tmp_path):
+    """`tebiki check --report` as a person runs it: the installed command on a pseudo-terminal."""
+    org, token = org_token
+    env = {**os.environ, "TEBIKI_STATE_DIR": str(tmp_path), "COLUMNS": "200"}
+    status, shown = in_terminal([str(Path(sys.executable).parent / "tebiki"), "check", "--report", live_server.url,
+                                 "--token", token], env)
+    assert status in (0, 1), shown
+    assert DeviceLink.objects.get().token_hash == token_hash(shown_link(shown))
 
 
 def test_unsent_reports_wait_in_the_outbox_and_go_once_the_server_answers(live_server, org_token, tmp_path,
@@ -134,9 +145,15 @@ def test_the_posix_capture_script_uploads_and_the_server_evaluates(live_server, 
     dev = Device.objects.get(organisation=org)
     assert (dev.owner, dev.ownership, dev.os) == ("佐藤", "byod", "linux")
     assert CheckReport.objects.get().source == "capture" and set(dev.latest) == set(CHECK_IDS)
-    # the answer tells the worker where to see the result: a personal link to this device's page
-    line = next(ln for ln in done.stdout.splitlines() if "結果と直し方はこちら" in ln)
-    page = urllib.request.urlopen(line.split(": ")[-1], timeout=10)  # noqa: S310 (the live test server)
+    # its output is not a terminal (cron's mail, a log): no link asked for, none made, none printed
+    assert "tebiki: report stored (201)" in done.stdout and "/d/tbd_" not in done.stdout + done.stderr
+    assert not DeviceLink.objects.exists() and "stored before" not in done.stdout
+    # in a terminal the answer tells the worker where to see the result: a personal link to this device's page
+    status, shown = in_terminal(["sh", str(SCRIPTS / "capture.sh"), live_server.url + "/api/v1/", token], env)
+    assert status == 0, shown
+    secret = shown_link(shown)
+    assert DeviceLink.objects.get().token_hash == token_hash(secret)
+    page = urllib.request.urlopen(f"{live_server.url}/d/{secret}/", timeout=10)  # noqa: S310 (the live test server)
     assert page.status == 200 and dev.hostname in page.read().decode()
 
 

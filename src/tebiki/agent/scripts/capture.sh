@@ -109,8 +109,12 @@ case "$URL" in
   */api/v1/|*/api/v1) ENDPOINT="${URL%/}/agent/captures" ;;
   *) ENDPOINT="${URL%/}/api/v1/agent/captures" ;;
 esac
+# run unattended (cron: not a terminal), no personal link is asked for: nobody would open it, and it would only
+# end in a log
+PREFER=""
+[ -t 1 ] || PREFER="Prefer: return=minimal"
 STATUS=$(curl -sS -o "$OUT/answer.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
-  -H "Authorization: Bearer $TOKEN" --data-binary "@$BODY" --max-time 30 "$ENDPOINT")
+  -H "Authorization: Bearer $TOKEN" ${PREFER:+-H "$PREFER"} --data-binary "@$BODY" --max-time 30 "$ENDPOINT")
 case "$STATUS" in
   200|201)
     echo "tebiki: report stored ($STATUS)"
@@ -118,7 +122,7 @@ case "$STATUS" in
     PAGE=$(sed -n 's/.*"page": *"\([^"]*\)".*/\1/p' "$OUT/answer.json")
     if [ -n "$PAGE" ]; then
       echo "tebiki: 結果と直し方はこちら (your result and what to do): $PAGE"
-    else
+    elif [ "$STATUS" = 200 ]; then
       echo "tebiki: this report was stored before; its result is on the page of the first upload"
     fi
     rm -rf "$OUT"; exit 0 ;;
