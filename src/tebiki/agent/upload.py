@@ -95,8 +95,8 @@ class Outcome:
     queued: int = 0
     rejected: int = 0
     last_error: str = ""
-    page: str = ""  # the device's page on the server (a personal link), from the answer to the last new report
-    # (only when a link was asked for)
+    # the device's page on the server (a personal link), from the answer to the last new report sent with a link asked
+    page: str = ""
 
 
 class Outbox:
