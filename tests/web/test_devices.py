@@ -603,3 +603,24 @@ def test_a_deleted_user_leaves_the_links_they_made_without_a_creator(cast, token
     cast.admin.delete()
     assert DeviceLink.objects.filter(token_hash=token_hash(secret), created_by=None).exists()
     assert DeviceLink.objects.count() == 2  # the upload's link and this one
+
+
+@pytest.mark.parametrize(("host", "secure"), [("127.0.0.1:8443", True), ("[::1]:8000", False), ("localhost", True)])
+def test_the_page_link_is_what_django_builds_for_the_request_s_scheme_and_host(cast, token, host, secure):
+    from django.test import RequestFactory
+
+    key = re.sub(r"[^0-9a-z]", "-", f"host-{host}-{secure}")
+    r = Client().post(API, json.dumps(report(key=key)), content_type="application/json",
+                      headers={"Authorization": f"Bearer {token}"}, HTTP_HOST=host, secure=secure)
+    assert r.status_code == 201, r.content
+    page = r.json()["page"]
+    secret = page.rstrip("/").rsplit("/", 1)[1]
+    same = RequestFactory().get("/", HTTP_HOST=host, secure=secure).build_absolute_uri(
+        reverse("device_link", args=[secret]))
+    assert page == same and page.startswith(("https://" if secure else "http://") + host + "/d/tbd_")
+
+
+def test_an_upload_naming_a_host_not_allowed_is_refused_and_stores_nothing(cast, token):
+    r = Client().post(API, json.dumps(report(key="evil-host-0001")), content_type="application/json",
+                      headers={"Authorization": f"Bearer {token}"}, HTTP_HOST="evil.example")
+    assert r.status_code == 400 and not CheckReport.objects.exists() and not DeviceLink.objects.exists()

@@ -266,7 +266,9 @@ def upload(request: HttpRequest, response: HttpResponse, report: dict, source: s
     body = {k: item[k] for k in ("report", "device", "created")}
     if item["created"] and not minimal:
         head, tail = _page_path(get_script_prefix())
-        body["page"] = request.build_absolute_uri(head + item["link"] + tail)
+        # what build_absolute_uri makes of an absolute path, without parsing and quoting it again: the path is
+        # reverse's (quoted) around a URL-safe token (about 35 µs of an upload's 1 ms in the upload's request)
+        body["page"] = f"{request.scheme}://{request.get_host()}{head}{item['link']}{tail}"
     # a model instance: ninja dumps it without validating the answer a second time
     return Status(201 if item["created"] else 200, Uploaded(**body))
 
