@@ -243,13 +243,26 @@ def _h(value) -> str:
     return escape(str(value))
 
 
+def _passed(deadline: dt.date) -> str:
+    """A deadline that has passed while its work is open, marked as such (the checklist and the action list)."""
+    when = date_format(deadline, "SHORT_DATE_FORMAT")
+    return f'<strong class="warn">{_h(_("Deadline %(date)s (passed)") % {"date": when})}</strong>'
+
+
 def _will_do(row, today: dt.date) -> str:
-    """A will-do decision's deadline and owner, as the checklist shows them after the decision; a deadline that has
-    passed while the row is open is marked as such."""
+    """A will-do decision's deadline and owner, as the checklist shows them after the decision."""
+    if row.deadline and row.overdue(today):
+        return f" {_passed(row.deadline)} {_h(row.owner or '')}"
     when = date_format(row.deadline, "SHORT_DATE_FORMAT") if row.deadline else ""
-    if when and row.overdue(today):
-        return f' <strong class="warn">{_h(_("Deadline %(date)s (passed)") % {"date": when})}</strong> {_h(row.owner or "")}'
     return f" {_h(when)} {_h(row.owner or '')}"
+
+
+@register.filter
+def deadline_note(action, today: dt.date | None) -> str:
+    """An action's earliest open deadline for the action list: "Deadline …", or marked as passed (Action.overdue)."""
+    if today and action.overdue(today):
+        return mark_safe(_passed(action.deadline))  # noqa: S308 (escaped in _passed)
+    return f"{_('Deadline')} {date_format(action.deadline, 'SHORT_DATE_FORMAT')}"
 
 
 @functools.lru_cache(maxsize=8192)
