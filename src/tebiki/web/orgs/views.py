@@ -272,7 +272,7 @@ def setup_ready(request: HttpRequest) -> HttpResponse:
         "org": org, "step": 3, "by_role": by_role.values(), "applicable": sum(r.applies for r in plan.rows),
         "measures": sum(e.applies for e in entries(plan.rows)),  # as the checklist counts them
         "not_applicable": sorted(reasons.items(), key=lambda kv: -kv[1])[:8], "actions": todo[:TOP_ACTIONS],
-        "action_count": len(todo),
+        "action_count": len(todo), "today": timezone.localdate(),  # the action list marks passed deadlines
     })
 
 
